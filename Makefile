@@ -1,0 +1,43 @@
+# The two set-up commands (see README.md):
+#   make run    install what is missing, build, run the main job, print a summary
+#   make test   install what is missing, build, run every test through ctest
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
+NIBBLE := $(BUILD_DIR)/bin/nibble
+
+# The main job on the default chip (replaced by a training run once the chip
+# model can train; see issue history in README.md).
+MAIN_JOB ?= $(NIBBLE) info --chip configs/chips/default.json
+
+.PHONY: all deps configure build run test asan bench clean format
+
+all: build
+
+deps:
+	@tools/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(MAIN_JOB)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	@$(MAKE) test BUILD_DIR=build-asan CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNIBBLE_SANITIZE=ON -DNIBBLE_BUILD_BENCH=OFF"
+
+bench: build
+	@for b in $(BUILD_DIR)/bin/bench_*; do echo "== $$b"; $$b; done
+
+format:
+	@find hw_models sim workloads tests bench -name '*.[ch]pp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

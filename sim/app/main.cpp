@@ -1,0 +1,67 @@
+// nibble: the command-line front end. Parsing only; every subcommand lives in
+// its own file and registers itself (command_registry.hpp).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "hw_models/numerics/errors.hpp"
+#include "nibble/version.hpp"
+#include "sim/app/command_registry.hpp"
+
+namespace nibble::app {
+std::vector<CommandEntry>& command_registry() {
+  static std::vector<CommandEntry> registry;
+  return registry;
+}
+}  // namespace nibble::app
+
+int main(int argc, char** argv) {
+  using namespace nibble;
+  CLI::App root{"Nibble: a cycle-accurate, bit-accurate simulator of 4-bit AI training accelerators"};
+  root.name("nibble");
+  root.set_version_flag("--version", std::string("nibble ") + kVersion + " (" + kGitCommit + ")");
+  int verbose = 0;
+  bool quiet = false;
+  root.add_flag("-v,--verbose", verbose, "More log output (-v info, -vv debug)");
+  root.add_flag("-q,--quiet", quiet, "Errors only (the default is warnings and errors)");
+  root.require_subcommand(1);
+
+  auto& registry = app::command_registry();
+  std::sort(registry.begin(), registry.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (const auto& entry : registry) entry.add(root);
+
+  // Log level is applied before any subcommand callback runs.
+  root.parse_complete_callback([&] {
+    spdlog::set_pattern("%^[%l]%$ %v");
+    if (quiet)
+      spdlog::set_level(spdlog::level::err);
+    else if (verbose >= 2)
+      spdlog::set_level(spdlog::level::debug);
+    else if (verbose == 1)
+      spdlog::set_level(spdlog::level::info);
+    else
+      spdlog::set_level(spdlog::level::warn);
+  });
+
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return root.exit(e);
+  } catch (const CLI::ParseError& e) {
+    root.exit(e);  // prints the message and usage hint
+    return 2;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "nibble: error: %s\n", e.what());
+    return 2;
+  } catch (const SimulationError& e) {
+    std::fprintf(stderr, "nibble: simulation failed: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nibble: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

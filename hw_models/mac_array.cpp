@@ -1,0 +1,69 @@
+#include "hw_models/mac_array.hpp"
+
+#include <string>
+
+#include "hw_models/mac_array_detailed.hpp"
+#include "hw_models/mac_array_fast.hpp"
+#include "hw_models/numerics/errors.hpp"
+
+namespace nibble::hw {
+
+MacArray::MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
+                   sc_core::sc_time clock_period, std::shared_ptr<const MacDatapath> datapath)
+    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), datapath_(std::move(datapath)) {
+  if (params_.rows == 0 || params_.cols == 0 || params_.pe_pipeline_depth == 0)
+    throw InputError(std::string(basename()) + ": array rows, cols and pe_pipeline_depth must be >= 1");
+  if (params_.accumulation != Accumulation::int_exact)
+    throw InputError(std::string(basename()) +
+                     ": accumulation 'fp16_chunked' is not modelled by the MAC array yet (use int_exact)");
+  if (params_.accumulator_bits < 2 || params_.accumulator_bits > 64)
+    throw InputError(std::string(basename()) + ": accumulator_bits must be in [2, 64]");
+}
+
+void MacArray::check_job(const GemmJob& job) const {
+  const auto& s = job.shape;
+  const std::string who = std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" + std::to_string(s.n) +
+                          "x" + std::to_string(s.k);
+  if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who + ": M, N and K must be >= 1");
+  if (arithmetic_enabled()) {
+    if (job.a.size() != uint64_t{s.m} * s.k)
+      throw InputError(who + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
+    if (job.b.size() != uint64_t{s.k} * s.n)
+      throw InputError(who + ": B holds " + std::to_string(job.b.size()) + " codes, expected K*N");
+  }
+}
+
+void MacArray::round_outputs(GemmOutput& out) const {
+  out.fp16.resize(out.accumulators.size());
+  for (size_t i = 0; i < out.accumulators.size(); ++i) out.fp16[i] = datapath_->round_output(out.accumulators[i]);
+}
+
+void MacArray::register_stats(StatRegistry& registry, const std::string& prefix) const {
+  registry.add(prefix + ".gemms", "events", "GEMMs run on the array", &counters_.gemms);
+  registry.add(prefix + ".folds", "events", "Array folds (stationary tile loads / output tiles)", &counters_.folds);
+  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the array was busy", &counters_.busy_cycles);
+  static constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+  for (int p = 0; p < kNumPrecisions; ++p)
+    registry.add(prefix + ".macs_" + kModeNames[p], "MACs", std::string("Real MACs in mode ") + kModeNames[p],
+                 &counters_.macs[p]);
+  registry.add(prefix + ".zero_gated_macs", "MACs", "MACs with a zero operand (gated, no switching)",
+               &counters_.zero_gated_macs);
+  registry.add(prefix + ".accumulator_saturations", "events", "Partial-sum additions that saturated",
+               &counters_.accumulator_saturations);
+}
+
+std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
+                                         const MacArrayParams& params, sc_core::sc_time clock_period,
+                                         std::shared_ptr<const MacDatapath> datapath) {
+  switch (mode) {
+    case FidelityMode::detailed:
+      return std::make_unique<MacArrayDetailed>(name, params, clock_period, std::move(datapath));
+    case FidelityMode::fast:
+      return std::make_unique<MacArrayFast>(name, params, clock_period, std::move(datapath));
+    case FidelityMode::timing:
+      return std::make_unique<MacArrayFast>(name, params, clock_period, nullptr);
+  }
+  throw SimulationError("unknown fidelity mode");
+}
+
+}  // namespace nibble::hw

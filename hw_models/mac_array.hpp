@@ -1,0 +1,89 @@
+#pragma once
+// The MPE (mixed-precision PE) systolic array of one core, as a SystemC
+// module with one interface and two implementations:
+//   mac_array_detailed.*  every PE's operand and partial-sum registers move
+//                         each clock; cycles emerge from the data movement.
+//   mac_array_fast.*      a whole GEMM per activation, time advanced by the
+//                         formulas of mac_array_timing.hpp (TIMING mode: the
+//                         same, arithmetic skipped).
+// Both own the array's timing for one GEMM with ideal operand supply (fill,
+// skew, per-fold setup, PE pipeline depth, drain); operand staging from the
+// scratchpad belongs to the core's controller.
+#include <systemc>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hw_models/mac_array_params.hpp"
+#include "hw_models/mac_array_timing.hpp"
+#include "hw_models/mac_datapath.hpp"
+#include "hw_models/stats.hpp"
+
+namespace nibble::hw {
+
+enum class FidelityMode : uint8_t { detailed, fast, timing };
+
+// One GEMM for the array: operand codes row-major, A is M x K, B is K x N.
+struct GemmJob {
+  Precision precision = Precision::int4_int4;
+  GemmShape shape;
+  std::span<const OperandCode> a;
+  std::span<const OperandCode> b;
+};
+
+struct GemmOutput {
+  std::vector<int64_t> accumulators;  // M x N exact accumulator values (empty in TIMING mode)
+  std::vector<uint16_t> fp16;         // M x N, rounded once at the output edge
+  uint64_t cycles = 0;
+};
+
+// Event counters of the array (energy events and utilisation), bound to the
+// stats registry by register_stats(). Identical in DETAILED and FAST.
+struct MacArrayCounters {
+  uint64_t gemms = 0;
+  uint64_t folds = 0;
+  uint64_t busy_cycles = 0;
+  uint64_t macs[kNumPrecisions] = {};  // real (unpadded) MACs per precision mode
+  uint64_t zero_gated_macs = 0;        // MACs with a zero operand (no switching)
+  uint64_t accumulator_saturations = 0;
+};
+
+class MacArray : public sc_core::sc_module {
+ public:
+  MacArray(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
+           std::shared_ptr<const MacDatapath> datapath);
+
+  // Runs one GEMM and returns when its last result has left the array.
+  // Blocking: call from an SC_THREAD. The datapath must match job.precision.
+  virtual void run(const GemmJob& job, GemmOutput& out) = 0;
+
+  // GEMMs completed so far (lets a testbench probe completion at T-1 and T).
+  uint64_t completed() const { return counters_.gemms; }
+  const MacArrayCounters& counters() const { return counters_; }
+  const MacArrayParams& params() const { return params_; }
+  void register_stats(StatRegistry& registry, const std::string& prefix) const;
+
+  // Adds the array's waveforms to a VCD file (call before sc_start). Only
+  // DETAILED mode has per-clock edge signals; FAST/TIMING trace nothing.
+  virtual void trace(sc_core::sc_trace_file* file) const {}
+
+ protected:
+  void check_job(const GemmJob& job) const;  // throws InputError on a malformed job
+  bool arithmetic_enabled() const { return datapath_ != nullptr; }
+  void round_outputs(GemmOutput& out) const;  // accumulators -> FP16 through the datapath
+
+  MacArrayParams params_;
+  sc_core::sc_time clock_period_;
+  std::shared_ptr<const MacDatapath> datapath_;  // null: TIMING mode (no arithmetic)
+  MacArrayCounters counters_;
+};
+
+// Builds the implementation for a fidelity mode. TIMING ignores `datapath`.
+std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
+                                         const MacArrayParams& params, sc_core::sc_time clock_period,
+                                         std::shared_ptr<const MacDatapath> datapath);
+
+}  // namespace nibble::hw

@@ -1,0 +1,59 @@
+#pragma once
+// INT4 weights: signed symmetric codes -max_code..max_code (default -7..7;
+// -8 is unused so the grid is symmetric), one scale per tensor (per layer).
+//   step  = alpha / max_code            (fp32 division)
+//   code  = clamp(RNE(x / step), -max_code, max_code)   (fp32 division, ties to even)
+//   value = code * step                 (fp32, exact up to the product rounding)
+// NaN inputs quantize to code 0.
+// alpha (the clipping value) comes from one of three scale modes:
+//   max : alpha = max|w|
+//   sawb: alpha = c1 * sqrt(E[w^2]) - c2 * E[|w|]  (Choi et al. 2018), clamped to
+//         (0, max|w|]; c1, c2 fitted for 4 bits (docs/numerics.md, sawb_fit.hpp)
+//   mse : alpha minimising sum (w - Q(w))^2 over a grid of candidates
+//         alpha_i = max|w| * i / mse_grid_points, i = 1..mse_grid_points
+//         (first minimum wins).
+// An all-zero tensor gets alpha = 0 and step = 0; every code is then 0.
+#include <cstdint>
+#include <span>
+
+namespace nibble::num {
+
+enum class WeightScaleMode : uint8_t { max, sawb, mse };
+
+// Default coefficients: fitted by fit_sawb() (sawb_fit.hpp) for 4 bits on
+// unit-variance Gaussian, Laplace and uniform samples; see docs/numerics.md.
+struct SawbCoefficients {
+  double c1 = 7.962;
+  double c2 = 7.091;
+};
+
+struct Int4WeightConfig {
+  int max_code = 7;  // 7: codes -7..7; 8 would allow -8..7 (asymmetric, clamps +8 to 7)
+  WeightScaleMode scale_mode = WeightScaleMode::sawb;
+  SawbCoefficients sawb;
+  int mse_grid_points = 128;
+};
+
+// Per-tensor statistics the scale unit gathers in one pass (in double).
+struct TensorStats {
+  double max_abs = 0;
+  double sum_abs = 0;
+  double sum_sq = 0;
+  uint64_t count = 0;
+};
+TensorStats tensor_stats(std::span<const float> x);
+
+// Clipping value alpha for a weight tensor (fp32).
+float int4_alpha(std::span<const float> w, const Int4WeightConfig& cfg);
+float sawb_alpha(const TensorStats& s, const SawbCoefficients& c);
+// Grid search used by the mse mode (and by the SAWB fit).
+float mse_alpha(std::span<const float> w, int max_code, int grid_points);
+// Sum of squared quantization errors of w with clipping value alpha.
+double quant_sse(std::span<const float> w, float alpha, int max_code);
+
+inline float int4_step(float alpha, int max_code) { return alpha / static_cast<float>(max_code); }
+
+int8_t quantize_int4(float x, float step, int max_code = 7);
+inline float dequantize_int4(int8_t code, float step) { return static_cast<float>(code) * step; }
+
+}  // namespace nibble::num

@@ -1,0 +1,71 @@
+#include "sim/config/chip_config.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/config/json_file.hpp"
+#include "sim/config/json_loader.hpp"
+#include "sim/config/json_writer.hpp"
+
+namespace nibble::config {
+
+namespace fs = std::filesystem;
+
+OrderedJson ChipConfig::effective() const {
+  OrderedJson out = OrderedJson::object();
+  out["chip_file"] = chip_file.generic_string();
+  out["tech_file"] = tech_file.generic_string();
+  OrderedJson sets = OrderedJson::array();
+  for (const auto& o : overrides) sets.push_back(o.pointer + "=" + o.value.dump());
+  out["overrides"] = std::move(sets);
+  out["chip"] = to_effective_json(chip);
+  out["tech"] = to_effective_json(tech);
+  return out;
+}
+
+TechParams load_tech_config(const fs::path& tech_file) {
+  const Json doc = read_json_file(tech_file, "technology table");
+  TechParams tech;
+  Diagnostics diag;
+  load_struct(doc, "", tech, diag);
+  throw_if_any(tech_file.string(), diag);
+  return tech;
+}
+
+ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Override>& overrides) {
+  Json doc = read_json_file(chip_file, "chip config");
+  const std::string name = chip_file.string();
+  if (!doc.is_object())
+    throw ConfigError(name, {{"", "wrong type", "a JSON object (a chip config)",
+                              describe_found(doc), ""}});
+  Diagnostics diag = apply_overrides(doc, overrides);
+  throw_if_any(name, diag);
+
+  ChipConfig cfg;
+  cfg.chip_file = chip_file;
+  cfg.overrides = overrides;
+  load_struct(doc, "", cfg.chip, diag);
+  if (diag.empty() && !cfg.chip.tech.empty()) {
+    cfg.tech_file = chip_file.parent_path() / cfg.chip.tech;
+    std::error_code ec;
+    if (!fs::is_regular_file(cfg.tech_file, ec))
+      diag.add("/tech", "missing file",
+               "a technology table path relative to the chip file",
+               fmt::format("\"{}\" (resolved to {}, which is not a file)", cfg.chip.tech,
+                           cfg.tech_file.string()));
+  } else if (diag.empty()) {
+    diag.add("/tech", "missing file", "a technology table path relative to the chip file",
+             "\"\"");
+  }
+  attribute_to_overrides(diag, overrides);
+  throw_if_any(name, diag);
+  cfg.tech = load_tech_config(cfg.tech_file);
+  return cfg;
+}
+
+ConfigKind detect_config_kind(const fs::path& file) {
+  const Json doc = read_json_file(file, "config");
+  return doc.is_object() && (doc.contains("node_nm") || doc.contains("energy")) ? ConfigKind::tech
+                                                                                : ConfigKind::chip;
+}
+
+}  // namespace nibble::config

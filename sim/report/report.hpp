@@ -1,0 +1,72 @@
+#pragma once
+// A run's report: the model every command fills (totals and per-op
+// sections) and its three views. report.json is the source of truth;
+// report.csv and summary.txt are derived from the same data. Everything is
+// kept in insertion order and numbers are printed one fixed way, so the same
+// inputs give byte-identical files.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "hw_models/stats.hpp"
+#include "sim/config/param_traits.hpp"
+
+namespace nibble::report {
+
+using OrderedJson = config::OrderedJson;
+using MetricValue = std::variant<int64_t, uint64_t, double, std::string>;
+
+struct Metric {
+  std::string name;
+  MetricValue value;
+  std::string unit;
+  std::string desc;
+};
+
+// One op, layer or pass (e.g. "conv2.dW"), or any other row-like unit.
+struct ReportSection {
+  std::string name;
+  std::string kind;  // "op", "layer", "precision", ...
+  std::vector<Metric> metrics;
+
+  ReportSection& add(std::string metric, MetricValue value, std::string unit = {},
+                     std::string desc = {});
+};
+
+class Report {
+ public:
+  explicit Report(std::string command) : command_(std::move(command)) {}
+
+  void set_seed(uint64_t seed) { seed_ = seed; }
+  void set_config(OrderedJson effective_config) { config_ = std::move(effective_config); }
+  void set_title(std::string title) { title_ = std::move(title); }
+
+  void add_total(std::string name, MetricValue value, std::string unit = {}, std::string desc = {});
+  // Every registered counter becomes a total (name, unit, description).
+  void add_stats(const hw::StatRegistry& stats);
+  ReportSection& add_section(std::string name, std::string kind);
+
+  const std::vector<Metric>& totals() const { return totals_; }
+  const std::vector<ReportSection>& sections() const { return sections_; }
+
+  OrderedJson to_json() const;
+  std::string to_csv() const;      // section,kind,metric,value,unit
+  std::string to_summary() const;  // aligned text for people
+
+ private:
+  std::string command_;
+  std::string title_;
+  uint64_t seed_ = 0;
+  OrderedJson config_ = OrderedJson::object();
+  std::vector<Metric> totals_;
+  std::vector<ReportSection> sections_;
+};
+
+// Exact text of a value in report.csv: integers as is, doubles in their
+// shortest round-trip form (fmt "{}"), so CSV and JSON agree.
+std::string format_exact(const MetricValue& v);
+// Text of a value for people (6 significant digits).
+std::string format_readable(const MetricValue& v);
+
+}  // namespace nibble::report

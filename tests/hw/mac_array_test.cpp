@@ -1,0 +1,426 @@
+// MPE array: DETAILED (cycles emerge from moving data through the PE grid)
+// against FAST/TIMING (cycles from the formulas of docs/microarch.md), and
+// both against an independent integer reference, bit for bit.
+#include <gtest/gtest.h>
+
+#include <systemc>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hw_models/mac_array.hpp"
+#include "hw_models/mac_array_timing.hpp"
+#include "hw_models/numerics/errors.hpp"
+#include "tests/hw/integer_datapath.hpp"
+#include "tests/hw/sc_child.hpp"
+
+namespace nibble::hw {
+namespace {
+
+using test::Bytes;
+
+const sc_core::sc_time kClock(1, sc_core::SC_NS);
+
+struct GemmCase {
+  uint32_t dataflow, rows, cols, depth, setup, precision, macs_per_pe, accumulator_bits;
+  uint32_t m, n, k;
+  uint32_t seed;
+
+  MacArrayParams params() const {
+    MacArrayParams p;
+    p.rows = rows;
+    p.cols = cols;
+    p.dataflow = static_cast<Dataflow>(dataflow);
+    p.pe_pipeline_depth = depth;
+    p.fold_setup_cycles = setup;
+    p.accumulator_bits = accumulator_bits;
+    p.macs_per_cycle_per_pe = {};
+    switch (static_cast<Precision>(precision)) {
+      case Precision::int4_int4: p.macs_per_cycle_per_pe.int4_int4 = macs_per_pe; break;
+      case Precision::int4_fp4: p.macs_per_cycle_per_pe.int4_fp4 = macs_per_pe; break;
+      case Precision::hfp8: p.macs_per_cycle_per_pe.hfp8 = macs_per_pe; break;
+      case Precision::fp16: p.macs_per_cycle_per_pe.fp16 = macs_per_pe; break;
+    }
+    return p;
+  }
+  Precision prec() const { return static_cast<Precision>(precision); }
+  std::string describe() const {
+    static const char* df[] = {"ws", "os", "is"};
+    static const char* pr[] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+    std::ostringstream o;
+    o << df[dataflow] << " " << rows << "x" << cols << " depth " << depth << " setup " << setup << " " << pr[precision]
+      << " k=" << macs_per_pe << " acc" << accumulator_bits << " GEMM " << m << "x" << n << "x" << k;
+    return o.str();
+  }
+};
+
+// Random operand codes of the mode's width, with extra zeros so zero
+// gating is exercised.
+struct Operands {
+  std::vector<OperandCode> a, b;
+};
+Operands make_operands(const GemmCase& c) {
+  std::mt19937 rng(c.seed);
+  const int bits = test::operand_bits(c.prec());
+  std::uniform_int_distribution<uint32_t> code(0, (1u << bits) - 1u);
+  std::uniform_int_distribution<int> zero(0, 5);
+  Operands o;
+  o.a.resize(uint64_t{c.m} * c.k);
+  o.b.resize(uint64_t{c.k} * c.n);
+  for (auto& x : o.a) x = zero(rng) == 0 ? 0 : static_cast<OperandCode>(code(rng));
+  for (auto& x : o.b) x = zero(rng) == 0 ? 0 : static_cast<OperandCode>(code(rng));
+  return o;
+}
+
+// Independent reference: exact products summed per reduction group of
+// macs_per_pe consecutive K elements, groups added in ascending K order into
+// a saturating accumulator of accumulator_bits (clamped, never wrapped).
+struct Reference {
+  std::vector<int64_t> acc;
+  uint64_t zero_products = 0;
+  uint64_t saturations = 0;
+};
+Reference reference_gemm(const GemmCase& c, const Operands& o) {
+  const int64_t hi = (int64_t{1} << (c.accumulator_bits - 1)) - 1, lo = -hi - 1;
+  Reference r;
+  r.acc.assign(uint64_t{c.m} * c.n, 0);
+  for (uint32_t m = 0; m < c.m; ++m)
+    for (uint32_t n = 0; n < c.n; ++n) {
+      int64_t acc = 0;
+      for (uint32_t g0 = 0; g0 < c.k; g0 += c.macs_per_pe) {
+        int64_t group = 0;
+        for (uint32_t i = g0; i < std::min(c.k, g0 + c.macs_per_pe); ++i) {
+          const int64_t x = test::decode_a(c.prec(), o.a[uint64_t{m} * c.k + i]);
+          const int64_t y = test::decode_b(c.prec(), o.b[uint64_t{i} * c.n + n]);
+          if (x == 0 || y == 0) ++r.zero_products;
+          group += x * y;
+        }
+        acc += group;
+        if (acc > hi || acc < lo) {
+          ++r.saturations;
+          acc = std::clamp(acc, lo, hi);
+        }
+      }
+      r.acc[uint64_t{m} * c.n + n] = acc;
+    }
+  return r;
+}
+
+struct GemmOutcome {
+  uint64_t cycles[3];   // detailed, fast, timing: reported by run()
+  uint64_t elapsed[3];  // simulated clocks between issuing run() and its return
+  uint64_t formula;
+  uint64_t detailed_vs_fast_mismatches;  // accumulator or FP16 elements that differ
+  uint64_t detailed_vs_reference_mismatches;
+  uint64_t macs[2], zero_gated[2], saturations[2], folds[2];
+  uint64_t reference_zero_products, reference_saturations;
+};
+
+// Drives one GEMM through the three fidelity modes, one after the other.
+struct GemmDriver : sc_core::sc_module {
+  SC_HAS_PROCESS(GemmDriver);
+  GemmDriver(sc_core::sc_module_name name, const GemmCase& c)
+      : sc_core::sc_module(name), gemm_case(c), operands(make_operands(c)) {
+    auto dp = std::make_shared<test::IntegerDatapath>(c.prec());
+    const std::string base = basename();
+    arrays[0] = make_mac_array(FidelityMode::detailed, (base + "_detailed").c_str(), c.params(), kClock, dp);
+    arrays[1] = make_mac_array(FidelityMode::fast, (base + "_fast").c_str(), c.params(), kClock, dp);
+    arrays[2] = make_mac_array(FidelityMode::timing, (base + "_timing").c_str(), c.params(), kClock, nullptr);
+    SC_THREAD(drive);
+  }
+  void drive() {
+    GemmJob job{gemm_case.prec(), {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
+    for (int i = 0; i < 3; ++i) {
+      const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+      arrays[i]->run(job, outputs[i]);
+      elapsed[i] = static_cast<uint64_t>((sc_core::sc_time_stamp() - t0) / kClock);
+    }
+  }
+  GemmCase gemm_case;
+  Operands operands;
+  std::unique_ptr<MacArray> arrays[3];
+  GemmOutput outputs[3];
+  uint64_t elapsed[3] = {};
+};
+
+std::vector<GemmCase> random_cases(uint32_t count, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+  static constexpr uint32_t kDefaultMacs[4] = {4, 4, 2, 1};
+  std::vector<GemmCase> cases;
+  for (uint32_t i = 0; i < count; ++i) {
+    GemmCase c{};
+    c.dataflow = i % 3;             // every dataflow
+    c.precision = (i / 3) % 4;      // every precision mode with every dataflow
+    c.rows = pick(1, 16);
+    c.cols = pick(1, 16);
+    if (i < 12) c.rows = c.cols = (i % 2 == 0) ? 1 : 16;  // the extreme shapes for sure
+    c.depth = pick(0, 3) == 0 ? pick(2, 4) : 1;
+    c.setup = pick(0, 2) == 0 ? pick(1, 5) : 0;
+    c.macs_per_pe = pick(0, 3) == 0 ? pick(1, 5) : kDefaultMacs[c.precision];
+    c.accumulator_bits = pick(0, 6) == 0 ? pick(8, 14) : 32;  // narrow ones saturate
+    c.m = pick(1, 37);
+    c.n = pick(1, 37);
+    c.k = pick(1, 45);
+    c.seed = rng();
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+Bytes simulate_cases(const std::vector<GemmCase>& cases) {
+  std::vector<std::unique_ptr<GemmDriver>> drivers;
+  for (size_t i = 0; i < cases.size(); ++i)
+    drivers.push_back(std::make_unique<GemmDriver>(("gemm" + std::to_string(i)).c_str(), cases[i]));
+  sc_core::sc_start();
+  std::vector<GemmOutcome> outcomes;
+  for (const auto& d : drivers) {
+    const GemmCase& c = d->gemm_case;
+    GemmOutcome o{};
+    for (int i = 0; i < 3; ++i) {
+      o.cycles[i] = d->outputs[i].cycles;
+      o.elapsed[i] = d->elapsed[i];
+    }
+    o.formula = gemm_cycles(c.params(), c.prec(), {c.m, c.n, c.k});
+    const Reference ref = reference_gemm(c, d->operands);
+    const GemmOutput& det = d->outputs[0];
+    const GemmOutput& fast = d->outputs[1];
+    for (size_t e = 0; e < ref.acc.size(); ++e) {
+      o.detailed_vs_fast_mismatches += (det.accumulators.at(e) != fast.accumulators.at(e)) +
+                                       (det.fp16.at(e) != fast.fp16.at(e));
+      o.detailed_vs_reference_mismatches += det.accumulators.at(e) != ref.acc[e];
+    }
+    for (int i = 0; i < 2; ++i) {
+      const MacArrayCounters& k = d->arrays[i]->counters();
+      o.macs[i] = k.macs[c.precision];
+      o.zero_gated[i] = k.zero_gated_macs;
+      o.saturations[i] = k.accumulator_saturations;
+      o.folds[i] = k.folds;
+    }
+    o.reference_zero_products = ref.zero_products;
+    o.reference_saturations = ref.saturations;
+    outcomes.push_back(o);
+  }
+  return test::to_bytes(outcomes);
+}
+
+TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
+  const std::vector<GemmCase> cases = random_cases(240, 20261123);
+  const auto outcomes = test::from_bytes<GemmOutcome>(test::run_in_child([&] { return simulate_cases(cases); }));
+  ASSERT_EQ(outcomes.size(), cases.size());
+  uint32_t agreeing = 0, saturating = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const GemmCase& c = cases[i];
+    const GemmOutcome& o = outcomes[i];
+    SCOPED_TRACE("case " + std::to_string(i) + ": " + c.describe());
+    EXPECT_EQ(o.cycles[0], o.cycles[1]);
+    EXPECT_EQ(o.cycles[1], o.cycles[2]);
+    EXPECT_EQ(o.cycles[0], o.formula);
+    for (int m = 0; m < 3; ++m) EXPECT_EQ(o.elapsed[m], o.cycles[m]) << "mode " << m;
+    EXPECT_EQ(o.detailed_vs_fast_mismatches, 0u);
+    EXPECT_EQ(o.detailed_vs_reference_mismatches, 0u);
+    for (int m = 0; m < 2; ++m) {
+      EXPECT_EQ(o.macs[m], uint64_t{c.m} * c.n * c.k);
+      EXPECT_EQ(o.zero_gated[m], o.reference_zero_products);
+      EXPECT_EQ(o.saturations[m], o.reference_saturations);
+    }
+    EXPECT_EQ(o.folds[0], o.folds[1]);
+    agreeing += o.cycles[0] == o.cycles[1] && o.detailed_vs_fast_mismatches == 0 &&
+                o.detailed_vs_reference_mismatches == 0;
+    saturating += o.reference_saturations > 0;
+  }
+  EXPECT_EQ(agreeing, cases.size());
+  EXPECT_GT(saturating, 5u) << "the narrow-accumulator cases should exercise saturation";
+  std::printf("detailed == fast == reference on %u of %zu random GEMMs (%u with saturation)\n", agreeing,
+              cases.size(), saturating);
+}
+
+// Hand-derived fold cycles (docs/microarch.md 2.3), 1-cycle PEs, no setup.
+TEST(MacArrayTiming, HandDerivedFormulas) {
+  MacArrayParams p;
+  p.rows = 4;
+  p.cols = 4;
+  p.macs_per_cycle_per_pe = {1, 1, 1, 1};
+  // WS, one fold: load 4 + stream M=5 + psum through 4 rows + skew of 4 cols - 2 = 15
+  // = SCALE-Sim's 2*Sr + Sc + T - 2 = 8 + 4 + 5 - 2.
+  p.dataflow = Dataflow::ws;
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {5, 4, 4}), 15u);
+  // WS, K=6 -> two K folds (4 + 2 active rows), N=6 -> two column folds (4 + 2):
+  // each fold 4 + 5 + 4 + cols_active - 2 -> (11 + 4) * 2 + (11 + 2) * 2 = 56.
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {5, 6, 6}), 56u);
+  // IS mirrors WS with M and N swapped.
+  p.dataflow = Dataflow::is;
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {4, 5, 4}), 15u);
+  // OS, one fold, K=8: last operands reach PE(3,3) at clock 7+3+3 = 13, its sum is
+  // captured then, and row 0's result needs 3 more hops: clocks 0..16 -> 17 cycles.
+  p.dataflow = Dataflow::os;
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {4, 4, 8}), 17u);
+  // Four MACs per PE in INT4 mode: K=8 is 2 groups -> 2 + 4 + 4 + 1 + 4 - 4 = 11.
+  p.macs_per_cycle_per_pe.int4_int4 = 4;
+  EXPECT_EQ(gemm_cycles(p, Precision::int4_int4, {4, 4, 8}), 11u);
+  // PE pipeline depth 3 in WS: partial sums take 3 clocks per row: 4 + 5 + 12 + 4 - 2 = 23.
+  p.dataflow = Dataflow::ws;
+  p.pe_pipeline_depth = 3;
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {5, 4, 4}), 23u);
+  // Per-fold setup is paid once per fold: 2 folds * 5 more cycles.
+  p.pe_pipeline_depth = 1;
+  p.fold_setup_cycles = 5;
+  EXPECT_EQ(gemm_cycles(p, Precision::fp16, {5, 4, 8}), 2 * (15u + 5u));
+}
+
+// Completion is probed one clock before and exactly at the latency T.
+struct ProbeDriver : sc_core::sc_module {
+  SC_HAS_PROCESS(ProbeDriver);
+  ProbeDriver(sc_core::sc_module_name name, const GemmCase& c, FidelityMode mode)
+      : sc_core::sc_module(name), gemm_case(c), operands(make_operands(c)) {
+    array = make_mac_array(mode, (std::string(basename()) + "_array").c_str(), c.params(), kClock,
+                           std::make_shared<test::IntegerDatapath>(c.prec()));
+    SC_THREAD(drive);
+  }
+  void drive() {
+    GemmJob job{gemm_case.prec(), {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
+    array->run(job, output);
+  }
+  GemmCase gemm_case;
+  Operands operands;
+  std::unique_ptr<MacArray> array;
+  GemmOutput output;
+};
+
+TEST(MacArray, CompletesExactlyAtLatency) {
+  std::vector<GemmCase> cases;
+  for (uint32_t df = 0; df < 3; ++df)
+    for (uint32_t depth : {1u, 3u})
+      cases.push_back({df, 5, 3, depth, 2, 0, 4, 32, 7, 4, 13, 99 + df});
+  struct Probe {
+    uint64_t latency, done_before[2], done_at[2];
+  };
+  const auto probes = test::from_bytes<Probe>(test::run_in_child([&] {
+    std::vector<std::unique_ptr<ProbeDriver>> drivers;
+    std::vector<uint64_t> times;
+    for (size_t i = 0; i < cases.size(); ++i)
+      for (int mode = 0; mode < 2; ++mode) {
+        drivers.push_back(std::make_unique<ProbeDriver>(("probe" + std::to_string(i) + "_" + std::to_string(mode)).c_str(),
+                                                        cases[i], static_cast<FidelityMode>(mode)));
+        const GemmCase& c = cases[i];
+        const uint64_t t = gemm_cycles(c.params(), c.prec(), {c.m, c.n, c.k});
+        times.push_back(t - 1);
+        times.push_back(t);
+      }
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+    std::vector<Probe> out(cases.size());
+    uint64_t now = 0;
+    for (uint64_t t : times) {
+      // sc_start(d) stops at now + d before running that instant's timed
+      // events; the zero-time step runs them, so "done at T" is observable.
+      sc_core::sc_start(static_cast<double>(t - now) * kClock);
+      sc_core::sc_start(sc_core::SC_ZERO_TIME);
+      now = t;
+      for (size_t i = 0; i < cases.size(); ++i) {
+        const GemmCase& c = cases[i];
+        const uint64_t latency = gemm_cycles(c.params(), c.prec(), {c.m, c.n, c.k});
+        out[i].latency = latency;
+        for (int mode = 0; mode < 2; ++mode) {
+          const uint64_t done = drivers[i * 2 + mode]->array->completed();
+          if (t == latency - 1) out[i].done_before[mode] = done;
+          if (t == latency) out[i].done_at[mode] = done;
+        }
+      }
+    }
+    return test::to_bytes(out);
+  }));
+  ASSERT_EQ(probes.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].describe() + ", T = " + std::to_string(probes[i].latency));
+    for (int mode = 0; mode < 2; ++mode) {
+      EXPECT_EQ(probes[i].done_before[mode], 0u) << "mode " << mode << " done at T-1";
+      EXPECT_EQ(probes[i].done_at[mode], 1u) << "mode " << mode << " not done at T";
+    }
+  }
+}
+
+TEST(MacArray, WritesVcdOfArrayEdges) {
+  const std::string stem = std::string(NIBBLE_BINARY_DIR) + "/mac_array_test_trace";
+  std::remove((stem + ".vcd").c_str());
+  test::run_in_child([&] {
+    const GemmCase c{0, 4, 4, 1, 0, 0, 4, 32, 6, 5, 9, 7};
+    ProbeDriver driver("vcd", c, FidelityMode::detailed);
+    sc_core::sc_trace_file* file = sc_core::sc_create_vcd_trace_file(stem.c_str());
+    driver.array->trace(file);
+    sc_core::sc_start();
+    sc_core::sc_close_vcd_trace_file(file);
+    return Bytes{};
+  });
+  std::ifstream in(stem + ".vcd");
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("south_edge_col0_value"), std::string::npos);
+  EXPECT_NE(text.str().find("west_edge_row0_tag"), std::string::npos);
+  std::remove((stem + ".vcd").c_str());
+}
+
+TEST(MacArray, RejectsMalformedJobs) {
+  const Bytes result = test::run_in_child([&] {
+    std::string log;
+    MacArrayParams p;
+    p.rows = p.cols = 2;
+    auto dp = std::make_shared<test::IntegerDatapath>(Precision::int4_int4);
+    auto detailed_without_datapath = make_mac_array(FidelityMode::detailed, "nodp", p, kClock, nullptr);
+    auto fast = make_mac_array(FidelityMode::fast, "fast", p, kClock, dp);
+    std::vector<OperandCode> a(3), b(4);
+    try {
+      GemmOutput out;
+      fast->run(GemmJob{Precision::int4_int4, {1, 2, 2}, a, b}, out);  // A has 3 codes, not 2
+    } catch (const InputError& e) {
+      log += std::string("A:") + e.what() + "\n";
+    }
+    try {
+      GemmOutput out;
+      fast->run(GemmJob{Precision::int4_int4, {0, 2, 2}, a, b}, out);
+    } catch (const InputError& e) {
+      log += std::string("zero:") + e.what() + "\n";
+    }
+    try {
+      GemmOutput out;
+      detailed_without_datapath->run(GemmJob{Precision::int4_int4, {2, 2, 2}, std::span(a).first(4), b}, out);
+    } catch (const InputError& e) {
+      log += std::string("dp:") + e.what() + "\n";
+    } catch (const std::exception& e) {
+      log += std::string("other:") + e.what() + "\n";
+    }
+    return Bytes(log.begin(), log.end());
+  });
+  const std::string log(result.begin(), result.end());
+  EXPECT_NE(log.find("A:"), std::string::npos) << log;
+  EXPECT_NE(log.find("expected M*K"), std::string::npos) << log;
+  EXPECT_NE(log.find("zero:"), std::string::npos) << log;
+  EXPECT_NE(log.find("dp:"), std::string::npos) << log;
+}
+
+TEST(MacArray, RegistersItsCounters) {
+  const Bytes result = test::run_in_child([] {
+    MacArrayParams p;
+    p.rows = p.cols = 2;
+    auto array = make_mac_array(FidelityMode::timing, "array", p, kClock, nullptr);
+    StatRegistry registry;
+    array->register_stats(registry, "core0.array");
+    std::string names;
+    for (const auto& e : registry.entries()) names += e.name + "\n";
+    return Bytes(names.begin(), names.end());
+  });
+  const std::string names(result.begin(), result.end());
+  EXPECT_NE(names.find("core0.array.macs_int4_fp4\n"), std::string::npos);
+  EXPECT_NE(names.find("core0.array.zero_gated_macs\n"), std::string::npos);
+  EXPECT_NE(names.find("core0.array.busy_cycles\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nibble::hw

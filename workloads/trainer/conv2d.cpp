@@ -1,0 +1,66 @@
+#include "workloads/trainer/conv2d.hpp"
+
+#include <fmt/format.h>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/trainer/init.hpp"
+
+namespace nibble::train {
+
+QTensor im2col(const QTensor& x, const ConvGeometry& g) {
+  QTensor c;
+  c.format = x.format;
+  c.phase = x.phase;
+  c.scale = x.scale;
+  c.exp2 = x.exp2;
+  c.rows_ = g.k();
+  c.cols_ = x.rows() * g.out_h() * g.out_w();
+  if (x.values.size()) c.values = im2col(x.values, g);
+  if (x.codes8.size()) c.codes8 = im2col(x.codes8, g);
+  if (x.codes16.size()) c.codes16 = im2col(x.codes16, g);
+  return c;
+}
+
+Conv2d::Conv2d(std::string name, const ConvGeometry& g, bool bias, std::mt19937_64& rng)
+    : GemmLayer(std::move(name), g.in, Shape{g.out_c, g.out_h(), g.out_w()}), g_(g), has_bias_(bias) {
+  if (g.kernel <= 0 || g.stride <= 0 || g.padding < 0 || g.out_h() <= 0 || g.out_w() <= 0)
+    throw InputError(fmt::format("{}: kernel {} stride {} padding {} does not fit a {}x{} input",
+                                 name_, g.kernel, g.stride, g.padding, g.in.h, g.in.w));
+  w_ = {name_, "weight", kaiming_uniform(g.out_c, g.k(), g.k(), rng), {}, {}, true};
+  w_.init_state();
+  if (has_bias_) {
+    b_ = {name_, "bias", Mat::Zero(1, g.out_c), {}, {}, false};
+    b_.init_state();
+  }
+}
+
+void Conv2d::collect_params(std::vector<Param*>& out) {
+  out.push_back(&w_);
+  if (has_bias_) out.push_back(&b_);
+  GemmLayer::collect_params(out);
+}
+
+Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
+  batch_ = static_cast<int>(x.rows());
+  const int pixels = out_.h * out_.w;
+  wq_ = quantize_weights(ctx, w_.value);
+  colq_ = im2col(quantize_input(ctx, x), g_);
+  GemmOp op{name_, Pass::forward, g_.out_c, batch_ * pixels, g_.k(), &wq_, false, &colq_, false};
+  Mat y = ctx.exec->gemm(op);
+  if (has_bias_) y.colwise() += b_.value.row(0).transpose();
+  return gemm_to_nchw(y, batch_, g_.out_c, pixels);
+}
+
+Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
+  const int pixels = out_.h * out_.w, p = batch_ * pixels;
+  const Mat dyg = nchw_to_gemm(dy, batch_, g_.out_c, pixels);
+  GradCopies g = quantize_grads(ctx, dyg);
+  GemmOp dw{name_, Pass::grad_weight, g_.out_c, g_.k(), p, &g.for_dw, false, &colq_, true};
+  w_.grad = ctx.exec->gemm(dw);
+  if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
+  if (!need_input_grad_) return Mat();
+  GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, &wq_, true, &g.for_dx, false};
+  return input_quant_backward(col2im(ctx.exec->gemm(dx), batch_, g_));
+}
+
+}  // namespace nibble::train

@@ -1,0 +1,114 @@
+#pragma once
+// The executor interface: every GEMM, every quantization (with its scale
+// register update) and every weight update of a training step goes through
+// it. The software executor (software_executor.hpp) computes them with the
+// hw_models/numerics kernels; sim/ provides an executor backed by the
+// simulated chip, and the trace writer (workloads/trace) records ops here.
+// So an op carries everything the hardware needs: layer, pass, formats,
+// shapes, codes, scales and TPR phases.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads/trainer/formats.hpp"
+#include "workloads/trainer/tensor.hpp"
+
+namespace nibble::train {
+
+// A tensor as it enters the array. fp32 tensors carry `values`; quantized
+// ones carry only codes (what the hardware moves), one per element:
+//   int4/uint4 : codes8 (signed int8 -7..7 / 0..15), value = code * scale
+//   fp4_radix4 : codes8 (bits 0..15),  value = fp4_decode(code, exp2)
+//                (exp2 = GradScale exponent + TPR phase offset)
+//   hfp8_*     : codes8 (bit pattern), value = decode(code) * scale
+//   fp16       : codes16 (bit pattern), value = decode(code) * scale
+// For gradients, `scale` of fp16/hfp8 is a power of two (per-layer loss
+// scaling by the same max rule as GradScale); otherwise it is 1.
+struct QTensor {
+  Format format = Format::fp32;
+  Phase phase = Phase::none;
+  float scale = 1.0f;
+  int exp2 = 0;
+  Mat values;      // fp32 only
+  Code8Mat codes8;
+  CodeMat codes16;
+  int rows_ = 0, cols_ = 0;
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+};
+
+// State of one scale register (per layer and role). Which fields are used
+// depends on the format: int4 weights keep `scale` (SAWB/max), uint4 PACT
+// activations keep `scale` = alpha/15, FP4 gradients keep the power-of-two
+// GradScale exponent and the overflow/underflow counts of the last tensor.
+struct ScaleRegister {
+  float scale = 1.0f;
+  int32_t exponent = 0;
+  uint64_t overflows = 0;
+  uint64_t underflows = 0;
+  bool initialised = false;  // false until the first tensor set it
+  bool operator==(const ScaleRegister&) const = default;
+};
+
+// How a tensor is quantized; filled from the recipe.
+struct QuantSpec {
+  Format format = Format::fp32;
+  // int4 weights: max|sawb|mse; activations (uint4, or int4 when the input
+  // may be negative): pact; fp4 gradients: max|dynamic; fp16/hfp8
+  // gradients: max (power-of-two loss scale) or none.
+  std::string scale_mode = "none";
+  std::string rounding = "nearest";  // or "stochastic" (fp4)
+  double sawb_c1 = 0.0, sawb_c2 = 0.0;
+  uint64_t seed = 0;
+};
+
+struct QuantizeOp {
+  std::string layer;
+  Role role = Role::weight;
+  QuantSpec spec;
+  // Copies to produce, one per TPR phase (gradients: {even, odd} or one
+  // phase); {none} for weights and activations.
+  std::vector<Phase> phases{Phase::none};
+  const Mat* input = nullptr;  // FP32 tensor to quantize
+  float pact_alpha = 0.0f;     // PACT clip (uint4/int4 activations)
+  uint64_t step = 0;           // for counter-based stochastic rounding
+  ScaleRegister* reg = nullptr;  // read and updated
+};
+
+// C[m,n] = op(A)[m,k] * op(B)[k,n]; op transposes a stored matrix when the
+// flag is set (A stored [k,m] if a_trans). The result is FP32 holding the
+// value the datapath delivers (e.g. the FP16-rounded accumulator).
+struct GemmOp {
+  std::string layer;
+  Pass pass = Pass::forward;
+  int m = 0, n = 0, k = 0;
+  const QTensor* a = nullptr;
+  bool a_trans = false;
+  const QTensor* b = nullptr;
+  bool b_trans = false;
+};
+
+// SGD with momentum and weight decay on FP32 master weights:
+//   v = momentum * v + (g + weight_decay * w);  w -= lr * v
+struct UpdateOp {
+  std::string layer;
+  std::string param;  // "weight", "bias", "gamma", "beta", "pact_alpha"
+  Mat* weights = nullptr;
+  const Mat* grad = nullptr;
+  Mat* velocity = nullptr;
+  float lr = 0, momentum = 0, weight_decay = 0;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // One tensor per requested phase; updates *op.reg.
+  virtual std::vector<QTensor> quantize(const QuantizeOp& op) = 0;
+  virtual Mat gemm(const GemmOp& op) = 0;
+  virtual void weight_update(const UpdateOp& op) = 0;
+  // Marks the start of a training step (tracing, per-step chip stats).
+  virtual void begin_step(uint64_t step) { (void)step; }
+  virtual void end_step() {}
+};
+
+}  // namespace nibble::train

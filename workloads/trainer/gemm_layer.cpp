@@ -1,0 +1,92 @@
+#include "workloads/trainer/gemm_layer.hpp"
+
+#include "hw_models/numerics/pact.hpp"
+
+namespace nibble::train {
+
+void GemmLayer::set_precision(const LayerPrecision& p, bool input_nonnegative) {
+  prec_ = p;
+  pact_ = p.activations.scale_mode == "pact";
+  input_signed_ = !input_nonnegative;
+  if (pact_) {
+    // Inputs that may be negative use the signed INT4 PACT variant.
+    prec_.activations.format = input_signed_ ? Format::int4 : Format::uint4;
+    alpha_ = {name_, "pact_alpha", Mat::Constant(1, 1, p.pact_alpha_init), {}, {}, false,
+              p.pact_weight_decay};
+    alpha_.init_state();
+  }
+}
+
+void GemmLayer::collect_params(std::vector<Param*>& out) {
+  if (pact_) out.push_back(&alpha_);
+}
+
+QTensor GemmLayer::quantize_weights(StepContext& ctx, const Mat& w) {
+  QuantizeOp op;
+  op.layer = name_;
+  op.role = Role::weight;
+  op.spec = prec_.weights;
+  op.input = &w;
+  op.step = ctx.step;
+  op.reg = &w_reg_;
+  return std::move(ctx.exec->quantize(op).front());
+}
+
+QTensor GemmLayer::quantize_input(StepContext& ctx, const Mat& x) {
+  if (ctx.training && pact_) x_raw_ = x;
+  QuantizeOp op;
+  op.layer = name_;
+  op.role = Role::activation;
+  op.spec = prec_.activations;
+  op.input = &x;
+  op.pact_alpha = pact_ ? alpha_.value(0, 0) : 0.0f;
+  op.step = ctx.step;
+  op.reg = &a_reg_;
+  return std::move(ctx.exec->quantize(op).front());
+}
+
+Mat GemmLayer::input_quant_backward(const Mat& dxq) {
+  if (!pact_) return dxq;
+  num::PactConfig cfg;
+  cfg.is_signed = input_signed_;
+  const float a = alpha_.value(0, 0);
+  Mat dx(dxq.rows(), dxq.cols());
+  const float* xs = x_raw_.data();
+  const float* gs = dxq.data();
+  float* out = dx.data();
+  for (Eigen::Index i = 0; i < dx.size(); ++i) out[i] = num::pact_grad_x(xs[i], gs[i], a, cfg);
+  alpha_.grad(0, 0) = static_cast<float>(num::pact_grad_alpha(
+      {xs, static_cast<size_t>(x_raw_.size())}, {gs, static_cast<size_t>(dxq.size())}, a, cfg));
+  return dx;
+}
+
+GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy) {
+  QuantizeOp op;
+  op.layer = name_;
+  op.role = Role::gradient;
+  op.spec = prec_.gradients;
+  op.input = &dy;
+  op.step = ctx.step;
+  op.reg = &g_reg_;
+  const bool two = prec_.dx_phase != prec_.dw_phase;
+  if (!need_input_grad_)
+    op.phases = {prec_.dw_phase};
+  else if (two)
+    op.phases = {prec_.dx_phase, prec_.dw_phase};
+  else
+    op.phases = {prec_.dx_phase};
+  auto q = ctx.exec->quantize(op);
+  GradCopies out;
+  if (!need_input_grad_) {
+    out.for_dw = std::move(q[0]);
+  } else if (two) {
+    out.for_dx = std::move(q[0]);
+    out.for_dw = std::move(q[1]);
+  } else {
+    out.for_dx = q[0];
+    out.for_dw = std::move(q[0]);
+  }
+  return out;
+}
+
+}  // namespace nibble::train

@@ -1,0 +1,62 @@
+#pragma once
+// Shared machinery of the GEMM layers (linear, conv2d): the layer's
+// precision policy, its scale registers and the PACT clip, and the three
+// quantization points of a training step (weights, input activations,
+// output gradients with two-phase rounding). All quantization is delegated
+// to the Executor, which calls hw_models/numerics.
+#include <string>
+
+#include "workloads/trainer/layer.hpp"
+
+namespace nibble::train {
+
+// The formats one GEMM layer uses, resolved from the recipe.
+struct LayerPrecision {
+  std::string name = "fp32";  // fp32 | fp16 | hfp8 | ibm4
+  QuantSpec weights, activations, gradients;
+  Phase dx_phase = Phase::none, dw_phase = Phase::none;  // TPR copies (fp4)
+  float pact_alpha_init = 10.0f;
+  float pact_weight_decay = 0.0f;
+};
+
+class GemmLayer : public Layer {
+ public:
+  using Layer::Layer;
+  // input_nonnegative: whether this layer's input is post-ReLU (UINT4 PACT)
+  // or may be negative (signed INT4 PACT).
+  void set_precision(const LayerPrecision& p, bool input_nonnegative);
+  const LayerPrecision& precision() const { return prec_; }
+  void set_need_input_grad(bool v) { need_input_grad_ = v; }
+  // Whether the input is post-ReLU (set by the model builder).
+  void set_input_nonnegative(bool v) { input_nonnegative_ = v; }
+  bool input_nonnegative() const { return input_nonnegative_; }
+  void collect_params(std::vector<Param*>& out) override;
+  void for_each_gemm(const std::function<void(GemmLayer&)>& f) override { f(*this); }
+  bool output_nonnegative(bool) const override { return false; }
+  const ScaleRegister& weight_register() const { return w_reg_; }
+  const ScaleRegister& activation_register() const { return a_reg_; }
+  const ScaleRegister& gradient_register() const { return g_reg_; }
+  float pact_alpha() const { return pact_ ? alpha_.value(0, 0) : 0.0f; }
+
+ protected:
+  QTensor quantize_weights(StepContext& ctx, const Mat& w);
+  // Keeps x for the PACT backward.
+  QTensor quantize_input(StepContext& ctx, const Mat& x);
+  // Straight-through PACT backward of the input quantizer: dL/dx from
+  // dL/d(quantized x); accumulates dL/dalpha.
+  Mat input_quant_backward(const Mat& dxq);
+  struct GradCopies {
+    QTensor for_dx, for_dw;
+  };
+  GradCopies quantize_grads(StepContext& ctx, const Mat& dy);
+
+  LayerPrecision prec_;
+  bool need_input_grad_ = true;
+  bool input_nonnegative_ = false;
+  bool pact_ = false, input_signed_ = false;
+  Param alpha_;  // PACT clip, 1x1
+  Mat x_raw_;    // input before quantization (PACT backward)
+  ScaleRegister w_reg_, a_reg_, g_reg_;
+};
+
+}  // namespace nibble::train

@@ -1,0 +1,44 @@
+#include "workloads/trainer/linear.hpp"
+
+#include "workloads/trainer/init.hpp"
+
+namespace nibble::train {
+
+Linear::Linear(std::string name, Shape in, int out, bool bias, std::mt19937_64& rng)
+    : GemmLayer(std::move(name), in, Shape{out, 1, 1}), has_bias_(bias) {
+  w_ = {name_, "weight", kaiming_uniform(out, in.size(), in.size(), rng), {}, {}, true};
+  w_.init_state();
+  if (has_bias_) {
+    b_ = {name_, "bias", Mat::Zero(1, out), {}, {}, false};
+    b_.init_state();
+  }
+}
+
+void Linear::collect_params(std::vector<Param*>& out) {
+  out.push_back(&w_);
+  if (has_bias_) out.push_back(&b_);
+  GemmLayer::collect_params(out);
+}
+
+Mat Linear::forward(const Mat& x, StepContext& ctx) {
+  const int n = static_cast<int>(x.rows());
+  wq_ = quantize_weights(ctx, w_.value);
+  xq_ = quantize_input(ctx, x);
+  GemmOp op{name_, Pass::forward, n, out_.size(), in_.size(), &xq_, false, &wq_, true};
+  Mat y = ctx.exec->gemm(op);
+  if (has_bias_) y.rowwise() += b_.value.row(0);
+  return y;
+}
+
+Mat Linear::backward(const Mat& dy, StepContext& ctx) {
+  const int n = static_cast<int>(dy.rows());
+  GradCopies g = quantize_grads(ctx, dy);
+  GemmOp dw{name_, Pass::grad_weight, out_.size(), in_.size(), n, &g.for_dw, true, &xq_, false};
+  w_.grad = ctx.exec->gemm(dw);
+  if (has_bias_) b_.grad = dy.colwise().sum();
+  if (!need_input_grad_) return Mat();
+  GemmOp dx{name_, Pass::grad_input, n, in_.size(), out_.size(), &g.for_dx, false, &wq_, false};
+  return input_quant_backward(ctx.exec->gemm(dx));
+}
+
+}  // namespace nibble::train

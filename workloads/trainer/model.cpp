@@ -1,0 +1,158 @@
+#include "workloads/trainer/model.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+#include <set>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/trainer/avgpool.hpp"
+#include "workloads/trainer/batchnorm.hpp"
+#include "workloads/trainer/conv2d.hpp"
+#include "workloads/trainer/json_reader.hpp"
+#include "workloads/trainer/linear.hpp"
+#include "workloads/trainer/maxpool.hpp"
+#include "workloads/trainer/recipe.hpp"
+#include "workloads/trainer/relu.hpp"
+#include "workloads/trainer/residual.hpp"
+
+namespace nibble::train {
+namespace {
+
+struct Builder {
+  std::mt19937_64 rng;
+  std::set<std::string> names;
+  int counter = 0;
+
+  std::string name_of(JsonReader& r, const std::string& type) {
+    std::string n = r.string("name", fmt::format("{}{}", type, ++counter));
+    if (!names.insert(n).second) r.fail("name", "a unique layer name", "\"" + n + "\" again");
+    return n;
+  }
+
+  // Builds a list of layers; `shape` and `nonneg` flow through it.
+  Sequential build(std::vector<JsonReader> defs, Shape& shape, bool& nonneg) {
+    Sequential seq;
+    for (auto& r : defs) {
+      const std::string type =
+          r.string("type", "", {"conv2d", "linear", "relu", "maxpool", "avgpool", "batchnorm", "residual"});
+      std::unique_ptr<Layer> l;
+      if (type == "conv2d") {
+        const std::string n = name_of(r, "conv");
+        ConvGeometry g;
+        g.in = shape;
+        g.out_c = r.required_integer("out_channels", 1, 1 << 16);
+        g.kernel = r.required_integer("kernel", 1, 64);
+        g.stride = r.integer("stride", 1, 1, 64);
+        g.padding = r.integer("padding", 0, 0, 64);
+        const bool bias = r.boolean("bias", true);
+        l = std::make_unique<Conv2d>(n, g, bias, rng);
+      } else if (type == "linear") {
+        const std::string n = name_of(r, "fc");
+        const int out = r.required_integer("out", 1, 1 << 20);
+        l = std::make_unique<Linear>(n, shape, out, r.boolean("bias", true), rng);
+      } else if (type == "relu") {
+        l = std::make_unique<Relu>(name_of(r, "relu"), shape);
+      } else if (type == "maxpool" || type == "avgpool") {
+        const std::string n = name_of(r, type == "maxpool" ? "maxpool" : "avgpool");
+        PoolGeometry g;
+        const bool global = r.boolean("global", false);
+        g.kernel = global ? shape.h : r.required_integer("kernel", 1, 64);
+        g.stride = r.integer("stride", g.kernel, 1, 64);
+        g.padding = r.integer("padding", 0, 0, 64);
+        if (type == "maxpool")
+          l = std::make_unique<MaxPool>(n, shape, g);
+        else
+          l = std::make_unique<AvgPool>(n, shape, g);
+      } else if (type == "batchnorm") {
+        const std::string n = name_of(r, "bn");
+        l = std::make_unique<BatchNorm>(n, shape, static_cast<float>(r.number("momentum", 0.1, 0.0, 1.0)),
+                                        static_cast<float>(r.number("eps", 1e-5, 1e-12, 1.0)));
+      } else {
+        const std::string n = name_of(r, "res");
+        Shape s_body = shape, s_short = shape;
+        bool nn_body = nonneg, nn_short = nonneg;
+        Sequential body = build(r.objects("body", true), s_body, nn_body);
+        Sequential shortcut = build(r.objects("shortcut", false), s_short, nn_short);
+        if (!(s_body == s_short))
+          r.fail("shortcut", fmt::format("output shape {}x{}x{} (the body's)", s_body.c, s_body.h, s_body.w),
+                 fmt::format("{}x{}x{}", s_short.c, s_short.h, s_short.w));
+        l = std::make_unique<Residual>(n, shape, s_body, std::move(body), std::move(shortcut));
+      }
+      r.finish();
+      if (auto* g = dynamic_cast<GemmLayer*>(l.get())) g->set_input_nonnegative(nonneg);
+      nonneg = l->output_nonnegative(nonneg);
+      shape = l->out_shape();
+      seq.add(std::move(l));
+    }
+    return seq;
+  }
+};
+
+}  // namespace
+
+Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_t seed) {
+  JsonReader r(j, path);
+  Model m;
+  r.integer("version", 1, 1, 1);
+  m.name_ = r.required_string("name");
+  r.string("description", "");
+  const auto in = r.integers("input", 3, 1, 4096);
+  m.in_ = {in[0], in[1], in[2]};
+  m.classes_ = r.integer("classes", 10, 2, 1 << 16);
+  Builder b{std::mt19937_64(seed), {}, 0};
+  Shape shape = m.in_;
+  bool nonneg = false;  // normalised pixels can be negative
+  m.net_ = b.build(r.objects("layers", true), shape, nonneg);
+  r.finish();
+  if (shape.size() != m.classes_)
+    throw InputError(fmt::format("{}: /layers: the network ends with {} outputs, expected {} classes", path,
+                                 shape.size(), m.classes_));
+  auto gemms = m.gemm_layers();
+  if (gemms.empty()) throw InputError(fmt::format("{}: /layers: no conv2d or linear layer", path));
+  gemms.front()->set_need_input_grad(false);
+  return m;
+}
+
+Model Model::load(const std::string& path, uint64_t seed) { return from_json(read_json_file(path), path, seed); }
+
+std::vector<Param*> Model::params() {
+  std::vector<Param*> out;
+  net_.collect_params(out);
+  return out;
+}
+
+std::vector<GemmLayer*> Model::gemm_layers() {
+  std::vector<GemmLayer*> out;
+  net_.for_each_gemm([&](GemmLayer& g) { out.push_back(&g); });
+  return out;
+}
+
+uint64_t Model::parameter_count() {
+  uint64_t n = 0;
+  for (Param* p : params()) n += static_cast<uint64_t>(p->value.size());
+  return n;
+}
+
+void Model::apply_recipe(const Recipe& r) {
+  auto gemms = gemm_layers();
+  for (const auto& [layer, prec] : r.layer_precision) {
+    bool found = false;
+    for (auto* g : gemms) found |= g->name() == layer;
+    if (!found)
+      throw InputError(fmt::format("{}: /precision/layers/{}: no conv2d or linear layer of that name in model {}",
+                                   r.path, layer, name_));
+  }
+  for (size_t i = 0; i < gemms.size(); ++i) {
+    GemmLayer& g = *gemms[i];
+    std::string prec = r.default_precision;
+    auto* conv = dynamic_cast<Conv2d*>(&g);
+    if (conv && conv->geometry().kernel == 1 && r.pointwise_conv != "default") prec = r.pointwise_conv;
+    if (i == 0 && r.first_layer != "default") prec = r.first_layer;
+    if (i + 1 == gemms.size() && r.last_layer != "default") prec = r.last_layer;
+    if (auto it = r.layer_precision.find(g.name()); it != r.layer_precision.end()) prec = it->second;
+    g.set_precision(r.precision(prec), g.input_nonnegative());
+  }
+}
+
+}  // namespace nibble::train

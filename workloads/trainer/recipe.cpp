@@ -1,0 +1,119 @@
+#include "workloads/trainer/recipe.hpp"
+
+#include <fmt/format.h>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/trainer/json_reader.hpp"
+
+namespace nibble::train {
+namespace {
+
+const std::vector<std::string> kPrecisions = {"fp32", "fp16", "hfp8", "ibm4"};
+
+LayerPrecision read_fp32() { return {}; }
+
+LayerPrecision read_float(JsonReader r, const std::string& name, Format fwd, Format bwd) {
+  LayerPrecision p;
+  p.name = name;
+  p.weights.format = fwd;
+  p.activations.format = fwd;
+  p.gradients.format = bwd;
+  p.gradients.scale_mode = r.string("grad_scale", "max", {"max", "none"});
+  r.finish();
+  return p;
+}
+
+LayerPrecision read_ibm4(JsonReader r) {
+  LayerPrecision p;
+  p.name = "ibm4";
+  JsonReader w = r.object("weights");
+  p.weights.format = Format::int4;
+  p.weights.scale_mode = w.string("scale", "sawb", {"sawb", "max", "mse"});
+  p.weights.sawb_c1 = w.number("sawb_c1", 0.0, 0.0, 1e3);  // 0: the numerics default
+  p.weights.sawb_c2 = w.number("sawb_c2", 0.0, 0.0, 1e3);
+  w.finish();
+  JsonReader a = r.object("activations");
+  p.activations.format = Format::uint4;
+  p.activations.scale_mode = "pact";
+  p.pact_alpha_init = static_cast<float>(a.number("pact_alpha_init", 10.0, 1e-6, 1e6));
+  p.pact_weight_decay = static_cast<float>(a.number("pact_weight_decay", 5e-4, 0.0, 1.0));
+  a.finish();
+  JsonReader g = r.object("gradients");
+  p.gradients.format = Format::fp4_radix4;
+  p.gradients.scale_mode = g.string("grad_scale", "max", {"max", "dynamic"});
+  p.gradients.rounding = g.string("rounding", "nearest", {"nearest", "stochastic"});
+  p.gradients.seed = static_cast<uint64_t>(g.integer("seed", 0, 0, 2147483647));
+  const bool tpr = g.boolean("two_phase", true);
+  p.dx_phase = phase_from_string(g.string("dx_phase", "even", {"even", "odd"}), g.where("dx_phase"));
+  p.dw_phase = phase_from_string(g.string("dw_phase", "odd", {"even", "odd"}), g.where("dw_phase"));
+  if (!tpr) p.dw_phase = p.dx_phase;  // one quantization feeds both GEMMs
+  g.finish();
+  r.finish();
+  return p;
+}
+
+}  // namespace
+
+Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
+  Recipe rc;
+  rc.path = path;
+  rc.effective = j;
+  JsonReader r(j, path);
+  const int version = r.integer("version", 1, 1, 1);
+  (void)version;
+  rc.name = r.required_string("name");
+  r.string("description", "");
+  {
+    JsonReader o = r.object("optimizer");
+    auto& op = rc.optimizer;
+    op.lr = o.number("lr", op.lr, 0.0, 100.0);
+    op.momentum = o.number("momentum", op.momentum, 0.0, 0.999999);
+    op.weight_decay = o.number("weight_decay", op.weight_decay, 0.0, 1.0);
+    op.batch = o.integer("batch", op.batch, 1, 65536);
+    op.schedule = o.string("schedule", op.schedule, {"cosine", "step", "constant"});
+    op.step_epochs = o.integer("step_epochs", op.step_epochs, 1, 100000);
+    op.step_gamma = o.number("step_gamma", op.step_gamma, 0.0, 1.0);
+    op.warmup_steps = o.integer("warmup_steps", op.warmup_steps, 0, 100000000);
+    o.finish();
+  }
+  {
+    JsonReader g = r.object("gemm");
+    rc.gemm.accumulation = g.string("accumulation", rc.gemm.accumulation, {"int_exact", "fp16_chunked"});
+    rc.gemm.acc_bits = g.integer("acc_bits", rc.gemm.acc_bits, 2, 64);
+    rc.gemm.chunk = g.integer("chunk", rc.gemm.chunk, 1, 1 << 20);
+    g.finish();
+  }
+  {
+    JsonReader p = r.object("precision");
+    rc.default_precision = p.string("default", "fp32", kPrecisions);
+    std::vector<std::string> with_default = kPrecisions;
+    with_default.push_back("default");
+    rc.first_layer = p.string("first_layer", "default", with_default);
+    rc.last_layer = p.string("last_layer", "default", with_default);
+    rc.pointwise_conv = p.string("pointwise_conv", "default", with_default);
+    JsonReader layers = p.object("layers");
+    for (const auto& k : layers.keys()) rc.layer_precision[k] = layers.string(k, "", kPrecisions);
+    layers.finish();
+    p.finish();
+  }
+  rc.precisions["fp32"] = read_fp32();
+  rc.precisions["fp16"] = read_float(r.object("fp16"), "fp16", Format::fp16, Format::fp16);
+  rc.precisions["hfp8"] = read_float(r.object("hfp8"), "hfp8", Format::hfp8_143, Format::hfp8_152);
+  rc.precisions["ibm4"] = read_ibm4(r.object("ibm4"));
+  r.finish();
+  return rc;
+}
+
+Recipe Recipe::load(const std::string& path, const std::vector<std::string>& overrides) {
+  nlohmann::json j = read_json_file(path);
+  for (const auto& o : overrides) apply_override(j, o, path);
+  return from_json(j, path);
+}
+
+const LayerPrecision& Recipe::precision(const std::string& name) const {
+  auto it = precisions.find(name == "default" ? default_precision : name);
+  if (it == precisions.end()) throw InputError(fmt::format("{}: unknown precision '{}'", path, name));
+  return it->second;
+}
+
+}  // namespace nibble::train

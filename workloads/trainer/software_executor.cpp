@@ -1,0 +1,294 @@
+#include "workloads/trainer/software_executor.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <span>
+
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/gemm.hpp"
+#include "hw_models/numerics/hfp8.hpp"
+#include "hw_models/numerics/int4.hpp"
+#include "hw_models/numerics/pact.hpp"
+#include "hw_models/numerics/quantize_bulk.hpp"
+
+namespace nibble::train {
+namespace {
+
+template <class M>
+auto span_of(const M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+template <class M>
+auto mspan_of(M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+std::span<const uint8_t> bytes_of(const Code8Mat& m) {
+  return {reinterpret_cast<const uint8_t*>(m.data()), static_cast<size_t>(m.size())};
+}
+std::span<uint8_t> mbytes_of(Code8Mat& m) {
+  return {reinterpret_cast<uint8_t*>(m.data()), static_cast<size_t>(m.size())};
+}
+
+const num::FloatFormat& float_format(Format f) {
+  switch (f) {
+    case Format::fp16: return num::kFp16;
+    case Format::hfp8_143: return num::kHfp8Fwd143;
+    case Format::hfp8_152: return num::kHfp8Bwd152;
+    default: throw SimulationError(fmt::format("{} is not a float format", to_string(f)));
+  }
+}
+
+// log2 of the largest power of two below a float format's max finite value:
+// the top of the range a scaled gradient's max-abs is mapped into.
+int float_top_log2(Format f) { return static_cast<int>(std::floor(std::log2(num::max_finite(float_format(f))))); }
+
+num::WeightScaleMode weight_scale_mode(const std::string& m) {
+  if (m == "max") return num::WeightScaleMode::max;
+  if (m == "mse") return num::WeightScaleMode::mse;
+  return num::WeightScaleMode::sawb;
+}
+
+QTensor shell(const Mat& x, Format f, Phase p) {
+  QTensor q;
+  q.format = f;
+  q.phase = p;
+  q.rows_ = static_cast<int>(x.rows());
+  q.cols_ = static_cast<int>(x.cols());
+  return q;
+}
+
+float max_abs(const Mat& x) { return x.size() ? x.cwiseAbs().maxCoeff() : 0.0f; }
+
+// Encodes x * 2^-exp into a float format (the power-of-two scale is exact).
+QTensor encode_float_tensor(const Mat& x, Format f, int exp) {
+  QTensor q = shell(x, f, Phase::none);
+  q.scale = std::ldexp(1.0f, exp);
+  const Mat scaled = exp == 0 ? x : Mat(x * std::ldexp(1.0f, -exp));
+  if (f == Format::fp16) {
+    q.codes16.resize(x.rows(), x.cols());
+    num::fp32_to_fp16_bulk(span_of(scaled), mspan_of(q.codes16));
+  } else {
+    q.codes8.resize(x.rows(), x.cols());
+    num::encode_float_bulk(float_format(f), span_of(scaled), mbytes_of(q.codes8));
+  }
+  return q;
+}
+
+}  // namespace
+
+std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
+  ++stats_.quantizations;
+  const Mat& x = *op.input;
+  const QuantSpec& s = op.spec;
+  if (op.role == Role::gradient) return quantize_gradient(op);
+  QTensor q = shell(x, s.format, Phase::none);
+  switch (s.format) {
+    case Format::fp32:
+      q.values = x;
+      break;
+    case Format::fp16:
+    case Format::hfp8_143:
+    case Format::hfp8_152:
+      q = encode_float_tensor(x, s.format, 0);
+      break;
+    case Format::int4:
+    case Format::uint4: {
+      q.codes8.resize(x.rows(), x.cols());
+      if (op.role == Role::activation && s.scale_mode == "pact") {
+        num::PactConfig cfg;
+        cfg.is_signed = s.format == Format::int4;
+        q.scale = num::pact_step(op.pact_alpha, cfg);
+        num::pact_quantize_bulk(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8));
+      } else {
+        if (s.format != Format::int4)
+          throw InputError(fmt::format("{}: uint4 {} needs scale_mode pact", op.layer, to_string(op.role)));
+        num::Int4WeightConfig cfg;
+        cfg.scale_mode = weight_scale_mode(s.scale_mode);
+        if (s.sawb_c1 != 0.0 || s.sawb_c2 != 0.0) cfg.sawb = {s.sawb_c1, s.sawb_c2};
+        const float alpha = num::int4_alpha(span_of(x), cfg);
+        q.scale = num::int4_step(alpha, cfg.max_code);
+        num::quantize_int4_bulk(span_of(x), q.scale, cfg.max_code, mspan_of(q.codes8));
+      }
+      break;
+    }
+    case Format::fp4_radix4:
+      throw InputError(fmt::format("{}: fp4_radix4 is a gradient format, not for {}", op.layer,
+                                   to_string(op.role)));
+  }
+  op.reg->scale = q.scale;
+  op.reg->initialised = true;
+  return {std::move(q)};
+}
+
+std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
+  const Mat& x = *op.input;
+  const QuantSpec& s = op.spec;
+  ScaleRegister& reg = *op.reg;
+  std::vector<QTensor> out;
+  if (s.format == Format::fp32) {
+    for (Phase p : op.phases) {
+      QTensor q = shell(x, s.format, p);
+      q.values = x;
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+  if (s.format != Format::fp4_radix4) {
+    // FP16/HFP8 gradients: power-of-two per-layer scale from the max-abs.
+    int exp = 0;
+    const float m = max_abs(x);
+    if (s.scale_mode == "max" && m > 0 && std::isfinite(m))
+      exp = num::gradscale_exp_from_max(m, float_top_log2(s.format));
+    reg.exponent = exp;
+    reg.scale = std::ldexp(1.0f, exp);
+    reg.initialised = true;
+    for (Phase p : op.phases) {
+      out.push_back(encode_float_tensor(x, s.format, exp));
+      out.back().phase = p;
+    }
+    return out;
+  }
+  // Radix-4 FP4 with GradScale and two-phase rounding.
+  num::Fp4Config cfg;
+  cfg.rounding = s.rounding == "stochastic" ? num::Rounding::stochastic : num::Rounding::nearest;
+  // Distinct stochastic streams per step (the counter covers the tensor).
+  cfg.seed = s.seed ^ (op.step * 0x9E3779B97F4A7C15ull);
+  int exp = reg.exponent;
+  if (s.scale_mode == "dynamic") {
+    auto it = dynamic_gradscale_.try_emplace(op.layer, num::GradScaleConfig{.mode = num::GradScaleMode::dynamic}).first;
+    exp = it->second.exp();
+  } else {
+    const float m = max_abs(x);
+    if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m);
+  }
+  num::Fp4Counts counts;
+  for (Phase p : op.phases) {
+    QTensor q = shell(x, Format::fp4_radix4, p);
+    q.exp2 = num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
+    q.scale = std::ldexp(1.0f, q.exp2);
+    q.codes8.resize(x.rows(), x.cols());
+    num::fp4_quantize_bulk(span_of(x), q.exp2, cfg, 0, mbytes_of(q.codes8),
+                           out.empty() ? &counts : nullptr);
+    out.push_back(std::move(q));
+  }
+  if (s.scale_mode == "dynamic") dynamic_gradscale_.at(op.layer).update(counts);
+  reg.exponent = exp;
+  reg.scale = std::ldexp(1.0f, exp);
+  reg.overflows = counts.saturated;
+  reg.underflows = counts.underflow;
+  reg.initialised = true;
+  return out;
+}
+
+namespace {
+
+template <class T>
+num::MatView<T> view(const T* data, int rows, int cols, bool trans) {
+  auto v = num::row_major(data, rows, cols);
+  return trans ? v.transposed() : v;
+}
+num::MatView<int8_t> view8(const QTensor& t, bool trans) {
+  return view(t.codes8.data(), t.rows(), t.cols(), trans);
+}
+num::MatView<uint8_t> viewu8(const QTensor& t, bool trans) {
+  return view(reinterpret_cast<const uint8_t*>(t.codes8.data()), t.rows(), t.cols(), trans);
+}
+bool is_int(Format f) { return f == Format::int4 || f == Format::uint4; }
+bool is_hfp8(Format f) { return f == Format::hfp8_143 || f == Format::hfp8_152; }
+
+}  // namespace
+
+Mat SoftwareExecutor::gemm(const GemmOp& op) {
+  ++stats_.gemms;
+  const QTensor& a = *op.a;
+  const QTensor& b = *op.b;
+  const int ar = op.a_trans ? a.cols() : a.rows(), ac = op.a_trans ? a.rows() : a.cols();
+  const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
+  if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
+    throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
+                                      op.layer, to_string(op.pass), op.m, op.n, op.k, ar, ac, br, bc));
+  if (a.format == Format::fp32 && b.format == Format::fp32) {
+    // Single-threaded Eigen: a fixed blocking, hence a fixed summation order.
+    Mat c(op.m, op.n);
+    if (op.a_trans && op.b_trans)
+      c.noalias() = a.values.transpose() * b.values.transpose();
+    else if (op.a_trans)
+      c.noalias() = a.values.transpose() * b.values;
+    else if (op.b_trans)
+      c.noalias() = a.values * b.values.transpose();
+    else
+      c.noalias() = a.values * b.values;
+    return c;
+  }
+  num::GemmConfig cfg;
+  cfg.acc_bits = settings_.acc_bits;
+  cfg.chunk = settings_.chunk;
+  cfg.threads = settings_.threads;
+  const bool chunked = settings_.accumulation == "fp16_chunked";
+  CodeMat out(op.m, op.n);
+  num::GemmStats gs;
+  if (is_int(a.format) && is_int(b.format)) {
+    cfg.mode = chunked ? num::AccumMode::fp16_chunked : num::AccumMode::int_exact;
+    num::gemm_int4_int4(view8(a, op.a_trans), view8(b, op.b_trans), {a.scale * b.scale, 0}, cfg,
+                        out.data(), nullptr, &gs);
+  } else if (a.format == Format::fp4_radix4 && is_int(b.format)) {
+    cfg.mode = chunked ? num::AccumMode::fp16_chunked : num::AccumMode::int_exact;
+    num::gemm_fp4_int4(viewu8(a, op.a_trans), view8(b, op.b_trans),
+                       {b.scale, a.exp2 + num::kFp4FixedExp2}, cfg, out.data(), nullptr, &gs);
+  } else if (is_int(a.format) && b.format == Format::fp4_radix4) {
+    cfg.mode = chunked ? num::AccumMode::fp16_chunked : num::AccumMode::int_exact;
+    num::gemm_int4_fp4(view8(a, op.a_trans), viewu8(b, op.b_trans),
+                       {a.scale, b.exp2 + num::kFp4FixedExp2}, cfg, out.data(), nullptr, &gs);
+  } else if (is_hfp8(a.format) && is_hfp8(b.format)) {
+    cfg.mode = chunked ? num::AccumMode::fp16_chunked : num::AccumMode::fp32;
+    num::gemm_hfp8(viewu8(a, op.a_trans), float_format(a.format), viewu8(b, op.b_trans),
+                   float_format(b.format), a.scale * b.scale, cfg, out.data());
+  } else if (a.format == Format::fp16 && b.format == Format::fp16) {
+    cfg.mode = chunked ? num::AccumMode::fp16_chunked : num::AccumMode::fp32;
+    num::gemm_fp16(view(a.codes16.data(), a.rows(), a.cols(), op.a_trans),
+                   view(b.codes16.data(), b.rows(), b.cols(), op.b_trans), a.scale * b.scale, cfg,
+                   out.data());
+  } else {
+    throw SimulationError(fmt::format("{} {}: no MAC mode multiplies {} by {}", op.layer,
+                                      to_string(op.pass), to_string(a.format), to_string(b.format)));
+  }
+  stats_.accumulator_saturations += gs.saturations;
+  Mat c(op.m, op.n);
+  num::fp16_to_fp32_bulk(span_of(out), mspan_of(c));
+  return c;
+}
+
+void SoftwareExecutor::weight_update(const UpdateOp& op) {
+  ++stats_.updates;
+  Mat& w = *op.weights;
+  Mat& v = *op.velocity;
+  // Element-wise, so the order of evaluation cannot change the bits.
+  v = op.momentum * v + *op.grad + op.weight_decay * w;
+  w -= op.lr * v;
+}
+
+Mat dequantize(const QTensor& t) {
+  Mat m(t.rows(), t.cols());
+  switch (t.format) {
+    case Format::fp32: return t.values;
+    case Format::fp16:
+      num::fp16_to_fp32_bulk(span_of(t.codes16), mspan_of(m));
+      return m * t.scale;
+    case Format::hfp8_143:
+    case Format::hfp8_152:
+      num::decode_float_bulk(float_format(t.format), bytes_of(t.codes8), mspan_of(m));
+      return m * t.scale;
+    case Format::int4:
+    case Format::uint4:
+      num::dequantize_int4_bulk(span_of(t.codes8), t.scale, mspan_of(m));
+      return m;
+    case Format::fp4_radix4:
+      num::fp4_dequantize_bulk(bytes_of(t.codes8), t.exp2, mspan_of(m));
+      return m;
+  }
+  return m;
+}
+
+}  // namespace nibble::train

@@ -9,8 +9,8 @@
 namespace nibble::hw {
 
 MacArray::MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
-                   sc_core::sc_time clock_period, std::shared_ptr<const MacDatapath> datapath)
-    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), datapath_(std::move(datapath)) {
+                   sc_core::sc_time clock_period, bool compute_values)
+    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), compute_values_(compute_values) {
   if (params_.rows == 0 || params_.cols == 0 || params_.pe_pipeline_depth == 0)
     throw InputError(std::string(basename()) + ": array rows, cols and pe_pipeline_depth must be >= 1");
   if (params_.accumulation != Accumulation::int_exact)
@@ -20,17 +20,18 @@ MacArray::MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
     throw InputError(std::string(basename()) + ": accumulator_bits must be in [2, 64]");
 }
 
-void MacArray::check_job(const GemmJob& job) const {
+void MacArray::begin_job(const GemmJob& job) {
   const auto& s = job.shape;
   const std::string who = std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" + std::to_string(s.n) +
                           "x" + std::to_string(s.k);
   if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who + ": M, N and K must be >= 1");
-  if (arithmetic_enabled()) {
-    if (job.a.size() != uint64_t{s.m} * s.k)
-      throw InputError(who + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
-    if (job.b.size() != uint64_t{s.k} * s.n)
-      throw InputError(who + ": B holds " + std::to_string(job.b.size()) + " codes, expected K*N");
-  }
+  if (!compute_values_) return;
+  if (job.a.size() != uint64_t{s.m} * s.k)
+    throw InputError(who + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
+  if (job.b.size() != uint64_t{s.k} * s.n)
+    throw InputError(who + ": B holds " + std::to_string(job.b.size()) + " codes, expected K*N");
+  datapath_ = make_mac_datapath(job.format, params_.accumulator_bits);
+  events_ = {};
 }
 
 void MacArray::round_outputs(GemmOutput& out) const {
@@ -53,15 +54,11 @@ void MacArray::register_stats(StatRegistry& registry, const std::string& prefix)
 }
 
 std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
-                                         const MacArrayParams& params, sc_core::sc_time clock_period,
-                                         std::shared_ptr<const MacDatapath> datapath) {
+                                         const MacArrayParams& params, sc_core::sc_time clock_period) {
   switch (mode) {
-    case FidelityMode::detailed:
-      return std::make_unique<MacArrayDetailed>(name, params, clock_period, std::move(datapath));
-    case FidelityMode::fast:
-      return std::make_unique<MacArrayFast>(name, params, clock_period, std::move(datapath));
-    case FidelityMode::timing:
-      return std::make_unique<MacArrayFast>(name, params, clock_period, nullptr);
+    case FidelityMode::detailed: return std::make_unique<MacArrayDetailed>(name, params, clock_period);
+    case FidelityMode::fast: return std::make_unique<MacArrayFast>(name, params, clock_period, true);
+    case FidelityMode::timing: return std::make_unique<MacArrayFast>(name, params, clock_period, false);
   }
   throw SimulationError("unknown fidelity mode");
 }

@@ -11,6 +11,7 @@
 // scratchpad belongs to the core's controller.
 #include <systemc>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -28,14 +29,14 @@ enum class FidelityMode : uint8_t { detailed, fast, timing };
 
 // One GEMM for the array: operand codes row-major, A is M x K, B is K x N.
 struct GemmJob {
-  Precision precision = Precision::int4_int4;
+  MacFormat format;  // precision mode, operand formats, output scale
   GemmShape shape;
   std::span<const OperandCode> a;
   std::span<const OperandCode> b;
 };
 
 struct GemmOutput {
-  std::vector<int64_t> accumulators;  // M x N exact accumulator values (empty in TIMING mode)
+  std::vector<int64_t> accumulators;  // M x N accumulator words (see mac_datapath.hpp; empty in TIMING mode)
   std::vector<uint16_t> fp16;         // M x N, rounded once at the output edge
   uint64_t cycles = 0;
 };
@@ -53,11 +54,12 @@ struct MacArrayCounters {
 
 class MacArray : public sc_core::sc_module {
  public:
+  // compute_values = false is TIMING mode: same cycles, no arithmetic.
   MacArray(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
-           std::shared_ptr<const MacDatapath> datapath);
+           bool compute_values);
 
   // Runs one GEMM and returns when its last result has left the array.
-  // Blocking: call from an SC_THREAD. The datapath must match job.precision.
+  // Blocking: call from an SC_THREAD.
   virtual void run(const GemmJob& job, GemmOutput& out) = 0;
 
   // GEMMs completed so far (lets a testbench probe completion at T-1 and T).
@@ -71,19 +73,24 @@ class MacArray : public sc_core::sc_module {
   virtual void trace(sc_core::sc_trace_file* file) const {}
 
  protected:
-  void check_job(const GemmJob& job) const;  // throws InputError on a malformed job
-  bool arithmetic_enabled() const { return datapath_ != nullptr; }
+  // Throws InputError on a malformed job; builds the job's datapath.
+  void begin_job(const GemmJob& job);
   void round_outputs(GemmOutput& out) const;  // accumulators -> FP16 through the datapath
+  // Real (unpadded) MACs of reduction group g: the last group may be partial.
+  uint32_t group_macs(const GemmJob& job, uint32_t k, uint32_t g) const {
+    return std::min<uint32_t>(k, job.shape.k - g * k);
+  }
 
   MacArrayParams params_;
   sc_core::sc_time clock_period_;
-  std::shared_ptr<const MacDatapath> datapath_;  // null: TIMING mode (no arithmetic)
+  bool compute_values_;
+  std::unique_ptr<const MacDatapath> datapath_;  // the current job's arithmetic (null in TIMING)
+  MacEvents events_;                             // PE events, folded into counters_
   MacArrayCounters counters_;
 };
 
-// Builds the implementation for a fidelity mode. TIMING ignores `datapath`.
+// Builds the implementation for a fidelity mode.
 std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
-                                         const MacArrayParams& params, sc_core::sc_time clock_period,
-                                         std::shared_ptr<const MacDatapath> datapath);
+                                         const MacArrayParams& params, sc_core::sc_time clock_period);
 
 }  // namespace nibble::hw

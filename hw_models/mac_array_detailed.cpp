@@ -8,15 +8,13 @@
 namespace nibble::hw {
 
 MacArrayDetailed::MacArrayDetailed(sc_core::sc_module_name name, const MacArrayParams& params,
-                                   sc_core::sc_time clock_period, std::shared_ptr<const MacDatapath> datapath)
-    : MacArray(name, params, clock_period, std::move(datapath)), adder_(params.accumulator_bits) {
+                                   sc_core::sc_time clock_period)
+    : MacArray(name, params, clock_period, true) {
   SC_THREAD(clock_process);
 }
 
 void MacArrayDetailed::run(const GemmJob& job, GemmOutput& out) {
-  check_job(job);
-  if (!arithmetic_enabled())
-    throw InputError(std::string(name()) + ": detailed mode needs a MAC datapath (use timing mode without one)");
+  begin_job(job);
   job_ = &job;
   out_ = &out;
   start_.notify();
@@ -38,9 +36,10 @@ void MacArrayDetailed::tick() {
   wait(clock_period_);
 }
 
-void MacArrayDetailed::account_group(uint32_t group) {
-  const uint32_t k_real = std::min<uint32_t>(k_, job_->shape.k - group * k_);
-  counters_.macs[static_cast<int>(job_->precision)] += k_real;
+int64_t MacArrayDetailed::pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t group) {
+  const uint32_t k_real = group_macs(*job_, k_, group);
+  counters_.macs[static_cast<int>(job_->format.precision)] += k_real;
+  return datapath_->mac(acc, a, b, k_real, events_);
 }
 
 void MacArrayDetailed::clock_process() {
@@ -48,7 +47,7 @@ void MacArrayDetailed::clock_process() {
     wait(start_);
     const GemmJob& job = *job_;
     const GemmShape& s = job.shape;
-    k_ = params_.macs_per_cycle_per_pe.of(job.precision);
+    k_ = params_.macs_per_cycle_per_pe.of(job.format.precision);
     kg_ = static_cast<uint32_t>(ceil_div(s.k, k_));
     kpad_ = kg_ * k_;
     a_packed_.assign(uint64_t{s.m} * kpad_, 0);
@@ -66,13 +65,14 @@ void MacArrayDetailed::clock_process() {
     north_tag_.assign(pes, -1);
     pipe_value_.assign(pes * d, 0);
     pipe_tag_.assign(pes * d, -1);
+    pipe_a_.assign(pes * d, nullptr);
+    pipe_b_.assign(pes * d, nullptr);
     accumulator_.assign(pes, 0);
     groups_done_.assign(pes, 0);
     drain_value_.assign(pes, 0);
     drain_tag_.assign(pes, -1);
 
     out_->accumulators.assign(uint64_t{s.m} * s.n, 0);
-    zero_products_ = 0;
     job_cycle_ = 0;
     results_out_ = 0;
     busy_ = true;
@@ -82,7 +82,8 @@ void MacArrayDetailed::clock_process() {
       case Dataflow::os: run_output_stationary(); break;
     }
     busy_ = false;
-    counters_.zero_gated_macs += zero_products_ - uint64_t{s.m} * s.n * (kpad_ - s.k);
+    counters_.zero_gated_macs += events_.zero_products;
+    counters_.accumulator_saturations += events_.saturations;
     round_outputs(*out_);
     out_->cycles = job_cycle_;
     counters_.busy_cycles += job_cycle_;
@@ -107,7 +108,6 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
   auto out_index = [&](uint32_t i, uint32_t j) {
     return stationary_is_b ? uint64_t{i} * s.n + j : uint64_t{j} * s.n + i;
   };
-  const MacDatapath& dp = *datapath_;
   const uint32_t row_folds = static_cast<uint32_t>(ceil_div(kg_, R));
   const uint32_t col_folds = static_cast<uint32_t>(ceil_div(col_extent, C));
 
@@ -176,10 +176,7 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
               if (tag >= 0) {
                 const OperandCode* x = west_reg_[pe];
                 const OperandCode* w = north_reg_[pe];
-                const int64_t group = stationary_is_b ? dp.group_sum(x, w, k_, zero_products_)
-                                                      : dp.group_sum(w, x, k_, zero_products_);
-                value = adder_.add(value, group, counters_.accumulator_saturations);
-                account_group(g0 + r);
+                value = stationary_is_b ? pe_mac(value, x, w, g0 + r) : pe_mac(value, w, x, g0 + r);
               }
             }
             const uint64_t p = uint64_t{pe} * d;
@@ -221,7 +218,6 @@ void MacArrayDetailed::run_output_stationary() {
   const uint32_t R = params_.rows, C = params_.cols, d = params_.pe_pipeline_depth;
   const uint32_t mul_stages = d - 1;
   std::vector<int64_t>& out = out_->accumulators;
-  const MacDatapath& dp = *datapath_;
   const uint32_t row_folds = static_cast<uint32_t>(ceil_div(s.m, R));
   const uint32_t col_folds = static_cast<uint32_t>(ceil_div(s.n, C));
   // Column bookkeeping reuses groups_done_'s storage pattern: one entry per column.
@@ -291,7 +287,8 @@ void MacArrayDetailed::run_output_stationary() {
           north_reg_[c] = live ? &b_packed_[uint64_t{n0 + c} * kpad_ + uint64_t(g) * k_] : nullptr;
           north_tag_[c] = live ? static_cast<int32_t>(g) : -1;
         }
-        // 3. Multiply (d-1 stages) and accumulate (1 stage).
+        // 3. Multiplier stages (d-1, carrying the operand pair) then the
+        //    1-clock accumulate, where the products are applied in K order.
         for (uint32_t r = 0; r < ra; ++r) {
           for (uint32_t c = 0; c < ca; ++c) {
             const uint32_t pe = r * C + c;
@@ -299,26 +296,28 @@ void MacArrayDetailed::run_output_stationary() {
               throw SimulationError(std::string(name()) + ": operand skew mismatch at PE(" + std::to_string(r) +
                                     "," + std::to_string(c) + ")");
             int32_t tag = west_tag_[pe];
-            int64_t product = 0;
-            if (tag >= 0) {
-              product = dp.group_sum(west_reg_[pe], north_reg_[pe], k_, zero_products_);
-              account_group(uint32_t(tag));
-            }
+            const OperandCode* a = west_reg_[pe];
+            const OperandCode* b = north_reg_[pe];
             if (mul_stages > 0) {
               const uint64_t p = uint64_t{pe} * d;
-              const int32_t popped_tag = pipe_tag_[p + mul_stages - 1];
-              const int64_t popped = pipe_value_[p + mul_stages - 1];
-              for (uint32_t j = mul_stages - 1; j >= 1; --j) {
-                pipe_value_[p + j] = pipe_value_[p + j - 1];
-                pipe_tag_[p + j] = pipe_tag_[p + j - 1];
+              const uint64_t last = p + mul_stages - 1;
+              const int32_t popped_tag = pipe_tag_[last];
+              const OperandCode* popped_a = pipe_a_[last];
+              const OperandCode* popped_b = pipe_b_[last];
+              for (uint64_t j = last; j > p; --j) {
+                pipe_a_[j] = pipe_a_[j - 1];
+                pipe_b_[j] = pipe_b_[j - 1];
+                pipe_tag_[j] = pipe_tag_[j - 1];
               }
-              pipe_value_[p] = product;
+              pipe_a_[p] = a;
+              pipe_b_[p] = b;
               pipe_tag_[p] = tag;
               tag = popped_tag;
-              product = popped;
+              a = popped_a;
+              b = popped_b;
             }
             if (tag < 0) continue;
-            accumulator_[pe] = adder_.add(accumulator_[pe], product, counters_.accumulator_saturations);
+            accumulator_[pe] = pe_mac(accumulator_[pe], a, b, uint32_t(tag));
             if (++groups_done_[pe] == kg_) ++column_rows_done[c];
           }
         }

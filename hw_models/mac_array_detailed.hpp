@@ -12,7 +12,6 @@
 // allocates nothing, formats nothing and logs nothing.
 #include <vector>
 
-#include "hw_models/mac_accumulator.hpp"
 #include "hw_models/mac_array.hpp"
 
 namespace nibble::hw {
@@ -20,8 +19,7 @@ namespace nibble::hw {
 class MacArrayDetailed final : public MacArray {
  public:
   SC_HAS_PROCESS(MacArrayDetailed);
-  MacArrayDetailed(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
-                   std::shared_ptr<const MacDatapath> datapath);
+  MacArrayDetailed(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period);
   void run(const GemmJob& job, GemmOutput& out) override;
 
   void trace(sc_core::sc_trace_file* file) const override;
@@ -31,7 +29,9 @@ class MacArrayDetailed final : public MacArray {
   void run_stationary(bool stationary_is_b);  // WS (B stationary) and IS (A stationary)
   void run_output_stationary();               // OS
   void tick();                                // one clock: bookkeeping + wait(period)
-  void account_group(uint32_t group);
+  // One PE clock of MACs on reduction group `group` (a partial last group
+  // feeds only its real products).
+  int64_t pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t group);
 
   sc_core::sc_event start_;
   sc_core::sc_event done_;
@@ -42,16 +42,16 @@ class MacArrayDetailed final : public MacArray {
   uint32_t k_ = 1, kg_ = 0, kpad_ = 0;
   std::vector<OperandCode> a_packed_;  // M x kpad
   std::vector<OperandCode> b_packed_;  // N x kpad (B transposed)
-  SaturatingAccumulator adder_{32};
-  uint64_t zero_products_ = 0;
 
   // PE grid state, index r * cols + c (pipelines: * depth + stage).
   std::vector<const OperandCode*> west_reg_;   // operand moving west -> east
   std::vector<int32_t> west_tag_;              // problem index it belongs to, -1 = bubble
   std::vector<const OperandCode*> north_reg_;  // operand moving north -> south (OS) / stationary (WS, IS)
   std::vector<int32_t> north_tag_;
-  std::vector<int64_t> pipe_value_;            // WS/IS: partial-sum pipeline; OS: product pipeline
-  std::vector<int32_t> pipe_tag_;
+  std::vector<int64_t> pipe_value_;            // WS/IS: partial-sum pipeline
+  std::vector<int32_t> pipe_tag_;              // WS/IS: partial sums; OS: multiplier stages
+  std::vector<const OperandCode*> pipe_a_;     // OS: operand pairs in the multiplier stages
+  std::vector<const OperandCode*> pipe_b_;
   std::vector<int64_t> accumulator_;           // OS: stationary outputs
   std::vector<uint32_t> groups_done_;          // OS: groups accumulated per PE
   std::vector<int64_t> drain_value_;           // OS: output drain chain

@@ -1,61 +1,103 @@
 #include "hw_models/mac_array_fast.hpp"
 
-#include "hw_models/mac_accumulator.hpp"
+#include <bit>
+
+#include "hw_models/numerics/gemm.hpp"
 
 namespace nibble::hw {
 
 MacArrayFast::MacArrayFast(sc_core::sc_module_name name, const MacArrayParams& params,
-                           sc_core::sc_time clock_period, std::shared_ptr<const MacDatapath> datapath)
-    : MacArray(name, params, clock_period, std::move(datapath)) {}
+                           sc_core::sc_time clock_period, bool compute_values)
+    : MacArray(name, params, clock_period, compute_values) {}
 
-// Same reduction groups, same ascending-K order and same saturating adder as
-// the PEs, so results match DETAILED bit for bit even under saturation.
-// (With no saturation possible, a vectorised numerics GEMM kernel could
-// replace this loop: the exact accumulation makes order irrelevant.)
+namespace {
+
+template <class T>
+std::vector<T> narrow(std::span<const OperandCode> codes) {
+  std::vector<T> v(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) v[i] = static_cast<T>(codes[i] & 0xFFu);
+  return v;
+}
+
+}  // namespace
+
+// The whole GEMM through numerics' bulk kernels (numerics/gemm.hpp): they are
+// bit-exact with the sequential K-order reference, saturation included, which
+// is exactly the order the PEs apply products in -- so FAST equals DETAILED
+// without re-running the PE datapath per group.
 void MacArrayFast::compute(const GemmJob& job, GemmOutput& out) {
   const auto& s = job.shape;
-  const uint32_t k = params_.macs_per_cycle_per_pe.of(job.precision);
-  const uint32_t kg = static_cast<uint32_t>(ceil_div(s.k, k));
-  const uint32_t kpad = kg * k;
-  // Operands packed group-contiguous and zero-padded to whole groups, as the
-  // PE registers hold them.
-  std::vector<OperandCode> a(uint64_t{s.m} * kpad, 0), bt(uint64_t{s.n} * kpad, 0);
-  for (uint32_t m = 0; m < s.m; ++m)
-    for (uint32_t i = 0; i < s.k; ++i) a[uint64_t{m} * kpad + i] = job.a[uint64_t{m} * s.k + i];
-  for (uint32_t i = 0; i < s.k; ++i)
-    for (uint32_t n = 0; n < s.n; ++n) bt[uint64_t{n} * kpad + i] = job.b[uint64_t{i} * s.n + n];
-
-  const SaturatingAccumulator adder(params_.accumulator_bits);
-  uint64_t zero_products = 0;
-  out.accumulators.assign(uint64_t{s.m} * s.n, 0);
-  for (uint32_t m = 0; m < s.m; ++m) {
-    const OperandCode* arow = &a[uint64_t{m} * kpad];
-    for (uint32_t n = 0; n < s.n; ++n) {
-      const OperandCode* bcol = &bt[uint64_t{n} * kpad];
-      int64_t acc = 0;
-      for (uint32_t g = 0; g < kg; ++g)
-        acc = adder.add(acc, datapath_->group_sum(arow + g * k, bcol + g * k, k, zero_products),
-                        counters_.accumulator_saturations);
-      out.accumulators[uint64_t{m} * s.n + n] = acc;
+  const int M = int(s.m), N = int(s.n), K = int(s.k);
+  const uint64_t outputs = uint64_t{s.m} * s.n;
+  const MacFormat& f = job.format;
+  out.accumulators.assign(outputs, 0);
+  out.fp16.assign(outputs, 0);
+  num::GemmConfig cfg;
+  cfg.acc_bits = int(params_.accumulator_bits);
+  num::GemmStats stats;
+  switch (f.precision) {
+    case Precision::int4_int4: {
+      const auto a = narrow<int8_t>(job.a), b = narrow<int8_t>(job.b);
+      num::gemm_int4_int4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N), f.output_scale, cfg,
+                          out.fp16.data(), out.accumulators.data(), &stats);
+      break;
+    }
+    case Precision::int4_fp4:
+      if (f.fp4_operand == Fp4Operand::a) {
+        const auto a = narrow<uint8_t>(job.a);
+        const auto b = narrow<int8_t>(job.b);
+        num::gemm_fp4_int4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N), f.output_scale, cfg,
+                           out.fp16.data(), out.accumulators.data(), &stats);
+      } else {
+        const auto a = narrow<int8_t>(job.a);
+        const auto b = narrow<uint8_t>(job.b);
+        num::gemm_int4_fp4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N), f.output_scale, cfg,
+                           out.fp16.data(), out.accumulators.data(), &stats);
+      }
+      break;
+    case Precision::hfp8:
+    case Precision::fp16: {
+      cfg.mode = num::AccumMode::fp32;
+      std::vector<float> sums(outputs);
+      if (f.precision == Precision::hfp8) {
+        const auto a = narrow<uint8_t>(job.a), b = narrow<uint8_t>(job.b);
+        num::gemm_hfp8(num::row_major(a.data(), M, K), f.hfp8_a, num::row_major(b.data(), K, N), f.hfp8_b,
+                       f.output_scale.scale, cfg, out.fp16.data(), sums.data());
+      } else {
+        num::gemm_fp16(num::row_major(job.a.data(), M, K), num::row_major(job.b.data(), K, N), f.output_scale.scale,
+                       cfg, out.fp16.data(), sums.data());
+      }
+      for (uint64_t i = 0; i < outputs; ++i)
+        out.accumulators[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
+      break;
     }
   }
-  // Padding codes are zero products too; count only the real MACs.
-  counters_.zero_gated_macs += zero_products - uint64_t{s.m} * s.n * (kpad - s.k);
-  round_outputs(out);
+  events_.saturations += stats.saturations;
+  // Zero-gated products, counted without visiting M*N*K: a product (m,n,k) is
+  // gated when A(m,k) or B(k,n) is zero.
+  std::vector<uint64_t> a_zeros(s.k, 0), b_zeros(s.k, 0);
+  for (uint32_t m = 0; m < s.m; ++m)
+    for (uint32_t i = 0; i < s.k; ++i) a_zeros[i] += datapath_->a_is_zero(job.a[uint64_t{m} * s.k + i]);
+  for (uint32_t i = 0; i < s.k; ++i)
+    for (uint32_t n = 0; n < s.n; ++n) b_zeros[i] += datapath_->b_is_zero(job.b[uint64_t{i} * s.n + n]);
+  for (uint32_t i = 0; i < s.k; ++i)
+    events_.zero_products += a_zeros[i] * s.n + b_zeros[i] * s.m - a_zeros[i] * b_zeros[i];
 }
 
 void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {
-  check_job(job);
-  const uint64_t cycles = gemm_cycles(params_, job.precision, job.shape);
-  if (arithmetic_enabled()) {
+  begin_job(job);
+  const uint64_t cycles = gemm_cycles(params_, job.format.precision, job.shape);
+  if (compute_values_) {
     compute(job, out);
+    counters_.zero_gated_macs += events_.zero_products;
+    counters_.accumulator_saturations += events_.saturations;
   } else {
     out.accumulators.clear();
     out.fp16.clear();
   }
-  counters_.folds += fold_geometry(params_, job.precision, job.shape).folds();
-  counters_.macs[static_cast<int>(job.precision)] += uint64_t{job.shape.m} * job.shape.n * job.shape.k;
-  wait(static_cast<double>(cycles) * clock_period_);
+  counters_.folds += fold_geometry(params_, job.format.precision, job.shape).folds();
+  counters_.macs[static_cast<int>(job.format.precision)] += uint64_t{job.shape.m} * job.shape.n * job.shape.k;
+  wait(clock_period_ * static_cast<double>(cycles));
   out.cycles = cycles;
   counters_.busy_cycles += cycles;
   ++counters_.gemms;

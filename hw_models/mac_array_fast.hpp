@@ -1,7 +1,7 @@
 #pragma once
 // FAST / TIMING implementation of the MPE array: one activation per GEMM.
 // Computes the whole result with the datapath (FAST) or not at all (TIMING,
-// null datapath) and advances time by gemm_cycles() from
+// compute_values = false) and advances time by gemm_cycles() from
 // mac_array_timing.hpp in a single wait. Owns no timing of its own: the
 // formulas are the contract that DETAILED mode is tested against.
 #include "hw_models/mac_array.hpp"
@@ -11,7 +11,7 @@ namespace nibble::hw {
 class MacArrayFast final : public MacArray {
  public:
   MacArrayFast(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
-               std::shared_ptr<const MacDatapath> datapath);
+               bool compute_values);
   void run(const GemmJob& job, GemmOutput& out) override;
 
  private:

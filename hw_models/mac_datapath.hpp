@@ -1,43 +1,72 @@
 #pragma once
-// The arithmetic of one PE of the MPE array: the products of one reduction
-// group (k consecutive elements of K, k = MACs per PE per cycle) summed
-// exactly, and the single FP16 rounding at the array's output edge.
+// The arithmetic of one PE of the MPE array in each precision mode, wired to
+// hw_models/numerics (accumulate.hpp, fp4.hpp, fp16.hpp, hfp8.hpp) so that
+// the simulated chip computes exactly what the numerics reference GEMMs
+// (numerics/gemm_ref.hpp) define:
+//   INT4 x INT4, INT4 x FP4 : exact integer products added ONE AT A TIME, in
+//                             ascending K order, into a saturating accumulator
+//                             of accumulator_bits (num::SaturatingAccumulator);
+//                             out = fp16(acc * scale * 2^exp2), one rounding.
+//   HFP8, FP16              : products exact in fp32, sequential fp32 adds in
+//                             K order; out = fp16(sum * scale), one rounding.
+// A PE with k MACs per cycle applies k consecutive products of the reduction
+// in one clock; the array models guarantee every output sees its products in
+// ascending K order whatever the dataflow, which is what makes DETAILED,
+// FAST and the reference agree bit for bit even when saturation happens.
 //
-// The array models (detailed and fast) call ONLY this interface, so the
-// numbers come from hw_models/numerics and never from the timing code: the
-// production datapath per precision mode is built by make_mac_datapath(),
-// which is the one place wired to the numerics API. The saturating
-// accumulator itself (its width and where it saturates) is hardware and
-// lives in the array (mac_accumulator.hpp).
+// The accumulator is an opaque 64-bit word to the array: an int64 for the
+// integer modes, the bits of an fp32 sum for the float modes (0 is the
+// initial value in both).
 #include <cstdint>
 #include <memory>
 
+#include "hw_models/numerics/accumulate.hpp"
+#include "hw_models/numerics/float_format.hpp"
+#include "hw_models/numerics/hfp8.hpp"
 #include "hw_models/numerics/precision.hpp"
 
 namespace nibble::hw {
 
-// An operand as it sits in a PE register: the raw code of its format
-// (4-bit INT4/FP4 codes, 8-bit HFP8, 16-bit FP16), right-aligned.
+// An operand as it sits in a PE register, right-aligned in 16 bits:
+// INT4/UINT4: the int8 value -8..15 as two's complement (static_cast from int8_t);
+// FP4: the 4-bit code; HFP8: the 8-bit code; FP16: the binary16 bits.
 using OperandCode = uint16_t;
+
+inline OperandCode int4_operand(int8_t value) { return static_cast<OperandCode>(static_cast<int16_t>(value)); }
+
+// Which operand carries radix-4 FP4 gradient codes in int4_fp4 mode
+// (dX = dY * W and dW = dY^T * X have it in A).
+enum class Fp4Operand : uint8_t { a, b };
+
+// Everything about a GEMM's number formats the datapath needs.
+struct MacFormat {
+  Precision precision = Precision::int4_int4;
+  Fp4Operand fp4_operand = Fp4Operand::a;
+  num::FloatFormat hfp8_a = num::kHfp8Fwd143;  // HFP8 formats of A and B (1-5-2 for gradients)
+  num::FloatFormat hfp8_b = num::kHfp8Fwd143;
+  num::OutputScale output_scale;  // from the scale registers; float modes use .scale only
+};
+
+// Data-dependent events of the PEs (energy and accuracy counters).
+struct MacEvents {
+  uint64_t zero_products = 0;  // products with a zero operand (zero-gated)
+  uint64_t saturations = 0;    // accumulator clamps (integer modes)
+};
 
 class MacDatapath {
  public:
   virtual ~MacDatapath() = default;
-
-  // Exact sum of a[i] * b[i] for i < k, in the accumulator's fixed-point
-  // frame of this precision mode. `a` is the A operand (weights or
-  // activations in the forward pass), `b` the B operand, in that role even
-  // when the dataflow keeps B stationary. `zero_products` is incremented by
-  // the number of products with a zero operand (zero-gated: no switching).
-  virtual int64_t group_sum(const OperandCode* a, const OperandCode* b, uint32_t k,
-                            uint64_t& zero_products) const = 0;
-
-  // FP16 bits of an accumulator value: the one rounding on the way out.
-  virtual uint16_t round_output(int64_t accumulator) const = 0;
+  // One PE clock: acc + a[0]*b[0] + ... + a[k-1]*b[k-1], added in that order.
+  // `a` is always the A operand and `b` the B operand, whichever is stationary.
+  virtual int64_t mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t k,
+                      MacEvents& events) const = 0;
+  // FP16 bits of a final accumulator: the single rounding at the output edge.
+  virtual uint16_t round_output(int64_t acc) const = 0;
+  // Whether an A / B operand code has value zero (its products are gated).
+  virtual bool a_is_zero(OperandCode a) const = 0;
+  virtual bool b_is_zero(OperandCode b) const = 0;
 };
 
-// The chip's datapath for a precision mode, from hw_models/numerics.
-// Throws SimulationError for a mode whose numerics are not available.
-std::shared_ptr<const MacDatapath> make_mac_datapath(Precision precision);
+std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format, uint32_t accumulator_bits);
 
 }  // namespace nibble::hw

@@ -76,6 +76,11 @@ struct OutputScale {
 // fp16(acc * scale * 2^exp2) with a single rounding (exact 128-bit product).
 uint16_t round_acc_to_fp16(int64_t acc, OutputScale s);
 
+// The same for a whole row of accumulators (AVX-512 when available: exact
+// product in double, round-to-odd to fp32, then RNE to FP16, which equals a
+// single rounding because fp32 keeps >= 2 extra bits; Boldo & Melquiond 2008).
+void round_acc_to_fp16_bulk(std::span<const int64_t> acc, OutputScale s, std::span<uint16_t> out);
+
 // fp16_chunked: sequential FP16 sums of terms (FP16 bits) in chunks of C.
 uint16_t fp16_sum_chunked(std::span<const uint16_t> terms, int chunk);
 

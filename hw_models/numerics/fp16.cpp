@@ -36,7 +36,31 @@ uint16_t fp32_to_fp16(float x) {
   return static_cast<uint16_t>(sign | r);  // r == 0x400 is the smallest normal: correct encoding
 }
 
-uint16_t fp64_to_fp16(double x) { return static_cast<uint16_t>(encode_double(kFp16, x)); }
+uint16_t fp64_to_fp16(double x) {
+  // Same scheme as fp32_to_fp16 on the 52-bit double mantissa (one rounding).
+  const uint64_t bits = std::bit_cast<uint64_t>(x);
+  const auto sign = static_cast<uint16_t>((bits >> 48) & 0x8000u);
+  const uint64_t abs = bits & 0x7FFFFFFFFFFFFFFFull;
+  if (abs >= 0x7FF0000000000000ull) {
+    if (abs == 0x7FF0000000000000ull) return sign | 0x7C00u;
+    return static_cast<uint16_t>(sign | 0x7E00u | ((abs >> 42) & 0x3FFu));
+  }
+  if (abs >= 0x40EFFE0000000000ull) return sign | 0x7C00u;  // >= 65520
+  const int e = static_cast<int>(abs >> 52);                 // biased double exponent
+  if (e >= 1009) {                                           // normal fp16 (2^-14 and up)
+    const uint64_t rebias = abs - (uint64_t{1008} << 52);
+    const uint64_t lsb = (rebias >> 42) & 1u;
+    return static_cast<uint16_t>(sign | ((rebias + 0x1FFFFFFFFFFull + lsb) >> 42));
+  }
+  if (e < 998) return sign;  // < 2^-25
+  const uint64_t mant = (abs & 0xFFFFFFFFFFFFFull) | (uint64_t{1} << 52);
+  const int shift = 1051 - e;  // quantum 2^-24: value = mant * 2^(e - 1075)
+  const uint64_t kept = mant >> shift;
+  const uint64_t rem = mant & ((uint64_t{1} << shift) - 1u);
+  const uint64_t half = uint64_t{1} << (shift - 1);
+  const uint64_t r = kept + ((rem > half || (rem == half && (kept & 1u))) ? 1u : 0u);
+  return static_cast<uint16_t>(sign | r);
+}
 
 float fp16_to_fp32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;

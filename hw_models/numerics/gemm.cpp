@@ -19,39 +19,130 @@ using detail::kMR;
 using detail::kNR;
 using std::size_t;
 
-constexpr int kMaxPairsPerBlock = 256;  // k-pairs per cache block (B micro-panel = 32 KiB)
+constexpr int kMaxGroupsPerBlock = 512;  // k-groups summed in int32 before widening to int64
 
+// A packed operand: panels of P lines (rows of A / columns of B); per k-group
+// t (G consecutive k), P words of G elements (E = int16 pairs or bytes).
 struct Packed {
-  std::vector<uint32_t> words;    // panel-major, see gemm_int_kernels.hpp
-  std::vector<int64_t> max_abs;   // per row of A / column of B
-  std::vector<int64_t> sum_abs;
+  std::vector<uint32_t> words;
+  std::vector<int64_t> max_abs, sum_abs, sum;  // per line, of the ORIGINAL values
+  int groups = 0;
 };
 
-// Pack `count` lines (rows of A or columns of B) of length k; get(line, kk).
-template <int kPanel, class Get>
-Packed pack(int count, int k, int pairs, Get get) {
+inline int64_t iabs(int64_t v) { return v < 0 ? -v : v; }
+
+template <int P, int G>
+Packed alloc_packed(int lines, int k) {
   Packed p;
-  const int panels = (count + kPanel - 1) / kPanel;
-  p.words.assign(static_cast<size_t>(panels) * static_cast<size_t>(pairs) * kPanel, 0u);
-  p.max_abs.assign(static_cast<size_t>(count), 0);
-  p.sum_abs.assign(static_cast<size_t>(count), 0);
-  for (int line = 0; line < count; ++line) {
-    const int panel = line / kPanel, lane = line % kPanel;
-    uint32_t* dst = p.words.data() + static_cast<size_t>(panel) * static_cast<size_t>(pairs) * kPanel + lane;
-    int64_t mx = 0, sm = 0;
-    for (int t = 0; t < pairs; ++t) {
-      const int32_t lo = get(line, 2 * t);
-      const int32_t hi = 2 * t + 1 < k ? get(line, 2 * t + 1) : 0;
-      dst[static_cast<size_t>(t) * kPanel] = detail::pair_word(lo, hi);
-      const int64_t alo = lo < 0 ? -int64_t{lo} : lo, ahi = hi < 0 ? -int64_t{hi} : hi;
-      mx = std::max({mx, alo, ahi});
-      sm += alo + ahi;
+  p.groups = (k + G - 1) / G;
+  const int panels = (lines + P - 1) / P;
+  p.words.assign(static_cast<size_t>(panels) * static_cast<size_t>(p.groups) * P, 0u);
+  p.max_abs.assign(static_cast<size_t>(lines), 0);
+  p.sum_abs.assign(static_cast<size_t>(lines), 0);
+  p.sum.assign(static_cast<size_t>(lines), 0);
+  return p;
+}
+
+// The G elements of one k-group as one word (low element in the low bits).
+template <int G>
+inline uint32_t group_word(const int32_t* v) {
+  if constexpr (G == 4)
+    return static_cast<uint32_t>(static_cast<uint8_t>(v[0])) | (static_cast<uint32_t>(static_cast<uint8_t>(v[1])) << 8) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(v[2])) << 16) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(v[3])) << 24);
+  else
+    return detail::pair_word(v[0], v[1]);
+}
+
+// Pack a lines x k matrix L (rows of A, or columns of B via B^T) into
+// words; pure data movement, walking whichever direction of L is contiguous.
+// Statistics are gathered separately (and only when needed).
+template <int P, int G, class T, class Conv>
+Packed pack_lines(MatView<T> L, Conv conv) {
+  const int lines = L.rows, k = L.cols;
+  Packed p = alloc_packed<P, G>(lines, k);
+  const int panels = (lines + P - 1) / P;
+  const bool k_contiguous = std::abs(L.col_stride) <= std::abs(L.row_stride);
+  for (int q = 0; q < panels; ++q) {
+    uint32_t* dst = p.words.data() + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
+    const int lanes = std::min(P, lines - q * P);
+    if (k_contiguous) {
+      for (int lane = 0; lane < lanes; ++lane) {
+        const T* src = L.data + static_cast<std::ptrdiff_t>(q * P + lane) * L.row_stride;
+        for (int t = 0; t < p.groups; ++t) {
+          int32_t v[G];
+          for (int g = 0; g < G; ++g) {
+            const int kk = t * G + g;
+            v[g] = kk < k ? conv(src[static_cast<std::ptrdiff_t>(kk) * L.col_stride]) : 0;
+          }
+          dst[static_cast<size_t>(t) * P + static_cast<size_t>(lane)] = group_word<G>(v);
+        }
+      }
+    } else {
+      for (int t = 0; t < p.groups; ++t) {
+        const T* rows[G];
+        for (int g = 0; g < G; ++g)
+          rows[g] = t * G + g < k ? L.data + static_cast<std::ptrdiff_t>(t * G + g) * L.col_stride +
+                                        static_cast<std::ptrdiff_t>(q * P) * L.row_stride
+                                  : nullptr;
+        uint32_t* d = dst + static_cast<size_t>(t) * P;
+        for (int lane = 0; lane < lanes; ++lane) {
+          int32_t v[G];
+          for (int g = 0; g < G; ++g) v[g] = rows[g] ? conv(rows[g][static_cast<std::ptrdiff_t>(lane) * L.row_stride]) : 0;
+          d[lane] = group_word<G>(v);
+        }
+      }
     }
-    p.max_abs[static_cast<size_t>(line)] = mx;
-    p.sum_abs[static_cast<size_t>(line)] = sm;
   }
   return p;
 }
+
+// Per-line max|v|, sum|v|, sum v of L (only computed when the global bound
+// cannot rule out saturation, or for the u8 offset correction).
+template <class T, class Conv>
+void line_stats(MatView<T> L, Conv conv, Packed& p, bool want_abs, bool want_sum) {
+  for (int line = 0; line < L.rows; ++line) {
+    int64_t mx = 0, sa = 0, sm = 0;
+    for (int kk = 0; kk < L.cols; ++kk) {
+      const int32_t v = conv(L.at(line, kk));
+      mx = std::max(mx, iabs(v));
+      sa += iabs(v);
+      sm += v;
+    }
+    if (want_abs) {
+      p.max_abs[static_cast<size_t>(line)] = mx;
+      p.sum_abs[static_cast<size_t>(line)] = sa;
+    }
+    if (want_sum) p.sum[static_cast<size_t>(line)] = sm;
+  }
+}
+
+// Global min and max of a matrix (vectorisable for plain int8 codes).
+template <class T, class Conv>
+std::pair<int32_t, int32_t> value_range(MatView<T> v, Conv conv) {
+  int32_t lo = 0, hi = 0;
+  for (int r = 0; r < v.rows; ++r) {
+    const T* row = v.data + static_cast<std::ptrdiff_t>(r) * v.row_stride;
+    for (int cc = 0; cc < v.cols; ++cc) {
+      const int32_t x = conv(row[static_cast<std::ptrdiff_t>(cc) * v.col_stride]);
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+  }
+  return {lo, hi};
+}
+
+struct Int8Value {
+  int32_t operator()(int8_t v) const { return v; }
+};
+struct Fp4Value {
+  int32_t operator()(uint8_t code) const {
+    const int e = code & 7;
+    const int32_t mag = (int32_t{1} << (2 * e)) >> 2;  // 0, then 4^(e-1): branch-free
+    const int32_t neg = -static_cast<int32_t>((code >> 3) & 1);
+    return (mag ^ neg) - neg;
+  }
+};
 
 detail::MicroKernel pick_kernel(IntKernel k) {
   auto f = detail::micro_kernel(k);
@@ -59,85 +150,144 @@ detail::MicroKernel pick_kernel(IntKernel k) {
   return f;
 }
 
-// Exact int64 sums of all outputs (no saturation) into sums[M x N].
-void exact_sums(const Packed& pa, const Packed& pb, int m, int n, int pairs, int64_t max_prod,
-                detail::MicroKernel kernel, int threads, int64_t* sums) {
-  // int32 lanes hold at most pairs_per_block * 2 * max_prod: keep it below 2^31.
-  const int64_t lane_limit = INT32_MAX / std::max<int64_t>(1, 2 * max_prod);
-  const int block = static_cast<int>(std::clamp<int64_t>(lane_limit, 1, kMaxPairsPerBlock));
-  const int a_panels = (m + kMR - 1) / kMR, b_panels = (n + kNR - 1) / kNR;
-  auto work = [&](int q_begin, int q_end) {
-    alignas(64) int32_t tile[kMR * kNR];
-    for (int t0 = 0; t0 < pairs; t0 += block) {
-      const int np = std::min(block, pairs - t0);
-      for (int q = q_begin; q < q_end; ++q) {
-        const auto* bp = reinterpret_cast<const int32_t*>(pb.words.data()) +
-                         (static_cast<size_t>(q) * static_cast<size_t>(pairs) + static_cast<size_t>(t0)) * kNR;
-        const int cols = std::min(kNR, n - q * kNR);
-        for (int p = 0; p < a_panels; ++p) {
-          const auto* ap = reinterpret_cast<const int32_t*>(pa.words.data()) +
-                           (static_cast<size_t>(p) * static_cast<size_t>(pairs) + static_cast<size_t>(t0)) * kMR;
-          kernel(ap, bp, np, tile);
-          const int rows = std::min(kMR, m - p * kMR);
-          for (int r = 0; r < rows; ++r) {
-            int64_t* dst = sums + static_cast<size_t>(p * kMR + r) * static_cast<size_t>(n) + static_cast<size_t>(q) * kNR;
-            const int32_t* src = tile + r * kNR;
-            for (int c = 0; c < cols; ++c) dst[c] += src[c];
+// Everything the tile loop needs.
+struct IntPlan {
+  const Packed* a;
+  const Packed* b;
+  int m, n, k;
+  detail::MicroKernel kernel;
+  int block;           // k-groups per int32 block
+  int32_t b_offset;    // B bytes hold b + b_offset (u8 path); result -= b_offset * rowsum(A)
+  int64_t limit;       // acc_max(width)
+  bool all_safe;       // no output can saturate
+  int acc_bits;
+  OutputScale scale;
+};
+
+// One worker: B panels [q_begin, q_end), every A panel, all of k per tile;
+// the exact tile sum is checked against the saturation bound, rounded once
+// and written out.
+template <class GetA, class GetB>
+GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB get_b, uint16_t* c, int64_t* acc) {
+  GemmStats st;
+  alignas(64) int32_t tile[kMR * kNR];
+  int64_t sums[kMR * kNR];
+  uint16_t out16[kNR];
+  const int a_panels = (pl.m + kMR - 1) / kMR;
+  const int groups = pl.a->groups;
+  for (int q = q_begin; q < q_end; ++q) {
+    const int cols = std::min(kNR, pl.n - q * kNR);
+    for (int p = 0; p < a_panels; ++p) {
+      const int rows = std::min(kMR, pl.m - p * kMR);
+      std::fill(sums, sums + kMR * kNR, int64_t{0});
+      for (int t0 = 0; t0 < groups; t0 += pl.block) {
+        const int ng = std::min(pl.block, groups - t0);
+        const auto* ap = reinterpret_cast<const int32_t*>(pl.a->words.data()) +
+                         (static_cast<size_t>(p) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kMR;
+        const auto* bp = reinterpret_cast<const int32_t*>(pl.b->words.data()) +
+                         (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
+        pl.kernel(ap, bp, ng, tile);
+        for (int x = 0; x < kMR * kNR; ++x) sums[x] += tile[x];
+      }
+      for (int r = 0; r < rows; ++r) {
+        const int i = p * kMR + r;
+        int64_t* srow = sums + r * kNR;
+        const int64_t corr = int64_t{pl.b_offset} * pl.a->sum[static_cast<size_t>(i)];
+        for (int cc = 0; cc < cols; ++cc) srow[cc] -= corr;
+        if (!pl.all_safe) {
+          for (int cc = 0; cc < cols; ++cc) {
+            const int j = q * kNR + cc;
+            const int64_t bound =
+                std::min(pl.a->max_abs[static_cast<size_t>(i)] * pl.b->sum_abs[static_cast<size_t>(j)],
+                         pl.a->sum_abs[static_cast<size_t>(i)] * pl.b->max_abs[static_cast<size_t>(j)]);
+            if (bound <= pl.limit) continue;
+            SaturatingAccumulator sat(pl.acc_bits);
+            for (int kk = 0; kk < pl.k; ++kk) sat.add(int64_t{get_a(i, kk)} * get_b(kk, j));
+            srow[cc] = sat.value();
+            st.saturations += sat.overflows();
+            st.saturated_outputs += sat.overflows() ? 1 : 0;
+            ++st.sequential_outputs;
           }
         }
+        const size_t o = static_cast<size_t>(i) * static_cast<size_t>(pl.n) + static_cast<size_t>(q) * kNR;
+        round_acc_to_fp16_bulk(std::span<const int64_t>(srow, static_cast<size_t>(cols)), pl.scale,
+                               std::span<uint16_t>(out16, static_cast<size_t>(cols)));
+        std::copy(out16, out16 + cols, c + o);
+        if (acc) std::copy(srow, srow + cols, acc + o);
       }
     }
-  };
-  const int nt = std::clamp(threads, 1, std::max(1, b_panels));
-  if (nt == 1) {
-    work(0, b_panels);
-    return;
   }
-  std::vector<std::thread> pool;
-  for (int w = 0; w < nt; ++w) {
-    const int q0 = b_panels * w / nt, q1 = b_panels * (w + 1) / nt;
-    pool.emplace_back(work, q0, q1);
-  }
-  for (auto& th : pool) th.join();
+  return st;
 }
 
-template <class GetA, class GetB>
-void int_gemm(int m, int n, int k, GetA get_a, GetB get_b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
-              int64_t* acc, GemmStats* stats) {
-  const auto kernel = pick_kernel(cfg.kernel);
-  const int pairs = (k + 1) / 2;
-  const Packed pa = pack<kMR>(m, k, pairs, get_a);
-  const Packed pb = pack<kNR>(n, k, pairs, [&](int col, int kk) { return get_b(kk, col); });
-  const int64_t max_a = m ? *std::max_element(pa.max_abs.begin(), pa.max_abs.end()) : 0;
-  const int64_t max_b = n ? *std::max_element(pb.max_abs.begin(), pb.max_abs.end()) : 0;
-  std::vector<int64_t> sums(static_cast<size_t>(m) * static_cast<size_t>(n), 0);
-  if (max_a && max_b && k) exact_sums(pa, pb, m, n, pairs, max_a * max_b, kernel, cfg.threads, sums.data());
+template <class TA, class TB, class ConvA, class ConvB>
+void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputScale s, const GemmConfig& cfg,
+              uint16_t* c, int64_t* acc, GemmStats* stats, bool bytes_ok) {
+  const int m = a.rows, n = b.cols, k = a.cols;
+  auto get_a = [&](int i, int kk) { return conv_a(a.at(i, kk)); };
+  auto get_b = [&](int kk, int j) { return conv_b(b.at(kk, j)); };
+  const auto kernel16 = pick_kernel(cfg.kernel);
+  const auto kernel8 = bytes_ok ? detail::micro_kernel_u8s8(cfg.kernel) : nullptr;
+  Packed pa, pb;
+  IntPlan pl{};
+  const auto [a_lo, a_hi] = value_range(a, conv_a);
+  const auto [b_lo, b_hi] = value_range(b, conv_b);
+  const int64_t max_a = std::max(-int64_t{a_lo}, int64_t{a_hi});
+  const int64_t max_b = std::max(-int64_t{b_lo}, int64_t{b_hi});
+  if (kernel8) {
+    // Bytes: A signed, B unsigned. If B has negative values, flipping the
+    // top bit of every byte stores b + 128 (corrected with 128 * rowsum(A)).
+    pa = pack_lines<kMR, 4>(a, conv_a);
+    pb = pack_lines<kNR, 4>(b.transposed(), conv_b);
+    pl.b_offset = b_lo >= 0 ? 0 : 128;
+    if (pl.b_offset)
+      for (auto& w : pb.words) w ^= 0x80808080u;
+    pl.kernel = kernel8;
+  } else {
+    pa = pack_lines<kMR, 2>(a, conv_a);
+    pb = pack_lines<kNR, 2>(b.transposed(), conv_b);
+    pl.kernel = kernel16;
+  }
+  const int per_group = kernel8 ? 4 : 2;
+  // int32 lanes hold at most block * per_group * max|a| * max|stored b|: keep it below 2^31.
+  const int64_t lane_prod = std::max<int64_t>(1, per_group * max_a * (max_b + pl.b_offset));
+  pl.block = static_cast<int>(std::clamp<int64_t>(INT32_MAX / lane_prod, 1, kMaxGroupsPerBlock));
+  pl.limit = acc_max(cfg.acc_bits);
+  pl.all_safe = int64_t{k} * max_a * max_b <= pl.limit;  // no int64 overflow: k < 2^31, |products| < 2^20
+  if (!pl.all_safe || pl.b_offset) line_stats(a, conv_a, pa, !pl.all_safe, pl.b_offset != 0);
+  if (!pl.all_safe) line_stats(b.transposed(), conv_b, pb, true, false);
+  pl.a = &pa;
+  pl.b = &pb;
+  pl.m = m;
+  pl.n = n;
+  pl.k = k;
+  pl.acc_bits = cfg.acc_bits;
+  pl.scale = s;
 
-  // Saturation: an output whose sum of |products| fits can never clamp, so
-  // its exact sum is the sequential result; others are redone in k order.
-  const int64_t limit = acc_max(cfg.acc_bits);
-  const bool all_safe = int64_t{k} * max_a * max_b <= limit;  // no int64 overflow: k < 2^31, products < 2^20
-  GemmStats st;
-  for (int i = 0; i < m && !all_safe; ++i) {
-    for (int j = 0; j < n; ++j) {
-      const int64_t bound = std::min(pa.max_abs[static_cast<size_t>(i)] * pb.sum_abs[static_cast<size_t>(j)],
-                                     pa.sum_abs[static_cast<size_t>(i)] * pb.max_abs[static_cast<size_t>(j)]);
-      if (bound <= limit) continue;
-      SaturatingAccumulator a(cfg.acc_bits);
-      for (int kk = 0; kk < k; ++kk) a.add(int64_t{get_a(i, kk)} * get_b(kk, j));
-      sums[static_cast<size_t>(i) * static_cast<size_t>(n) + static_cast<size_t>(j)] = a.value();
-      st.saturations += a.overflows();
-      st.saturated_outputs += a.overflows() ? 1 : 0;
-      ++st.sequential_outputs;
+  const int b_panels = (n + kNR - 1) / kNR;
+  const int nt = std::clamp(cfg.threads, 1, std::max(1, b_panels));
+  GemmStats total;
+  if (nt == 1) {
+    total = run_panels(pl, 0, b_panels, get_a, get_b, c, acc);
+  } else {
+    std::vector<GemmStats> parts(static_cast<size_t>(nt));
+    std::vector<std::thread> pool;
+    for (int w = 0; w < nt; ++w)
+      pool.emplace_back([&, w] {
+        parts[static_cast<size_t>(w)] =
+            run_panels(pl, b_panels * w / nt, b_panels * (w + 1) / nt, get_a, get_b, c, acc);
+      });
+    for (auto& th : pool) th.join();
+    for (const auto& p : parts) {
+      total.saturations += p.saturations;
+      total.saturated_outputs += p.saturated_outputs;
+      total.sequential_outputs += p.sequential_outputs;
     }
   }
-  const size_t total = sums.size();
-  for (size_t o = 0; o < total; ++o) c[o] = round_acc_to_fp16(sums[o], s);
-  if (acc) std::copy(sums.begin(), sums.end(), acc);
   if (stats) {
-    stats->saturations += st.saturations;
-    stats->saturated_outputs += st.saturated_outputs;
-    stats->sequential_outputs += st.sequential_outputs;
+    stats->saturations += total.saturations;
+    stats->saturated_outputs += total.saturated_outputs;
+    stats->sequential_outputs += total.sequential_outputs;
   }
 }
 
@@ -196,8 +346,7 @@ void gemm_int4_int4(MatView<int8_t> a, MatView<int8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_int4(a, b, s, cfg, c, acc, stats);
-  int_gemm(a.rows, b.cols, a.cols, [&](int i, int k) { return int32_t{a.at(i, k)}; },
-           [&](int k, int j) { return int32_t{b.at(k, j)}; }, s, cfg, c, acc, stats);
+  int_gemm(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc, stats, /*bytes_ok=*/true);
 }
 
 void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
@@ -205,8 +354,7 @@ void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_fp4_int4(a, b, s, cfg, c, acc, stats);
-  int_gemm(a.rows, b.cols, a.cols, [&](int i, int k) { return fp4_fixed(a.at(i, k)); },
-           [&](int k, int j) { return int32_t{b.at(k, j)}; }, s, cfg, c, acc, stats);
+  int_gemm(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc, stats, false);
 }
 
 void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
@@ -214,8 +362,7 @@ void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_fp4(a, b, s, cfg, c, acc, stats);
-  int_gemm(a.rows, b.cols, a.cols, [&](int i, int k) { return int32_t{a.at(i, k)}; },
-           [&](int k, int j) { return fp4_fixed(b.at(k, j)); }, s, cfg, c, acc, stats);
+  int_gemm(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc, stats, false);
 }
 
 void gemm_hfp8(MatView<uint8_t> a, const FloatFormat& fa, MatView<uint8_t> b, const FloatFormat& fb, float scale,

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: packed layouts and micro-kernels of the integer GEMMs.
-// Operands are int16 values (INT4/UINT4 codes, or FP4 fixed-point values up
+// Operands are int16 values (or bytes, see micro_kernel_u8s8) (INT4/UINT4 codes, or FP4 fixed-point values up
 // to +-4096) packed in k-pairs: one int32 word = (x[2t] low half, x[2t+1]
 // high half), the layout of pmaddwd / vpdpwssd.
 //   packed A: panels of kMR rows; per k-pair t, kMR words (row order)
@@ -20,6 +20,9 @@ using MicroKernel = void (*)(const int32_t* a, const int32_t* b, int pairs, int3
 
 // nullptr when the CPU cannot run it.
 MicroKernel micro_kernel(IntKernel k);
+// Byte variant for INT4 x INT4 (k in quads, one int32 word = 4 bytes; A
+// bytes signed, B bytes unsigned): AVX-512 VNNI vpdpbusd only, else nullptr.
+MicroKernel micro_kernel_u8s8(IntKernel k);
 
 inline uint32_t pair_word(int32_t lo, int32_t hi) {
   return static_cast<uint32_t>(static_cast<uint16_t>(lo)) | (static_cast<uint32_t>(static_cast<uint16_t>(hi)) << 16);

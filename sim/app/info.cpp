@@ -1,5 +1,7 @@
 // nibble info --chip FILE: validates a chip and prints its peak figures (the
 // main job until the chip model can run workloads); --out writes a report.
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "sim/app/command_registry.hpp"
@@ -23,6 +25,7 @@ void run(const InfoArgs& args) {
   rep.set_title(cfg.chip.name + " peak figures");
   rep.set_config(cfg.effective());
   report::add_peak_figures(rep, report::peak_figures(cfg.chip));
+  rep.add_total("tech", fmt::format("{} ({} nm)", cfg.tech.name, config::format_number(cfg.tech.node_nm)));
   // Everything is validated and computed before the first byte is written.
   if (!args.out.empty()) report::write_report(rep, args.out);
   std::fputs(rep.to_summary().c_str(), stdout);

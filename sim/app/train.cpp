@@ -39,7 +39,7 @@ struct TrainArgs {
 std::string resolve(const std::string& name_or_path, const std::string& folder, const char* what) {
   namespace fs = std::filesystem;
   if (fs::exists(name_or_path) && fs::is_regular_file(name_or_path)) return name_or_path;
-  for (const std::string root : {std::string("."), std::string(NIBBLE_SOURCE_DIR)}) {
+  for (const std::string& root : {std::string("."), std::string(NIBBLE_SOURCE_DIR)}) {
     const fs::path p = fs::path(root) / folder / (name_or_path + ".json");
     if (fs::exists(p)) return p.string();
   }

@@ -55,7 +55,7 @@ class StrictSax : public nlohmann::json_sax<json> {
   bool key(string_t& k) override {
     Frame& f = stack_.back();
     if (!f.keys.insert(k).second)
-      duplicates.add(pointer() + "/" + pointer_token(k), "duplicate key",
+      duplicates.add(fmt::format("{}/{}", pointer(), pointer_token(k)), "duplicate key",
                      "each key at most once per object",
                      "\"" + k + "\" a second time (JSON would silently keep only the last)");
     f.key = std::move(k);
@@ -86,8 +86,9 @@ class StrictSax : public nlohmann::json_sax<json> {
     // Frame i was placed in frame i-1 as its last element or under its key.
     for (size_t i = 1; i < stack_.size(); ++i) {
       const Frame& parent = stack_[i - 1];
-      p += "/" + (parent.node->is_array() ? std::to_string(parent.node->size() - 1)
-                                          : pointer_token(parent.key));
+      p += '/';
+      p += parent.node->is_array() ? std::to_string(parent.node->size() - 1)
+                                   : pointer_token(parent.key);
     }
     return p;
   }

@@ -4,6 +4,7 @@
 // present, undeclared keys are errors (with a "did you mean"), and the
 // struct's check() runs once its own fields are sound. All problems are
 // collected in a Diagnostics, none is thrown here.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -27,7 +28,7 @@ class CheckVisitor {
   CheckVisitor(std::string pointer, Diagnostics& diag) : pointer_(std::move(pointer)), diag_(diag) {}
   void expect(bool ok, std::string_view key, std::string_view expected, const std::string& found) {
     if (!ok)
-      diag_.add(pointer_ + "/" + pointer_token(key), "inconsistent design", std::string(expected),
+      diag_.add(fmt::format("{}/{}", pointer_, pointer_token(key)), "inconsistent design", std::string(expected),
                 found);
   }
 
@@ -105,7 +106,7 @@ class LoadVisitor {
     declared_.emplace_back(key);
     const std::string ptr = child(key);
     const Bounds b = bounds_of<size_t>(meta);
-    const std::string expected = "array of" + describe_range(b) + " objects";
+    const std::string expected = fmt::format("array of{} objects", describe_range(b));
     auto it = object_.find(key);
     if (it == object_.end()) {
       if (meta.required) diag_.add(ptr, "missing required key", expected, "nothing");
@@ -117,7 +118,7 @@ class LoadVisitor {
       return diag_.add(ptr, "wrong number of elements", expected, describe_found(*it));
     std::vector<T> loaded(it->size());
     for (size_t i = 0; i < it->size(); ++i)
-      load_struct((*it)[i], ptr + "/" + std::to_string(i), loaded[i], diag_);
+      load_struct((*it)[i], fmt::format("{}/{}", ptr, i), loaded[i], diag_);
     member = std::move(loaded);
   }
 
@@ -127,12 +128,13 @@ class LoadVisitor {
       if (std::find(declared_.begin(), declared_.end(), key) != declared_.end()) continue;
       std::string expected = "one of the keys";
       for (size_t i = 0; i < declared_.size(); ++i) expected += (i ? ", " : " ") + declared_[i];
-      diag_.add(child(key), "unknown key", expected, "\"" + key + "\"", suggestion(key, declared_));
+      diag_.add(child(key), "unknown key", expected, fmt::format("\"{}\"", key),
+                suggestion(key, declared_));
     }
   }
 
  private:
-  std::string child(std::string_view key) const { return pointer_ + "/" + pointer_token(key); }
+  std::string child(std::string_view key) const { return fmt::format("{}/{}", pointer_, pointer_token(key)); }
 
   static bool in_range(const Json& v, Bounds b) {
     const double x = v.get<double>();
@@ -146,7 +148,7 @@ class LoadVisitor {
   }
   static std::string suggestion(const std::string& word, const std::vector<std::string>& options) {
     const std::string m = closest_match(word, options);
-    return m.empty() ? std::string() : "did you mean \"" + m + "\"?";
+    return m.empty() ? std::string() : fmt::format("did you mean \"{}\"?", m);
   }
 
   const Json& object_;

@@ -64,7 +64,8 @@ Diagnostics apply_overrides(json& document, const std::vector<Override>& overrid
     for (size_t i = 0; i < tokens.size() && ok; ++i) {
       const std::string& t = tokens[i];
       const bool last = i + 1 == tokens.size();
-      at += "/" + pointer_token(t);
+      at += '/';
+      at += pointer_token(t);
       if (node->is_object()) {
         if (last)
           (*node)[t] = o.value;
@@ -76,7 +77,7 @@ Diagnostics apply_overrides(json& document, const std::vector<Override>& overrid
         if (!parse_index(t, index) || index >= node->size()) {
           diag.add(at, "unknown pointer",
                    fmt::format("an index in [0, {}]", node->size() == 0 ? 0 : node->size() - 1),
-                   "\"" + t + "\"", "from " + o.spelled());
+                   fmt::format("\"{}\"", t), fmt::format("from {}", o.spelled()));
           ok = false;
         } else {
           if (last) (*node)[index] = o.value;
@@ -84,7 +85,8 @@ Diagnostics apply_overrides(json& document, const std::vector<Override>& overrid
         }
       } else {
         diag.add(at, "unknown pointer", "a path through objects and arrays",
-                 "a path through " + describe_found(*node), "from " + o.spelled());
+                 fmt::format("a path through {}", describe_found(*node)),
+                 fmt::format("from {}", o.spelled()));
         ok = false;
       }
     }
@@ -98,7 +100,7 @@ void attribute_to_overrides(Diagnostics& diag, const std::vector<Override>& over
       const bool below = issue.pointer == o.pointer ||
                          issue.pointer.rfind(o.pointer + "/", 0) == 0;
       if (!below || issue.note.find(o.spelled()) != std::string::npos) continue;
-      issue.note += (issue.note.empty() ? "from " : "; from ") + o.spelled();
+      issue.note += fmt::format("{}from {}", issue.note.empty() ? "" : "; ", o.spelled());
     }
   }
 }

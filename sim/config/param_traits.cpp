@@ -26,8 +26,8 @@ std::string format_number(double v) {
 std::string describe_range(Bounds b) {
   const bool has_min = std::isfinite(b.min), has_max = std::isfinite(b.max);
   if (has_min && has_max) return fmt::format(" in [{}, {}]", format_number(b.min), format_number(b.max));
-  if (has_min) return " >= " + format_number(b.min);
-  if (has_max) return " <= " + format_number(b.max);
+  if (has_min) return fmt::format(" >= {}", format_number(b.min));
+  if (has_max) return fmt::format(" <= {}", format_number(b.max));
   return "";
 }
 
@@ -37,7 +37,7 @@ std::string describe_expected(ParamKind kind, Bounds b, const char* unit,
   if (kind == ParamKind::enumeration) {
     s = "one of";
     for (size_t i = 0; i < enum_values.size(); ++i)
-      s += (i ? ", \"" : " \"") + enum_values[i] + "\"";
+      s += fmt::format("{}\"{}\"", i ? ", " : " ", enum_values[i]);
     return s;
   }
   s = json_type_name(kind);
@@ -55,8 +55,8 @@ std::string describe_found(const nlohmann::json& v) {
     case json::value_t::array: return fmt::format("an array of {} elements", v.size());
     case json::value_t::string: {
       std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-      if (s.size() > 60) s = s.substr(0, 57) + "...\"";
-      return "string " + s;
+      if (s.size() > 60) s = fmt::format("{}...\"", s.substr(0, 57));
+      return fmt::format("string {}", s);
     }
     default: return v.dump(-1, ' ', false, json::error_handler_t::replace);
   }

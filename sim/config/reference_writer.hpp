@@ -2,6 +2,8 @@
 // The parameter reference of docs/config.md, generated from the same
 // declarations as the loader and the schema: one table per struct, in
 // declaration order, nested structs in their own section below.
+#include <fmt/format.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,33 +33,35 @@ class ReferenceVisitor {
     constexpr ParamKind kind = kind_of<T>();
     ReferenceRow r{key, json_type_name(kind), meta.unit, "", "", meta.desc};
     if constexpr (kind == ParamKind::enumeration) {
-      for (const auto& n : enum_names<T>()) r.range += (r.range.empty() ? "`" : ", `") + n + "`";
+      for (const auto& n : enum_names<T>())
+        r.range += fmt::format("{}`{}`", r.range.empty() ? "" : ", ", n);
     }
     if constexpr (kind == ParamKind::integer || kind == ParamKind::number) {
       const Bounds b = bounds_of<T>(meta);
       r.range = describe_range(b);
       if (!r.range.empty() && r.range[0] == ' ') r.range.erase(0, 1);
     }
-    r.default_value = meta.required ? "*required*" : "`" + default_text(to_json_value(member)) + "`";
+    r.default_value = meta.required ? std::string("*required*")
+                                    : fmt::format("`{}`", default_text(to_json_value(member)));
     rows_.push_back(std::move(r));
   }
   template <class T>
   void group(const char* key, T&, const char* desc) {
-    const std::string sub = pointer_ + "/" + key;
-    rows_.push_back({key, "object", "", "", "", std::string(desc) + " (see `" + sub + "`)"});
+    const std::string sub = fmt::format("{}/{}", pointer_, key);
+    rows_.push_back({key, "object", "", "", "", fmt::format("{} (see `{}`)", desc, sub)});
     nested_.push_back([sub, d = std::string(desc)](std::string& out) {
       write_reference<T>(sub, d, out);
     });
   }
   template <class T>
   void list(const char* key, std::vector<T>&, const hw::ParamMeta& meta) {
-    const std::string sub = pointer_ + "/" + key + "/<i>";
+    const std::string sub = fmt::format("{}/{}/<i>", pointer_, key);
     const Bounds b = bounds_of<size_t>(meta);
     std::string range = describe_range(b);
     if (!range.empty() && range[0] == ' ') range.erase(0, 1);
-    rows_.push_back({key, "array", meta.unit, "length " + range,
+    rows_.push_back({key, "array", meta.unit, fmt::format("length {}", range),
                      meta.required ? "*required*" : "`[]`",
-                     std::string(meta.desc) + " (see `" + sub + "`)"});
+                     fmt::format("{} (see `{}`)", meta.desc, sub)});
     nested_.push_back([sub, d = std::string(meta.desc)](std::string& out) {
       write_reference<T>(sub, d, out);
     });

@@ -89,7 +89,8 @@ OrderedJson schema_document(const std::string& id, const std::string& title,
   doc["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   doc["$id"] = id;
   doc["title"] = title;
-  for (auto& [k, v] : schema_of<T>(description).items()) doc[k] = v;
+  const OrderedJson body = schema_of<T>(description);
+  for (const auto& [k, v] : body.items()) doc[k] = v;
   return doc;
 }
 

@@ -163,7 +163,8 @@ std::string Report::to_summary() const {
       while (!l.empty() && l.back() == ' ') l.pop_back();
       return l + "\n";
     };
-    out += "\n" + line(header);
+    out += '\n';
+    out += line(header);
     for (const auto& r : rows) out += line(r);
   }
   return out;

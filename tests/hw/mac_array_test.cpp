@@ -1,11 +1,14 @@
 // MPE array: DETAILED (cycles emerge from moving data through the PE grid)
 // against FAST/TIMING (cycles from the formulas of docs/microarch.md), and
-// both against an independent integer reference, bit for bit.
+// both against the scalar numerics reference GEMMs (numerics/gemm_ref.hpp),
+// bit for bit: accumulator words, FP16 outputs and saturation counts.
 #include <gtest/gtest.h>
 
 #include <systemc>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -17,7 +20,7 @@
 #include "hw_models/mac_array.hpp"
 #include "hw_models/mac_array_timing.hpp"
 #include "hw_models/numerics/errors.hpp"
-#include "tests/hw/integer_datapath.hpp"
+#include "hw_models/numerics/gemm_ref.hpp"
 #include "tests/hw/sc_child.hpp"
 
 namespace nibble::hw {
@@ -60,55 +63,125 @@ struct GemmCase {
   }
 };
 
-// Random operand codes of the mode's width, with extra zeros so zero
-// gating is exercised.
+// Operands of one case: the codes the array sees, plus the same values in
+// the types the numerics reference GEMMs take.
 struct Operands {
+  MacFormat format;
   std::vector<OperandCode> a, b;
+  std::vector<int8_t> a_int, b_int;
+  std::vector<uint8_t> a_u8, b_u8;
+  std::vector<uint16_t> a_u16, b_u16;
 };
+
+uint8_t random_finite_code(std::mt19937& rng, const num::FloatFormat& f) {
+  std::uniform_int_distribution<uint32_t> code(0, f.code_count() - 1);
+  for (;;) {
+    const uint32_t c = code(rng);
+    if (std::isfinite(num::decode_float(f, c))) return static_cast<uint8_t>(c);
+  }
+}
+
 Operands make_operands(const GemmCase& c) {
   std::mt19937 rng(c.seed);
-  const int bits = test::operand_bits(c.prec());
-  std::uniform_int_distribution<uint32_t> code(0, (1u << bits) - 1u);
-  std::uniform_int_distribution<int> zero(0, 5);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Operands o;
-  o.a.resize(uint64_t{c.m} * c.k);
-  o.b.resize(uint64_t{c.k} * c.n);
-  for (auto& x : o.a) x = zero(rng) == 0 ? 0 : static_cast<OperandCode>(code(rng));
-  for (auto& x : o.b) x = zero(rng) == 0 ? 0 : static_cast<OperandCode>(code(rng));
+  o.format.precision = c.prec();
+  const uint64_t na = uint64_t{c.m} * c.k, nb = uint64_t{c.k} * c.n;
+  o.a.resize(na);
+  o.b.resize(nb);
+  // One zero in six, so zero gating is exercised.
+  auto zero = [&] { return pick(0, 5) == 0; };
+  switch (c.prec()) {
+    case Precision::int4_int4:
+    case Precision::int4_fp4: {
+      const bool fp4_in_a = c.prec() == Precision::int4_fp4 && (c.seed & 1);
+      const bool fp4_in_b = c.prec() == Precision::int4_fp4 && !fp4_in_a;
+      o.format.fp4_operand = fp4_in_a ? Fp4Operand::a : Fp4Operand::b;
+      const bool unsigned_acts = c.seed & 2;  // UINT4 activations 0..15 or INT4 -8..7
+      auto int4 = [&](bool uns) { return static_cast<int8_t>(zero() ? 0 : uns ? pick(0, 15) : pick(-8, 7)); };
+      auto fp4 = [&] { return static_cast<uint8_t>(zero() ? 0 : pick(0, 15)); };
+      if (fp4_in_a) o.a_u8.resize(na); else o.a_int.resize(na);
+      if (fp4_in_b) o.b_u8.resize(nb); else o.b_int.resize(nb);
+      for (uint64_t i = 0; i < na; ++i) {
+        if (fp4_in_a) o.a[i] = o.a_u8[i] = fp4();
+        else o.a[i] = int4_operand(o.a_int[i] = int4(false));
+      }
+      for (uint64_t i = 0; i < nb; ++i) {
+        if (fp4_in_b) o.b[i] = o.b_u8[i] = fp4();
+        else o.b[i] = int4_operand(o.b_int[i] = int4(unsigned_acts));
+      }
+      o.format.output_scale = {0.0371f, c.prec() == Precision::int4_fp4 ? num::kFp4FixedExp2 + pick(-3, 3) : 0};
+      break;
+    }
+    case Precision::hfp8: {
+      o.format.hfp8_a = num::kHfp8Fwd143;
+      o.format.hfp8_b = (c.seed & 1) ? num::kHfp8Bwd152 : num::kHfp8Fwd143;  // backward: gradients 1-5-2
+      o.a_u8.resize(na);
+      o.b_u8.resize(nb);
+      for (uint64_t i = 0; i < na; ++i) o.a[i] = o.a_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_a);
+      for (uint64_t i = 0; i < nb; ++i) o.b[i] = o.b_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_b);
+      o.format.output_scale = {0.75f, 0};
+      break;
+    }
+    case Precision::fp16: {
+      auto fp16 = [&] {  // finite, exponents kept where products and sums stay finite
+        if (zero()) return uint16_t{0};
+        return static_cast<uint16_t>((pick(0, 1) << 15) | (pick(0, 22) << 10) | pick(0, 1023));
+      };
+      o.a_u16.resize(na);
+      o.b_u16.resize(nb);
+      for (uint64_t i = 0; i < na; ++i) o.a[i] = o.a_u16[i] = fp16();
+      for (uint64_t i = 0; i < nb; ++i) o.b[i] = o.b_u16[i] = fp16();
+      o.format.output_scale = {1.0f, 0};
+      break;
+    }
+  }
   return o;
 }
 
-// Independent reference: exact products summed per reduction group of
-// macs_per_pe consecutive K elements, groups added in ascending K order into
-// a saturating accumulator of accumulator_bits (clamped, never wrapped).
+// The numerics library's scalar reference GEMM for the case.
 struct Reference {
-  std::vector<int64_t> acc;
-  uint64_t zero_products = 0;
+  std::vector<int64_t> acc;  // accumulator words: int64 (integer modes) or fp32 bits (float modes)
+  std::vector<uint16_t> fp16;
   uint64_t saturations = 0;
 };
 Reference reference_gemm(const GemmCase& c, const Operands& o) {
-  const int64_t hi = (int64_t{1} << (c.accumulator_bits - 1)) - 1, lo = -hi - 1;
   Reference r;
-  r.acc.assign(uint64_t{c.m} * c.n, 0);
-  for (uint32_t m = 0; m < c.m; ++m)
-    for (uint32_t n = 0; n < c.n; ++n) {
-      int64_t acc = 0;
-      for (uint32_t g0 = 0; g0 < c.k; g0 += c.macs_per_pe) {
-        int64_t group = 0;
-        for (uint32_t i = g0; i < std::min(c.k, g0 + c.macs_per_pe); ++i) {
-          const int64_t x = test::decode_a(c.prec(), o.a[uint64_t{m} * c.k + i]);
-          const int64_t y = test::decode_b(c.prec(), o.b[uint64_t{i} * c.n + n]);
-          if (x == 0 || y == 0) ++r.zero_products;
-          group += x * y;
-        }
-        acc += group;
-        if (acc > hi || acc < lo) {
-          ++r.saturations;
-          acc = std::clamp(acc, lo, hi);
-        }
-      }
-      r.acc[uint64_t{m} * c.n + n] = acc;
+  const uint64_t outputs = uint64_t{c.m} * c.n;
+  r.acc.assign(outputs, 0);
+  r.fp16.assign(outputs, 0);
+  const int M = int(c.m), N = int(c.n), K = int(c.k);
+  num::GemmConfig cfg;
+  cfg.acc_bits = int(c.accumulator_bits);
+  num::GemmStats stats;
+  switch (c.prec()) {
+    case Precision::int4_int4:
+      num::ref::gemm_int4_int4(num::row_major(o.a_int.data(), M, K), num::row_major(o.b_int.data(), K, N),
+                               o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+      break;
+    case Precision::int4_fp4:
+      if (o.format.fp4_operand == Fp4Operand::a)
+        num::ref::gemm_fp4_int4(num::row_major(o.a_u8.data(), M, K), num::row_major(o.b_int.data(), K, N),
+                                o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+      else
+        num::ref::gemm_int4_fp4(num::row_major(o.a_int.data(), M, K), num::row_major(o.b_u8.data(), K, N),
+                                o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+      break;
+    case Precision::hfp8:
+    case Precision::fp16: {
+      cfg.mode = num::AccumMode::fp32;
+      std::vector<float> sums(outputs);
+      if (c.prec() == Precision::hfp8)
+        num::ref::gemm_hfp8(num::row_major(o.a_u8.data(), M, K), o.format.hfp8_a, num::row_major(o.b_u8.data(), K, N),
+                            o.format.hfp8_b, o.format.output_scale.scale, cfg, r.fp16.data(), sums.data());
+      else
+        num::ref::gemm_fp16(num::row_major(o.a_u16.data(), M, K), num::row_major(o.b_u16.data(), K, N),
+                            o.format.output_scale.scale, cfg, r.fp16.data(), sums.data());
+      for (uint64_t i = 0; i < outputs; ++i) r.acc[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
+      break;
     }
+  }
+  r.saturations = stats.saturations;
   return r;
 }
 
@@ -119,7 +192,7 @@ struct GemmOutcome {
   uint64_t detailed_vs_fast_mismatches;  // accumulator or FP16 elements that differ
   uint64_t detailed_vs_reference_mismatches;
   uint64_t macs[2], zero_gated[2], saturations[2], folds[2];
-  uint64_t reference_zero_products, reference_saturations;
+  uint64_t reference_saturations;
 };
 
 // Drives one GEMM through the three fidelity modes, one after the other.
@@ -127,15 +200,14 @@ struct GemmDriver : sc_core::sc_module {
   SC_HAS_PROCESS(GemmDriver);
   GemmDriver(sc_core::sc_module_name name, const GemmCase& c)
       : sc_core::sc_module(name), gemm_case(c), operands(make_operands(c)) {
-    auto dp = std::make_shared<test::IntegerDatapath>(c.prec());
     const std::string base = basename();
-    arrays[0] = make_mac_array(FidelityMode::detailed, (base + "_detailed").c_str(), c.params(), kClock, dp);
-    arrays[1] = make_mac_array(FidelityMode::fast, (base + "_fast").c_str(), c.params(), kClock, dp);
-    arrays[2] = make_mac_array(FidelityMode::timing, (base + "_timing").c_str(), c.params(), kClock, nullptr);
+    arrays[0] = make_mac_array(FidelityMode::detailed, (base + "_detailed").c_str(), c.params(), kClock);
+    arrays[1] = make_mac_array(FidelityMode::fast, (base + "_fast").c_str(), c.params(), kClock);
+    arrays[2] = make_mac_array(FidelityMode::timing, (base + "_timing").c_str(), c.params(), kClock);
     SC_THREAD(drive);
   }
   void drive() {
-    GemmJob job{gemm_case.prec(), {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
+    GemmJob job{operands.format, {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
     for (int i = 0; i < 3; ++i) {
       const sc_core::sc_time t0 = sc_core::sc_time_stamp();
       arrays[i]->run(job, outputs[i]);
@@ -194,7 +266,7 @@ Bytes simulate_cases(const std::vector<GemmCase>& cases) {
     for (size_t e = 0; e < ref.acc.size(); ++e) {
       o.detailed_vs_fast_mismatches += (det.accumulators.at(e) != fast.accumulators.at(e)) +
                                        (det.fp16.at(e) != fast.fp16.at(e));
-      o.detailed_vs_reference_mismatches += det.accumulators.at(e) != ref.acc[e];
+      o.detailed_vs_reference_mismatches += (det.accumulators.at(e) != ref.acc[e]) + (det.fp16.at(e) != ref.fp16[e]);
     }
     for (int i = 0; i < 2; ++i) {
       const MacArrayCounters& k = d->arrays[i]->counters();
@@ -203,7 +275,6 @@ Bytes simulate_cases(const std::vector<GemmCase>& cases) {
       o.saturations[i] = k.accumulator_saturations;
       o.folds[i] = k.folds;
     }
-    o.reference_zero_products = ref.zero_products;
     o.reference_saturations = ref.saturations;
     outcomes.push_back(o);
   }
@@ -215,6 +286,7 @@ TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
   const auto outcomes = test::from_bytes<GemmOutcome>(test::run_in_child([&] { return simulate_cases(cases); }));
   ASSERT_EQ(outcomes.size(), cases.size());
   uint32_t agreeing = 0, saturating = 0;
+  uint64_t zero_gated = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     const GemmCase& c = cases[i];
     const GemmOutcome& o = outcomes[i];
@@ -227,16 +299,18 @@ TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
     EXPECT_EQ(o.detailed_vs_reference_mismatches, 0u);
     for (int m = 0; m < 2; ++m) {
       EXPECT_EQ(o.macs[m], uint64_t{c.m} * c.n * c.k);
-      EXPECT_EQ(o.zero_gated[m], o.reference_zero_products);
       EXPECT_EQ(o.saturations[m], o.reference_saturations);
     }
     EXPECT_EQ(o.folds[0], o.folds[1]);
+    EXPECT_EQ(o.zero_gated[0], o.zero_gated[1]);
+    zero_gated += o.zero_gated[0];
     agreeing += o.cycles[0] == o.cycles[1] && o.detailed_vs_fast_mismatches == 0 &&
                 o.detailed_vs_reference_mismatches == 0;
     saturating += o.reference_saturations > 0;
   }
   EXPECT_EQ(agreeing, cases.size());
   EXPECT_GT(saturating, 5u) << "the narrow-accumulator cases should exercise saturation";
+  EXPECT_GT(zero_gated, 0u);
   std::printf("detailed == fast == reference on %u of %zu random GEMMs (%u with saturation)\n", agreeing,
               cases.size(), saturating);
 }
@@ -279,12 +353,11 @@ struct ProbeDriver : sc_core::sc_module {
   SC_HAS_PROCESS(ProbeDriver);
   ProbeDriver(sc_core::sc_module_name name, const GemmCase& c, FidelityMode mode)
       : sc_core::sc_module(name), gemm_case(c), operands(make_operands(c)) {
-    array = make_mac_array(mode, (std::string(basename()) + "_array").c_str(), c.params(), kClock,
-                           std::make_shared<test::IntegerDatapath>(c.prec()));
+    array = make_mac_array(mode, (std::string(basename()) + "_array").c_str(), c.params(), kClock);
     SC_THREAD(drive);
   }
   void drive() {
-    GemmJob job{gemm_case.prec(), {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
+    GemmJob job{operands.format, {gemm_case.m, gemm_case.n, gemm_case.k}, operands.a, operands.b};
     array->run(job, output);
   }
   GemmCase gemm_case;
@@ -372,29 +445,26 @@ TEST(MacArray, RejectsMalformedJobs) {
     std::string log;
     MacArrayParams p;
     p.rows = p.cols = 2;
-    auto dp = std::make_shared<test::IntegerDatapath>(Precision::int4_int4);
-    auto detailed_without_datapath = make_mac_array(FidelityMode::detailed, "nodp", p, kClock, nullptr);
-    auto fast = make_mac_array(FidelityMode::fast, "fast", p, kClock, dp);
+    auto fast = make_mac_array(FidelityMode::fast, "fast", p, kClock);
     std::vector<OperandCode> a(3), b(4);
     try {
       GemmOutput out;
-      fast->run(GemmJob{Precision::int4_int4, {1, 2, 2}, a, b}, out);  // A has 3 codes, not 2
+      fast->run(GemmJob{{}, {1, 2, 2}, a, b}, out);  // A has 3 codes, not 2
     } catch (const InputError& e) {
       log += std::string("A:") + e.what() + "\n";
     }
     try {
       GemmOutput out;
-      fast->run(GemmJob{Precision::int4_int4, {0, 2, 2}, a, b}, out);
+      fast->run(GemmJob{{}, {0, 2, 2}, a, b}, out);
     } catch (const InputError& e) {
       log += std::string("zero:") + e.what() + "\n";
     }
     try {
-      GemmOutput out;
-      detailed_without_datapath->run(GemmJob{Precision::int4_int4, {2, 2, 2}, std::span(a).first(4), b}, out);
+      MacArrayParams chunked = p;
+      chunked.accumulation = Accumulation::fp16_chunked;
+      auto unsupported = make_mac_array(FidelityMode::detailed, "chunked", chunked, kClock);
     } catch (const InputError& e) {
-      log += std::string("dp:") + e.what() + "\n";
-    } catch (const std::exception& e) {
-      log += std::string("other:") + e.what() + "\n";
+      log += std::string("chunked:") + e.what() + "\n";
     }
     return Bytes(log.begin(), log.end());
   });
@@ -402,14 +472,14 @@ TEST(MacArray, RejectsMalformedJobs) {
   EXPECT_NE(log.find("A:"), std::string::npos) << log;
   EXPECT_NE(log.find("expected M*K"), std::string::npos) << log;
   EXPECT_NE(log.find("zero:"), std::string::npos) << log;
-  EXPECT_NE(log.find("dp:"), std::string::npos) << log;
+  EXPECT_NE(log.find("chunked:"), std::string::npos) << log;
 }
 
 TEST(MacArray, RegistersItsCounters) {
   const Bytes result = test::run_in_child([] {
     MacArrayParams p;
     p.rows = p.cols = 2;
-    auto array = make_mac_array(FidelityMode::timing, "array", p, kClock, nullptr);
+    auto array = make_mac_array(FidelityMode::timing, "array", p, kClock);
     StatRegistry registry;
     array->register_stats(registry, "core0.array");
     std::string names;

@@ -132,6 +132,7 @@ TEST(Fp16, Fp64EncodeSingleRounding) {
     double x = std::exp2(expo(rng));
     if (i % 3 == 0) {  // an fp16 midpoint nudged by less than fp32 can see
       const uint16_t h = fp64_to_fp16(x);
+      if (h >= 0x7BFF) continue;
       const double v = fp16_to_fp32(h), w = fp16_to_fp32(static_cast<uint16_t>(h + 1));
       x = (v + w) / 2 + ((i % 2) ? 1 : -1) * std::ldexp(v, -40);
     }

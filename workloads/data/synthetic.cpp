@@ -6,7 +6,7 @@
 
 namespace nibble::data {
 
-Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed) {
+Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed, uint64_t split) {
   // std::mt19937_64 is specified bit-for-bit by the standard; distributions
   // are not, so only raw engine output is used below.
   std::mt19937_64 rng(seed);
@@ -21,6 +21,7 @@ Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t 
           if ((y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r) p[y * cols + x] = 200;
     }
   }
+  rng.seed(seed ^ ((split + 1) * 0x9E3779B97F4A7C15ull));  // the sample stream of this split
   Dataset ds;
   ds.count = count;
   ds.rows = rows;

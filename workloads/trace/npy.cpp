@@ -28,10 +28,8 @@ int npy_item_size(const std::string& descr) {
 
 void write_npy(const std::string& path, const NpyArray& a) {
   std::string shape = "(";
-  for (size_t i = 0; i < a.shape.size(); ++i) shape += std::to_string(a.shape[i]) + ", ";
-  if (a.shape.size() > 1) shape.resize(shape.size() - 2);  // (n,) keeps its comma
-  else if (a.shape.empty()) shape.clear(), shape = "(";
-  shape += ")";
+  for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(a.shape[i]);
+  shape += a.shape.size() == 1 ? ",)" : ")";  // a 1-tuple keeps its comma
   std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", a.descr, shape);
   // Pad so the data starts on a 64-byte boundary; the header ends in '\n'.
   const size_t total = 10 + header.size() + 1;

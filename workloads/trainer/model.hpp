@@ -3,6 +3,8 @@
 // docs/trainer.md): shape inference, deterministic initialisation, and the
 // list of GEMM layers in network order (first and last get their own
 // precision in the recipe).
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -110,9 +110,9 @@ Recipe Recipe::load(const std::string& path, const std::vector<std::string>& ove
   return from_json(j, path);
 }
 
-const LayerPrecision& Recipe::precision(const std::string& name) const {
-  auto it = precisions.find(name == "default" ? default_precision : name);
-  if (it == precisions.end()) throw InputError(fmt::format("{}: unknown precision '{}'", path, name));
+const LayerPrecision& Recipe::precision(const std::string& precision_name) const {
+  auto it = precisions.find(precision_name == "default" ? default_precision : precision_name);
+  if (it == precisions.end()) throw InputError(fmt::format("{}: unknown precision '{}'", path, precision_name));
   return it->second;
 }
 

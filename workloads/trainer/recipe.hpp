@@ -40,7 +40,7 @@ struct Recipe {
   static Recipe from_json(const nlohmann::json& j, const std::string& path);
   // Reads the file, applies `--set /pointer=value` overrides, parses.
   static Recipe load(const std::string& path, const std::vector<std::string>& overrides);
-  const LayerPrecision& precision(const std::string& name) const;
+  const LayerPrecision& precision(const std::string& precision_name) const;
 };
 
 }  // namespace nibble::train

@@ -1,0 +1,59 @@
+#pragma once
+// Log-domain gradient unit (LGU): quantizes FP16 output gradients to
+// radix-4 FP4 [1,3,0] with the layer's GradScale, in both two-phase-rounding
+// phases (even grid {4^k}, odd grid {2*4^k}: the same code with the scale
+// register doubled). Arithmetic: numerics' fp4 quantizer (fp4.hpp,
+// quantize_bulk.hpp), counts for GradScale included. Timing it owns: V lanes
+// and a pipeline latency L per pass, T = ceil(n/V) + L - 1; one pass emits
+// both phases when both_phases_per_pass, else two passes (2T).
+#include <systemc>
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "hw_models/numerics/fp4.hpp"
+#include "hw_models/stats.hpp"
+#include "hw_models/vector_unit_params.hpp"
+
+namespace nibble::hw {
+
+struct LguCounters {
+  uint64_t passes = 0;
+  uint64_t elements = 0;     // FP16 gradients read
+  uint64_t fp4_codes = 0;    // FP4 codes written (both phases)
+  uint64_t busy_cycles = 0;
+};
+
+struct LguJob {
+  std::span<const uint16_t> gradients_fp16;
+  int gradscale_exp = 0;          // the layer's scale register (s_g = 2^exp)
+  num::Fp4Config fp4;             // rounding mode, odd-phase shift, seed
+  uint64_t index_base = 0;        // stochastic-rounding counter of element 0
+  std::span<uint8_t> even_codes;  // outputs (each empty or of the input's size)
+  std::span<uint8_t> odd_codes;
+  num::Fp4Counts* counts = nullptr;  // even-phase counts, for GradScale
+};
+
+class LogGradUnit : public sc_core::sc_module {
+ public:
+  // compute_values = false is TIMING mode (same cycles, no codes written).
+  LogGradUnit(sc_core::sc_module_name name, const LguParams& params, sc_core::sc_time clock_period,
+              bool compute_values);
+
+  uint64_t cycles(uint64_t elements) const;
+  // Blocking (call from an SC_THREAD). Returns the cycles taken.
+  uint64_t quantize(const LguJob& job);
+
+  uint64_t completed() const { return counters_.passes; }
+  const LguCounters& counters() const { return counters_; }
+  void register_stats(StatRegistry& registry, const std::string& prefix) const;
+
+ private:
+  LguParams params_;
+  sc_core::sc_time clock_period_;
+  bool compute_values_;
+  LguCounters counters_;
+};
+
+}  // namespace nibble::hw

@@ -1,0 +1,64 @@
+#pragma once
+// Scale unit: per-tensor statistics (max|x|, sum|x|, sum x^2 for SAWB), the
+// per-layer scale registers, and FP16 -> INT4 (weights) / PACT UINT4|INT4
+// (activations) quantization into the scratchpad. Arithmetic from numerics
+// (int4.hpp tensor_stats, quantize_bulk.hpp). Timing it owns:
+//   statistics pass  T(n) = ceil(n/V) + L - 1
+//   register update  register_update_cycles
+//   quantize pass    T(n)
+#include <systemc>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hw_models/numerics/int4.hpp"
+#include "hw_models/numerics/pact.hpp"
+#include "hw_models/stats.hpp"
+#include "hw_models/vector_unit_params.hpp"
+
+namespace nibble::hw {
+
+struct ScaleUnitCounters {
+  uint64_t stat_passes = 0;
+  uint64_t quantize_passes = 0;
+  uint64_t register_updates = 0;
+  uint64_t elements = 0;
+  uint64_t busy_cycles = 0;
+};
+
+class ScaleUnit : public sc_core::sc_module {
+ public:
+  ScaleUnit(sc_core::sc_module_name name, const ScaleUnitParams& params, sc_core::sc_time clock_period,
+            bool compute_values);
+
+  uint64_t pass_cycles(uint64_t elements) const;
+
+  // Blocking calls (from an SC_THREAD); each returns the cycles it took.
+  uint64_t gather_stats(std::span<const uint16_t> x_fp16, num::TensorStats& stats);
+  uint64_t write_register(uint32_t index, float value);
+  uint64_t quantize_weights(std::span<const uint16_t> w_fp16, float step, int max_code, std::span<int8_t> codes);
+  uint64_t quantize_activations(std::span<const uint16_t> x_fp16, float alpha, const num::PactConfig& pact,
+                                std::span<int8_t> codes);
+
+  float scale_register(uint32_t index) const;
+  uint64_t completed() const {
+    return counters_.stat_passes + counters_.quantize_passes + counters_.register_updates;
+  }
+  const ScaleUnitCounters& counters() const { return counters_; }
+  void register_stats(StatRegistry& registry, const std::string& prefix) const;
+
+ private:
+  uint64_t pass(uint64_t elements);
+  void check_register(uint32_t index) const;
+  std::vector<float> to_fp32(std::span<const uint16_t> x) const;
+
+  ScaleUnitParams params_;
+  sc_core::sc_time clock_period_;
+  bool compute_values_;
+  std::vector<float> registers_;
+  ScaleUnitCounters counters_;
+};
+
+}  // namespace nibble::hw

@@ -1,0 +1,153 @@
+// LGU, scale unit and SFU: lane/latency timing derived by hand and probed at
+// T-1 and T; arithmetic == the scalar numerics functions, element by element.
+#include <gtest/gtest.h>
+
+#include <systemc>
+
+#include <cstring>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "hw_models/log_grad_unit.hpp"
+#include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/int4.hpp"
+#include "hw_models/numerics/pact.hpp"
+#include "hw_models/scale_unit.hpp"
+#include "hw_models/sfu.hpp"
+#include "tests/hw/sc_child.hpp"
+
+namespace nibble::hw {
+namespace {
+
+const sc_core::sc_time kClock(1, sc_core::SC_NS);
+
+struct Thread : sc_core::sc_module {
+  SC_HAS_PROCESS(Thread);
+  Thread(sc_core::sc_module_name n, std::function<void()> f) : sc_core::sc_module(n), body(std::move(f)) {
+    SC_THREAD(run);
+  }
+  void run() { body(); }
+  std::function<void()> body;
+};
+
+std::vector<uint64_t> probe_at(const std::vector<uint64_t>& times, const std::function<uint64_t()>& probe) {
+  std::vector<uint64_t> seen;
+  uint64_t now = 0;
+  for (uint64_t t : times) {
+    sc_core::sc_start(kClock * static_cast<double>(t - now));
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    now = t;
+    seen.push_back(probe());
+  }
+  return seen;
+}
+
+std::vector<uint16_t> random_fp16(size_t n, uint32_t seed, float scale) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, scale);
+  std::vector<uint16_t> v(n);
+  for (auto& x : v) x = num::fp32_to_fp16(g(rng));
+  return v;
+}
+
+// 100 gradients, 16 lanes, latency 3: ceil(100/16) = 7 issue clocks + 2 = 9;
+// with both TPR phases in one pass 9, else two passes 18.
+TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
+    LguParams p;
+    p.lanes = 16;
+    p.latency_cycles = 3;
+    LogGradUnit lgu("lgu", p, kClock, true);
+    LguParams two_pass = p;
+    two_pass.both_phases_per_pass = false;
+    LogGradUnit lgu2("lgu2", two_pass, kClock, false);
+    const auto grads = random_fp16(100, 5, 0.01f);
+    std::vector<uint8_t> even(100), odd(100);
+    num::Fp4Counts counts;
+    const int exp = -10;
+    LguJob job{grads, exp, {}, 0, even, odd, &counts};
+    uint64_t t2 = 0;
+    Thread t("t", [&] { lgu.quantize(job); });
+    Thread u("u", [&] { t2 = lgu2.quantize(LguJob{grads, exp, {}, 0, {}, {}, nullptr}); });
+    auto out = probe_at({8, 9}, [&] { return lgu.completed(); });
+    sc_core::sc_start();
+    out.push_back(t2);
+    uint64_t mismatches = 0;
+    num::Fp4Counts ref_counts;
+    for (size_t i = 0; i < grads.size(); ++i) {
+      const float x = num::fp16_to_fp32(grads[i]);
+      mismatches += even[i] != num::fp4_encode(x, num::fp4_grid_exp(exp, num::TprPhase::even), {}, i, &ref_counts);
+      mismatches += odd[i] != num::fp4_encode(x, num::fp4_grid_exp(exp, num::TprPhase::odd), {}, i);
+    }
+    out.push_back(mismatches);
+    out.push_back(counts.saturated == ref_counts.saturated && counts.underflow == ref_counts.underflow &&
+                  counts.total == ref_counts.total);
+    out.push_back(lgu.counters().fp4_codes);
+    return test::to_bytes(out);
+  }));
+  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 18, 0, 1, 200}));
+}
+
+// 1000 elements, 16 lanes, latency 4: ceil(1000/16) = 63 + 3 = 66 per pass;
+// register update 2 clocks.
+TEST(ScaleUnit, StatisticsRegisterAndQuantizeTimingAndValues) {
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
+    ScaleUnitParams p;
+    p.lanes = 16;
+    p.latency_cycles = 4;
+    p.register_update_cycles = 2;
+    ScaleUnit su("su", p, kClock, true);
+    const auto w = random_fp16(1000, 6, 0.05f);
+    num::TensorStats stats;
+    std::vector<int8_t> wq(1000), aq(1000);
+    const float step = 0.01f, alpha = 0.1f;
+    Thread t("t", [&] {
+      su.gather_stats(w, stats);       // 0 .. 66
+      su.write_register(3, 0.125f);    // 66 .. 68
+      su.quantize_weights(w, step, 7, wq);
+      su.quantize_activations(w, alpha, num::PactConfig{}, aq);
+    });
+    std::vector<uint64_t> out = probe_at({65, 66, 67}, [&] { return su.completed(); });
+    out.push_back(su.scale_register(3) == 0.125f);  // at 67: update not visible yet
+    const auto more = probe_at({68 - 67 + 67}, [&] { return su.completed(); });  // at 68
+    out.push_back(more[0]);
+    out.push_back(su.scale_register(3) == 0.125f);
+    sc_core::sc_start();
+    out.push_back(su.counters().busy_cycles);  // 3 * 66 + 2
+    std::vector<float> wf(w.size());
+    for (size_t i = 0; i < w.size(); ++i) wf[i] = num::fp16_to_fp32(w[i]);
+    const num::TensorStats ref = num::tensor_stats(wf);
+    out.push_back(std::memcmp(&ref, &stats, sizeof ref) == 0);
+    uint64_t mismatches = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+      mismatches += wq[i] != num::quantize_int4(wf[i], step, 7);
+      mismatches += aq[i] != num::pact_quantize(wf[i], alpha);
+    }
+    out.push_back(mismatches);
+    return test::to_bytes(out);
+  }));
+  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 1, 0, 2, 1, 3 * 66 + 2, 1, 0}));
+}
+
+// FP32 op with 4 operations per element on 10 elements, 16 lanes, latency 4:
+// ceil(40/16) = 3 + 3 = 6. FP16 op, 1 per element, 40 elements, latency 2: 3 + 1 = 4.
+TEST(Sfu, LaneTimingByHand) {
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
+    SfuParams p;
+    p.lanes = 16;
+    p.fp16_latency_cycles = 2;
+    p.fp32_latency_cycles = 4;
+    Sfu sfu("sfu", p, kClock);
+    Thread t("t", [&] { sfu.run(SfuOp{true, 4}, 10); });
+    auto out = probe_at({5, 6}, [&] { return sfu.completed(); });
+    out.push_back(sfu.cycles(SfuOp{false, 1}, 40));
+    out.push_back(sfu.counters().fp32_ops);
+    return test::to_bytes(out);
+  }));
+  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 4, 40}));
+}
+
+}  // namespace
+}  // namespace nibble::hw

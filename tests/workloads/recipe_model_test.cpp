@@ -1,0 +1,158 @@
+// Recipes and network definitions: the shipped files load, resolve to the
+// intended per-layer formats, and bad input is rejected with the file and
+// the JSON pointer.
+#include <gtest/gtest.h>
+
+#include "hw_models/numerics/errors.hpp"
+#include "test_util.hpp"
+#include "workloads/trainer/conv2d.hpp"
+#include "workloads/trainer/json_reader.hpp"
+#include "workloads/trainer/model.hpp"
+#include "workloads/trainer/recipe.hpp"
+
+namespace nibble::train {
+namespace {
+
+using nlohmann::json;
+
+std::string recipe_error(const json& j) {
+  try {
+    Recipe::from_json(j, "r.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string model_error(const json& j) {
+  try {
+    Model::from_json(j, "m.json", 1);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Recipe, ShippedRecipesLoad) {
+  for (const char* n : {"fp32", "ibm4", "hfp8"}) {
+    const Recipe r = Recipe::load(test::source_path(std::string("configs/recipes/") + n + ".json"), {});
+    EXPECT_EQ(r.name, n);
+  }
+}
+
+TEST(Recipe, Ibm4ResolvesTheIbmFormats) {
+  const Recipe r = Recipe::load(test::source_path("configs/recipes/ibm4.json"), {});
+  const LayerPrecision& p = r.precision("ibm4");
+  EXPECT_EQ(p.weights.format, Format::int4);
+  EXPECT_EQ(p.weights.scale_mode, "sawb");
+  EXPECT_EQ(p.activations.format, Format::uint4);
+  EXPECT_EQ(p.activations.scale_mode, "pact");
+  EXPECT_EQ(p.gradients.format, Format::fp4_radix4);
+  EXPECT_EQ(p.dx_phase, Phase::even);
+  EXPECT_EQ(p.dw_phase, Phase::odd);
+  EXPECT_EQ(r.first_layer, "fp16");
+  EXPECT_EQ(r.last_layer, "fp16");
+  EXPECT_EQ(r.precision("hfp8").weights.format, Format::hfp8_143);
+  EXPECT_EQ(r.precision("hfp8").gradients.format, Format::hfp8_152);
+}
+
+TEST(Recipe, UnknownKeyNamesFileAndPointer) {
+  const std::string e = recipe_error(json::parse(R"({"name": "x", "ibm4": {"gradients": {"phase_dx": "odd"}}})"));
+  EXPECT_NE(e.find("r.json: /ibm4/gradients/phase_dx"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+}
+
+TEST(Recipe, WrongTypeNamesExpectedAndFound) {
+  const std::string e = recipe_error(json::parse(R"({"name": "x", "optimizer": {"lr": "fast"}})"));
+  EXPECT_NE(e.find("/optimizer/lr"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected a number"), std::string::npos) << e;
+  EXPECT_NE(e.find("\"fast\""), std::string::npos) << e;
+}
+
+TEST(Recipe, OutOfRangeAndBadEnum) {
+  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "optimizer": {"batch": 0}})")).find("/optimizer/batch"),
+            std::string::npos);
+  const std::string e = recipe_error(json::parse(R"({"name": "x", "precision": {"default": "int3"}})"));
+  EXPECT_NE(e.find("one of fp32, fp16, hfp8, ibm4"), std::string::npos) << e;
+  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "version": 2})")).find("/version"), std::string::npos);
+  EXPECT_NE(recipe_error(json::parse(R"({"optimizer": {}})")).find("/name"), std::string::npos);
+}
+
+TEST(Recipe, SetOverridesAnyKnob) {
+  const Recipe r = Recipe::load(test::source_path("configs/recipes/ibm4.json"),
+                                {"/ibm4/gradients/dx_phase=odd", "/ibm4/gradients/dw_phase=even",
+                                 "/optimizer/lr=0.2", "/precision/first_layer=ibm4"});
+  EXPECT_EQ(r.precision("ibm4").dx_phase, Phase::odd);
+  EXPECT_EQ(r.precision("ibm4").dw_phase, Phase::even);
+  EXPECT_DOUBLE_EQ(r.optimizer.lr, 0.2);
+  EXPECT_EQ(r.first_layer, "ibm4");
+  EXPECT_EQ(r.effective["optimizer"]["lr"], 0.2);  // the report shows the effective recipe
+}
+
+TEST(Recipe, SetWithMisspeltKeyIsRejected) {
+  try {
+    Recipe::load(test::source_path("configs/recipes/fp32.json"), {"/optimiser/lr=0.1"});
+    FAIL() << "accepted a misspelt key";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/optimiser"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(Recipe::load(test::source_path("configs/recipes/fp32.json"), {"optimizer/lr=0.1"}), InputError);
+}
+
+TEST(Model, ShippedNetsBuildWithExpectedShapes) {
+  Model mlp = Model::load(test::source_path("workloads/nets/mlp.json"), 1);
+  EXPECT_EQ(mlp.parameter_count(), 784u * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+  EXPECT_EQ(mlp.gemm_layers().size(), 3u);
+  Model cnn = Model::load(test::source_path("workloads/nets/cnn.json"), 1);
+  EXPECT_EQ(cnn.gemm_layers().size(), 4u);
+  EXPECT_EQ(cnn.gemm_layers()[2]->in_shape(), (Shape{64, 7, 7}));
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  EXPECT_EQ(res.gemm_layers().size(), 10u);  // stem, 3x2 convs, 2 projections, fc
+  EXPECT_EQ(res.gemm_layers().back()->in_shape(), (Shape{64, 1, 1}));
+}
+
+TEST(Model, RecipeAssignsFirstLastAndPointwisePrecisions) {
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  res.apply_recipe(Recipe::load(test::source_path("configs/recipes/ibm4.json"), {}));
+  for (GemmLayer* g : res.gemm_layers()) {
+    const std::string& n = g->name();
+    const auto* conv = dynamic_cast<Conv2d*>(g);
+    if (n == "stem" || n == "fc")
+      EXPECT_EQ(g->precision().name, "fp16") << n;
+    else if (conv && conv->geometry().kernel == 1)
+      EXPECT_EQ(g->precision().name, "hfp8") << n;
+    else
+      EXPECT_EQ(g->precision().name, "ibm4") << n;
+  }
+  // Post-ReLU inputs use UINT4 PACT; b1_conv1's input is post-ReLU.
+  for (GemmLayer* g : res.gemm_layers())
+    if (g->name() == "b1_conv1") {
+      EXPECT_EQ(g->precision().activations.format, Format::uint4);
+    }
+}
+
+TEST(Model, SameSeedSameInitialWeights) {
+  Model a = Model::load(test::source_path("workloads/nets/cnn.json"), 3);
+  Model b = Model::load(test::source_path("workloads/nets/cnn.json"), 3);
+  Model c = Model::load(test::source_path("workloads/nets/cnn.json"), 4);
+  EXPECT_EQ(a.params()[0]->value, b.params()[0]->value);
+  EXPECT_NE(a.params()[0]->value, c.params()[0]->value);
+}
+
+TEST(Model, BadDefinitionsAreRejected) {
+  const json base = json::parse(R"({"name": "m", "input": [1, 8, 8], "classes": 2, "layers": []})");
+  json j = base;
+  j["layers"] = json::parse(R"([{"type": "dense", "out": 2}])");
+  EXPECT_NE(model_error(j).find("m.json: /layers/0/type"), std::string::npos) << model_error(j);
+  j["layers"] = json::parse(R"([{"type": "linear", "out": 3}])");
+  EXPECT_NE(model_error(j).find("expected 2 classes"), std::string::npos) << model_error(j);
+  j["layers"] = json::parse(R"([{"type": "conv2d", "out_channels": 2, "kernel": 9}])");
+  EXPECT_NE(model_error(j).find("does not fit"), std::string::npos) << model_error(j);
+  j["layers"] = json::parse(R"([{"type": "linear", "out": 2, "units": 4}])");
+  EXPECT_NE(model_error(j).find("/layers/0/units"), std::string::npos) << model_error(j);
+  j["layers"] = json::parse(R"([{"type": "linear", "name": "a", "out": 4}, {"type": "linear", "name": "a", "out": 2}])");
+  EXPECT_NE(model_error(j).find("unique"), std::string::npos) << model_error(j);
+}
+
+}  // namespace
+}  // namespace nibble::train

@@ -77,8 +77,10 @@ __attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512
 }
 #pragma GCC diagnostic pop
 bool has_avx512_round() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("f16c");
+  // Immutable after the first call (a CPU property, not simulation state).
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("f16c");
+  return ok;
 }
 #endif
 

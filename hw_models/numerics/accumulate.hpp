@@ -48,7 +48,11 @@ class SaturatingAccumulator {
   explicit SaturatingAccumulator(int width = 32) : max_(acc_max(width)), min_(acc_min(width)) {}
   void add(int64_t product) {
     int64_t s;
-    if (__builtin_add_overflow(value_, product, &s)) s = product > 0 ? INT64_MAX : INT64_MIN;
+    if (__builtin_add_overflow(value_, product, &s)) {  // only reachable at width 64
+      value_ = product > 0 ? max_ : min_;
+      ++overflows_;
+      return;
+    }
     if (s > max_) {
       s = max_;
       ++overflows_;

@@ -23,8 +23,8 @@ enum class WeightScaleMode : uint8_t { max, sawb, mse };
 // Default coefficients: fitted by fit_sawb() (sawb_fit.hpp) for 4 bits on
 // unit-variance Gaussian, Laplace and uniform samples; see docs/numerics.md.
 struct SawbCoefficients {
-  double c1 = 7.962;
-  double c2 = 7.091;
+  double c1 = 11.598;
+  double c2 = 11.497;
 };
 
 struct Int4WeightConfig {

@@ -5,7 +5,7 @@
 // symmetric grid (fine search), then least-squares fit
 //   alpha* = c1 * sqrt(E[w^2]) - c2 * E[|w|].
 // The defaults in SawbCoefficients are this fit for max_code 7 (4 bits),
-// n = 200000, seed 2020 (tests/numerics/sawb_fit_test.cpp recomputes them).
+// n = 100000, seed 2020 (tests/numerics/sawb_fit_test.cpp recomputes them).
 #include <cstdint>
 #include <vector>
 

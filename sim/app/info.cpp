@@ -25,24 +25,26 @@ void run(const InfoArgs& args) {
   rep.set_title(cfg.chip.name + " peak figures");
   rep.set_config(cfg.effective());
   report::add_peak_figures(rep, report::peak_figures(cfg.chip));
-  rep.add_total("tech", fmt::format("{} ({} nm)", cfg.tech.name, config::format_number(cfg.tech.node_nm)));
+  rep.add_total("tech",
+                fmt::format("{} ({} nm)", cfg.tech.name, config::format_number(cfg.tech.node_nm)));
   // Everything is validated and computed before the first byte is written.
   if (!args.out.empty()) report::write_report(rep, args.out);
   std::fputs(rep.to_summary().c_str(), stdout);
   if (!args.out.empty()) std::printf("\nreport written to %s/\n", args.out.c_str());
 }
 
-const Registrar registrar{"info", [](CLI::App& root) {
-  auto args = std::make_shared<InfoArgs>();
-  auto* cmd = root.add_subcommand("info", "Validate a chip config and print its peak figures");
-  cmd->add_option("--chip", args->chip, "Chip config (configs/chips/*.json)")
-      ->required()
-      ->type_name("FILE");
-  add_set_option(*cmd, args->sets);
-  cmd->add_option("--out", args->out, "Also write report.json, report.csv and summary.txt here")
-      ->type_name("DIR");
-  cmd->callback([args] { run(*args); });
-}};
+const Registrar registrar{
+    "info", [](CLI::App& root) {
+      auto args = std::make_shared<InfoArgs>();
+      auto* cmd = root.add_subcommand("info", "Validate a chip config and print its peak figures");
+      cmd->add_option("--chip", args->chip, "Chip config (configs/chips/*.json)")
+          ->required()
+          ->type_name("FILE");
+      add_set_option(*cmd, args->sets);
+      cmd->add_option("--out", args->out, "Also write report.json, report.csv and summary.txt here")
+          ->type_name("DIR");
+      cmd->callback([args] { run(*args); });
+    }};
 
 }  // namespace
 }  // namespace nibble::app

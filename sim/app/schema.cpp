@@ -44,19 +44,22 @@ void run(const SchemaArgs& args) {
     report::write_file_atomically(args.out, text);
 }
 
-const Registrar registrar{"schema", [](CLI::App& root) {
-  auto args = std::make_shared<SchemaArgs>();
-  auto* cmd = root.add_subcommand(
-      "schema", "Print the JSON Schema (or parameter reference) generated from the declarations");
-  cmd->add_option("--kind", args->kind, "chip | tech | reference (Markdown)")
-      ->check(CLI::IsMember({"chip", "tech", "reference"}))
-      ->capture_default_str();
-  cmd->add_option("--out", args->out, "Write to this file instead of stdout")->type_name("FILE");
-  cmd->add_option("--write-docs", args->write_docs,
-                  "Rewrite the generated part of this Markdown file (docs/config.md)")
-      ->type_name("FILE");
-  cmd->callback([args] { run(*args); });
-}};
+const Registrar registrar{
+    "schema", [](CLI::App& root) {
+      auto args = std::make_shared<SchemaArgs>();
+      auto* cmd = root.add_subcommand(
+          "schema",
+          "Print the JSON Schema (or parameter reference) generated from the declarations");
+      cmd->add_option("--kind", args->kind, "chip | tech | reference (Markdown)")
+          ->check(CLI::IsMember({"chip", "tech", "reference"}))
+          ->capture_default_str();
+      cmd->add_option("--out", args->out, "Write to this file instead of stdout")
+          ->type_name("FILE");
+      cmd->add_option("--write-docs", args->write_docs,
+                      "Rewrite the generated part of this Markdown file (docs/config.md)")
+          ->type_name("FILE");
+      cmd->callback([args] { run(*args); });
+    }};
 
 }  // namespace
 }  // namespace nibble::app

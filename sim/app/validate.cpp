@@ -19,8 +19,8 @@ struct ValidateArgs {
 std::string describe(const config::ChipConfig& cfg) {
   const auto& core = cfg.chip.cores.front().array;
   return fmt::format("chip \"{}\": {} core(s), {}x{} array, {} MHz, tech \"{}\"", cfg.chip.name,
-                     cfg.chip.num_cores(), core.rows, core.cols, config::format_number(cfg.chip.clock_mhz),
-                     cfg.tech.name);
+                     cfg.chip.num_cores(), core.rows, core.cols,
+                     config::format_number(cfg.chip.clock_mhz), cfg.tech.name);
 }
 
 void run(const ValidateArgs& args) {
@@ -30,7 +30,8 @@ void run(const ValidateArgs& args) {
     try {
       if (config::detect_config_kind(file) == config::ConfigKind::tech) {
         if (!overrides.empty())
-          throw InputError(file + ": --set applies to chip configs, and this is a technology table");
+          throw InputError(file +
+                           ": --set applies to chip configs, and this is a technology table");
         const auto tech = config::load_tech_config(file);
         std::printf("OK %s (technology table \"%s\", %s nm)\n", file.c_str(), tech.name.c_str(),
                     config::format_number(tech.node_nm).c_str());
@@ -44,20 +45,21 @@ void run(const ValidateArgs& args) {
     }
   }
   std::fflush(stdout);
-  if (bad > 0)
-    throw InputError(fmt::format("{} of {} file(s) invalid", bad, args.files.size()));
+  if (bad > 0) throw InputError(fmt::format("{} of {} file(s) invalid", bad, args.files.size()));
 }
 
-const Registrar registrar{"validate", [](CLI::App& root) {
-  auto args = std::make_shared<ValidateArgs>();
-  auto* cmd = root.add_subcommand(
-      "validate", "Check chip configs and technology tables strictly; report every problem");
-  cmd->add_option("files", args->files, "Config files (chip or technology table, told apart by their keys)")
-      ->required()
-      ->type_name("FILE");
-  add_set_option(*cmd, args->sets);
-  cmd->callback([args] { run(*args); });
-}};
+const Registrar registrar{
+    "validate", [](CLI::App& root) {
+      auto args = std::make_shared<ValidateArgs>();
+      auto* cmd = root.add_subcommand(
+          "validate", "Check chip configs and technology tables strictly; report every problem");
+      cmd->add_option("files", args->files,
+                      "Config files (chip or technology table, told apart by their keys)")
+          ->required()
+          ->type_name("FILE");
+      add_set_option(*cmd, args->sets);
+      cmd->callback([args] { run(*args); });
+    }};
 
 }  // namespace
 }  // namespace nibble::app

@@ -35,8 +35,8 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
   Json doc = read_json_file(chip_file, "chip config");
   const std::string name = chip_file.string();
   if (!doc.is_object())
-    throw ConfigError(name, {{"", "wrong type", "a JSON object (a chip config)",
-                              describe_found(doc), ""}});
+    throw ConfigError(
+        name, {{"", "wrong type", "a JSON object (a chip config)", describe_found(doc), ""}});
   Diagnostics diag = apply_overrides(doc, overrides);
   throw_if_any(name, diag);
 
@@ -48,13 +48,11 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
     cfg.tech_file = chip_file.parent_path() / cfg.chip.tech;
     std::error_code ec;
     if (!fs::is_regular_file(cfg.tech_file, ec))
-      diag.add("/tech", "missing file",
-               "a technology table path relative to the chip file",
+      diag.add("/tech", "missing file", "a technology table path relative to the chip file",
                fmt::format("\"{}\" (resolved to {}, which is not a file)", cfg.chip.tech,
                            cfg.tech_file.string()));
   } else if (diag.empty()) {
-    diag.add("/tech", "missing file", "a technology table path relative to the chip file",
-             "\"\"");
+    diag.add("/tech", "missing file", "a technology table path relative to the chip file", "\"\"");
   }
   attribute_to_overrides(diag, overrides);
   throw_if_any(name, diag);

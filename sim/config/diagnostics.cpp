@@ -17,8 +17,8 @@ std::string ConfigIssue::message() const {
 
 void Diagnostics::add(std::string pointer, std::string what, std::string expected,
                       std::string found, std::string note) {
-  issues_.push_back(
-      {std::move(pointer), std::move(what), std::move(expected), std::move(found), std::move(note)});
+  issues_.push_back({std::move(pointer), std::move(what), std::move(expected), std::move(found),
+                     std::move(note)});
 }
 
 static std::string render(const std::string& file, const std::vector<ConfigIssue>& issues) {

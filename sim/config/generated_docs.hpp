@@ -13,7 +13,8 @@ std::string reference_markdown();  // the generated part of docs/config.md
 
 // docs/config.md keeps hand-written text around the generated part, which
 // sits between these marker lines.
-inline constexpr const char* kGeneratedBegin = "<!-- BEGIN GENERATED: nibble schema --write-docs -->";
+inline constexpr const char* kGeneratedBegin =
+    "<!-- BEGIN GENERATED: nibble schema --write-docs -->";
 inline constexpr const char* kGeneratedEnd = "<!-- END GENERATED -->";
 
 // `document` with its generated part replaced by `generated`; throws

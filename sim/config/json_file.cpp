@@ -77,7 +77,7 @@ class StrictSax : public nlohmann::json_sax<json> {
  private:
   struct Frame {
     json* node;
-    std::string key;           // objects: key of the value being parsed
+    std::string key;  // objects: key of the value being parsed
     std::set<std::string> keys;
   };
 
@@ -132,9 +132,8 @@ class StrictSax : public nlohmann::json_sax<json> {
 // error at line 1, column 2: "; keep only the part after it.
 std::string strip_nlohmann_prefix(const std::string& m) {
   const auto colon = m.find(": ");
-  std::string s = (m.rfind("[json.exception.", 0) == 0 && colon != std::string::npos)
-                      ? m.substr(colon + 2)
-                      : m;
+  std::string s =
+      (m.rfind("[json.exception.", 0) == 0 && colon != std::string::npos) ? m.substr(colon + 2) : m;
   if (m.find("out_of_range") != std::string::npos) {
     const auto bracket = m.find("] ");
     if (bracket != std::string::npos) s = m.substr(bracket + 2);
@@ -176,9 +175,9 @@ json read_json_file(const fs::path& path, const std::string& what, uint64_t max_
   const uint64_t size = fs::file_size(path, ec);
   if (ec) throw InputError(fmt::format("{}: cannot read: {}", name, ec.message()));
   if (size > max_bytes)
-    throw InputError(fmt::format(
-        "{}: file is {:.1f} MiB; a {} must be at most {} MiB (is this the right file?)", name,
-        static_cast<double>(size) / (1 << 20), what, max_bytes >> 20));
+    throw InputError(
+        fmt::format("{}: file is {:.1f} MiB; a {} must be at most {} MiB (is this the right file?)",
+                    name, static_cast<double>(size) / (1 << 20), what, max_bytes >> 20));
 
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));

@@ -12,7 +12,7 @@ namespace nibble::config {
 
 // Chip and tech configs are a few KiB; anything this large is a mistake
 // (a data file passed as a config), refused before reading a byte of it.
-inline constexpr uint64_t kMaxConfigBytes = 16ull << 20;
+inline constexpr uint64_t kMaxConfigBytes = 4ull << 20;
 // Deeper nesting than any config needs; bounds recursion on hostile input.
 inline constexpr size_t kMaxJsonDepth = 64;
 

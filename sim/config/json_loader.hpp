@@ -25,11 +25,12 @@ void load_struct(const Json& node, const std::string& pointer, T& out, Diagnosti
 // Receives a struct's check(): c.expect(ok, key, expected, found).
 class CheckVisitor {
  public:
-  CheckVisitor(std::string pointer, Diagnostics& diag) : pointer_(std::move(pointer)), diag_(diag) {}
+  CheckVisitor(std::string pointer, Diagnostics& diag)
+      : pointer_(std::move(pointer)), diag_(diag) {}
   void expect(bool ok, std::string_view key, std::string_view expected, const std::string& found) {
     if (!ok)
-      diag_.add(fmt::format("{}/{}", pointer_, pointer_token(key)), "inconsistent design", std::string(expected),
-                found);
+      diag_.add(fmt::format("{}/{}", pointer_, pointer_token(key)), "inconsistent design",
+                std::string(expected), found);
   }
 
  private:
@@ -61,8 +62,8 @@ class LoadVisitor {
       if (!v.is_boolean()) return wrong_type(ptr, expected, v);
       member = v.get<bool>();
     } else if constexpr (kind == ParamKind::integer) {
-      const bool integral =
-          v.is_number_integer() || (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()));
+      const bool integral = v.is_number_integer() ||
+                            (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()));
       if (!v.is_number() || !integral) return wrong_type(ptr, expected, v);
       if (!in_range(v, bounds)) return out_of_range(ptr, expected, v);
       if (v.is_number_unsigned())
@@ -134,7 +135,9 @@ class LoadVisitor {
   }
 
  private:
-  std::string child(std::string_view key) const { return fmt::format("{}/{}", pointer_, pointer_token(key)); }
+  std::string child(std::string_view key) const {
+    return fmt::format("{}/{}", pointer_, pointer_token(key));
+  }
 
   static bool in_range(const Json& v, Bounds b) {
     const double x = v.get<double>();

@@ -30,8 +30,8 @@ static std::vector<std::string> split_pointer(const std::string& pointer) {
   size_t start = 1;
   while (true) {
     const size_t slash = pointer.find('/', start);
-    std::string raw = pointer.substr(start, slash == std::string::npos ? std::string::npos
-                                                                        : slash - start);
+    std::string raw =
+        pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     std::string token;
     for (size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
@@ -97,8 +97,7 @@ Diagnostics apply_overrides(json& document, const std::vector<Override>& overrid
 void attribute_to_overrides(Diagnostics& diag, const std::vector<Override>& overrides) {
   for (auto& issue : diag.issues()) {
     for (const auto& o : overrides) {
-      const bool below = issue.pointer == o.pointer ||
-                         issue.pointer.rfind(o.pointer + "/", 0) == 0;
+      const bool below = issue.pointer == o.pointer || issue.pointer.rfind(o.pointer + "/", 0) == 0;
       if (!below || issue.note.find(o.spelled()) != std::string::npos) continue;
       issue.note += fmt::format("{}from {}", issue.note.empty() ? "" : "; ", o.spelled());
     }

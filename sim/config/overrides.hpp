@@ -11,9 +11,9 @@
 namespace nibble::config {
 
 struct Override {
-  std::string pointer;  // RFC 6901, e.g. /cores/0/array/rows
-  std::string text;     // the value as typed
-  nlohmann::json value; // text parsed as JSON, or the text itself as a string
+  std::string pointer;   // RFC 6901, e.g. /cores/0/array/rows
+  std::string text;      // the value as typed
+  nlohmann::json value;  // text parsed as JSON, or the text itself as a string
   std::string spelled() const { return "--set " + pointer + "=" + text; }
 };
 

@@ -22,14 +22,20 @@ using OrderedJson = nlohmann::ordered_json;
 enum class ParamKind { boolean, integer, number, string, enumeration };
 
 template <class T>
-concept DeclaredEnum = std::is_enum_v<T> && requires { hw::EnumNames<T>::names; };
+concept DeclaredEnum = std::is_enum_v<T> && requires {
+  hw::EnumNames<T>::names;
+};
 
 template <class T>
 constexpr ParamKind kind_of() {
-  if constexpr (std::is_same_v<T, bool>) return ParamKind::boolean;
-  else if constexpr (std::is_integral_v<T>) return ParamKind::integer;
-  else if constexpr (std::is_floating_point_v<T>) return ParamKind::number;
-  else if constexpr (std::is_same_v<T, std::string>) return ParamKind::string;
+  if constexpr (std::is_same_v<T, bool>)
+    return ParamKind::boolean;
+  else if constexpr (std::is_integral_v<T>)
+    return ParamKind::integer;
+  else if constexpr (std::is_floating_point_v<T>)
+    return ParamKind::number;
+  else if constexpr (std::is_same_v<T, std::string>)
+    return ParamKind::string;
   else {
     static_assert(DeclaredEnum<T>, "parameter type needs hw::EnumNames<T> or a scalar type");
     return ParamKind::enumeration;

@@ -49,9 +49,8 @@ class ReferenceVisitor {
   void group(const char* key, T&, const char* desc) {
     const std::string sub = fmt::format("{}/{}", pointer_, key);
     rows_.push_back({key, "object", "", "", "", fmt::format("{} (see `{}`)", desc, sub)});
-    nested_.push_back([sub, d = std::string(desc)](std::string& out) {
-      write_reference<T>(sub, d, out);
-    });
+    nested_.push_back(
+        [sub, d = std::string(desc)](std::string& out) { write_reference<T>(sub, d, out); });
   }
   template <class T>
   void list(const char* key, std::vector<T>&, const hw::ParamMeta& meta) {
@@ -62,9 +61,8 @@ class ReferenceVisitor {
     rows_.push_back({key, "array", meta.unit, fmt::format("length {}", range),
                      meta.required ? "*required*" : "`[]`",
                      fmt::format("{} (see `{}`)", meta.desc, sub)});
-    nested_.push_back([sub, d = std::string(meta.desc)](std::string& out) {
-      write_reference<T>(sub, d, out);
-    });
+    nested_.push_back(
+        [sub, d = std::string(meta.desc)](std::string& out) { write_reference<T>(sub, d, out); });
   }
 
   void finish(const std::string& title, std::string& out) {

@@ -14,8 +14,10 @@ struct EnergyEntry {
 
   template <class V>
   void declare(V& v) {
-    v.param("pj", pj, {.unit = "pJ", .desc = "Energy of one event", .min = 0, .max = 1e6, .required = true});
-    v.param("source", source, {.desc = "Citation, or how the figure was derived from one", .required = true});
+    v.param("pj", pj,
+            {.unit = "pJ", .desc = "Energy of one event", .min = 0, .max = 1e6, .required = true});
+    v.param("source", source,
+            {.desc = "Citation, or how the figure was derived from one", .required = true});
   }
   template <class C>
   void check(C& c) const {
@@ -29,8 +31,10 @@ struct PowerEntry {
 
   template <class V>
   void declare(V& v) {
-    v.param("mw", mw, {.unit = "mW", .desc = "Static power", .min = 0, .max = 1e6, .required = true});
-    v.param("source", source, {.desc = "Citation, or how the figure was derived from one", .required = true});
+    v.param("mw", mw,
+            {.unit = "mW", .desc = "Static power", .min = 0, .max = 1e6, .required = true});
+    v.param("source", source,
+            {.desc = "Citation, or how the figure was derived from one", .required = true});
   }
   template <class C>
   void check(C& c) const {
@@ -47,16 +51,19 @@ struct EventEnergies {
   template <class V>
   void declare(V& v) {
     v.group("int4_int4_mac", int4_int4_mac, "One INT4 x INT4 multiply-accumulate in the array");
-    v.group("int4_fp4_mac", int4_fp4_mac, "One INT4 x radix-4 FP4 shift-add accumulate (no multiplier)");
+    v.group("int4_fp4_mac", int4_fp4_mac,
+            "One INT4 x radix-4 FP4 shift-add accumulate (no multiplier)");
     v.group("hfp8_mac", hfp8_mac, "One HFP8 multiply-accumulate");
     v.group("fp16_mac", fp16_mac, "One FP16 multiply-accumulate");
     v.group("fp32_add", fp32_add, "One FP32 add (SFU, weight update)");
     v.group("fp32_mul", fp32_mul, "One FP32 multiply (SFU, weight update)");
     v.group("sram_read_per_bit", sram_read_per_bit, "Scratchpad read, per bit");
     v.group("sram_write_per_bit", sram_write_per_bit, "Scratchpad write, per bit");
-    v.group("register_file_access", register_file_access, "One 16-bit register-file/pipeline-register access in a PE");
+    v.group("register_file_access", register_file_access,
+            "One 16-bit register-file/pipeline-register access in a PE");
     v.group("lgu_op", lgu_op, "One FP16 -> FP4 conversion in the log-domain gradient unit");
-    v.group("scale_unit_op", scale_unit_op, "One element through the scale unit (statistic or INT4 quantize)");
+    v.group("scale_unit_op", scale_unit_op,
+            "One element through the scale unit (statistic or INT4 quantize)");
     v.group("sfu_fp16_op", sfu_fp16_op, "One FP16 element-wise SFU operation");
     v.group("sfu_fp32_op", sfu_fp32_op, "One FP32 element-wise SFU operation");
     v.group("ring_per_bit", ring_per_bit, "Moving one bit over one ring hop");
@@ -75,8 +82,10 @@ struct TechParams {
   template <class V>
   void declare(V& v) {
     v.param("name", name, {.desc = "Short name of the table", .required = true});
-    v.param("description", description, {.desc = "Free text: what the numbers are and how far to trust them"});
-    v.param("node_nm", node_nm, {.unit = "nm", .desc = "Process node", .min = 1, .max = 1000, .required = true});
+    v.param("description", description,
+            {.desc = "Free text: what the numbers are and how far to trust them"});
+    v.param("node_nm", node_nm,
+            {.unit = "nm", .desc = "Process node", .min = 1, .max = 1000, .required = true});
     v.group("energy", energy, "Dynamic energy per event");
     v.group("leakage_per_core", leakage_per_core, "Static power of one core");
   }

@@ -29,7 +29,8 @@ void add_peak_figures(Report& report, const PeakFigures& peak) {
   report.add_total("cores", uint64_t{peak.cores});
   report.add_total("processing_elements", peak.pes, "PEs", "MPE array PEs on the chip");
   report.add_total("clock", peak.clock_mhz, "MHz");
-  report.add_total("scratchpad", peak.scratchpad_bytes / 1024, "KiB", "On-chip scratchpad, all cores");
+  report.add_total("scratchpad", peak.scratchpad_bytes / 1024, "KiB",
+                   "On-chip scratchpad, all cores");
   report.add_total("dram_bandwidth", peak.dram_gb_per_s, "GB/s");
   for (const auto& m : peak.modes) {
     report.add_section(m.mode, "precision")

@@ -10,10 +10,10 @@
 namespace nibble::report {
 
 struct PrecisionPeak {
-  const char* mode;        // key of macs_per_cycle_per_pe: int4_int4, ...
-  bool floating_point;     // TFLOPS rather than TOPS
-  uint64_t macs_per_cycle; // whole chip
-  double tera_ops_per_s;   // 2 ops per MAC at the chip clock
+  const char* mode;         // key of macs_per_cycle_per_pe: int4_int4, ...
+  bool floating_point;      // TFLOPS rather than TOPS
+  uint64_t macs_per_cycle;  // whole chip
+  double tera_ops_per_s;    // 2 ops per MAC at the chip clock
 };
 
 struct PeakFigures {

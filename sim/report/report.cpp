@@ -123,7 +123,8 @@ std::string Report::to_summary() const {
   out += "\n\n";
   size_t width = 0;
   for (const auto& m : totals_) width = std::max(width, m.name.size());
-  for (const auto& m : totals_) out += fmt::format("  {:<{}}  {}\n", m.name, width, value_with_unit(m));
+  for (const auto& m : totals_)
+    out += fmt::format("  {:<{}}  {}\n", m.name, width, value_with_unit(m));
 
   // Sections of one kind share a table: a column per metric, in order of
   // first appearance, each as wide as its widest cell.
@@ -159,7 +160,8 @@ std::string Report::to_summary() const {
     auto line = [&](const std::vector<std::string>& cells) {
       std::string l = "  ";
       for (size_t c = 0; c < cells.size(); ++c)
-        l += c == 0 ? fmt::format("{:<{}}", cells[c], w[c]) : fmt::format("  {:>{}}", cells[c], w[c]);
+        l += c == 0 ? fmt::format("{:<{}}", cells[c], w[c])
+                    : fmt::format("  {:>{}}", cells[c], w[c]);
       while (!l.empty() && l.back() == ' ') l.pop_back();
       return l + "\n";
     };

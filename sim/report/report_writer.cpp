@@ -43,7 +43,8 @@ void write_report(const Report& report, const fs::path& dir) {
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
     throw InputError(fmt::format("--out {}: exists and is not a folder", dir.string()));
   fs::create_directories(dir, ec);
-  if (ec) throw InputError(fmt::format("--out {}: cannot create folder: {}", dir.string(), ec.message()));
+  if (ec)
+    throw InputError(fmt::format("--out {}: cannot create folder: {}", dir.string(), ec.message()));
   write_file_atomically(dir / "report.json", report.to_json().dump(2) + "\n");
   write_file_atomically(dir / "report.csv", report.to_csv());
   write_file_atomically(dir / "summary.txt", report.to_summary());

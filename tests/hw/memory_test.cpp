@@ -48,7 +48,8 @@ std::vector<uint64_t> probe_at(const std::vector<uint64_t>& times, const std::fu
   uint64_t now = 0;
   for (uint64_t t : times) {
     sc_core::sc_start(kClock * static_cast<double>(t - now));
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    // Run every delta cycle of instant t: "done at T" means done once time T has settled.
+    while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
     now = t;
     seen.push_back(probe());
   }

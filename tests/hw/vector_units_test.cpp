@@ -37,7 +37,8 @@ std::vector<uint64_t> probe_at(const std::vector<uint64_t>& times, const std::fu
   uint64_t now = 0;
   for (uint64_t t : times) {
     sc_core::sc_start(kClock * static_cast<double>(t - now));
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    // Run every delta cycle of instant t: "done at T" means done once time T has settled.
+    while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
     now = t;
     seen.push_back(probe());
   }
@@ -109,11 +110,10 @@ TEST(ScaleUnit, StatisticsRegisterAndQuantizeTimingAndValues) {
       su.quantize_weights(w, step, 7, wq);
       su.quantize_activations(w, alpha, num::PactConfig{}, aq);
     });
-    std::vector<uint64_t> out = probe_at({65, 66, 67}, [&] { return su.completed(); });
-    out.push_back(su.scale_register(3) == 0.125f);  // at 67: update not visible yet
-    const auto more = probe_at({68 - 67 + 67}, [&] { return su.completed(); });  // at 68
-    out.push_back(more[0]);
-    out.push_back(su.scale_register(3) == 0.125f);
+    // Probe value: completed operations, plus 100 once the register holds the new scale.
+    std::vector<uint64_t> out = probe_at({65, 66, 67, 68}, [&] {
+      return su.completed() + (su.scale_register(3) == 0.125f ? 100 : 0);
+    });
     sc_core::sc_start();
     out.push_back(su.counters().busy_cycles);  // 3 * 66 + 2
     std::vector<float> wf(w.size());
@@ -128,7 +128,8 @@ TEST(ScaleUnit, StatisticsRegisterAndQuantizeTimingAndValues) {
     out.push_back(mismatches);
     return test::to_bytes(out);
   }));
-  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 1, 0, 2, 1, 3 * 66 + 2, 1, 0}));
+  // stats done at 66 (not 65); the register update is done and visible at 68 (not 67).
+  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 1, 102, 3 * 66 + 2, 1, 0}));
 }
 
 // FP32 op with 4 operations per element on 10 elements, 16 lanes, latency 4:

@@ -56,7 +56,7 @@ std::string check_rejected(const fs::path& file) {
   } catch (const ConfigError& e) {
     for (const auto& issue : e.issues()) {
       if (want.has_pointer && issue.pointer != want.pointer) continue;
-      const std::string m = issue.message();
+      const std::string m = e.file() + ": " + issue.message();  // file names the culprit
       if (std::all_of(want.contains.begin(), want.contains.end(),
                       [&](const auto& k) { return m.find(k) != std::string::npos; }))
         return "";

@@ -38,7 +38,8 @@ TEST(GeneratedFiles, SchemaCarriesTheDeclaredRulesForARepresentativeKey) {
   EXPECT_EQ(rows["minimum"], 1);
   EXPECT_EQ(rows["maximum"], 4096);
   EXPECT_EQ(s["additionalProperties"], false);
-  const auto& df = s["properties"]["cores"]["items"]["properties"]["array"]["properties"]["dataflow"];
+  const auto& df =
+      s["properties"]["cores"]["items"]["properties"]["array"]["properties"]["dataflow"];
   EXPECT_EQ(df["enum"], nlohmann::json({"ws", "os", "is"}));
   EXPECT_EQ(df["default"], "ws");
   // dram holds required keys, so the group itself is required.
@@ -48,10 +49,11 @@ TEST(GeneratedFiles, SchemaCarriesTheDeclaredRulesForARepresentativeKey) {
 }
 
 TEST(GeneratedFiles, ReplacingTheGeneratedRegionKeepsTheHandWrittenText) {
-  const std::string doc = std::string("intro\n") + kGeneratedBegin + "\nold\n" + kGeneratedEnd +
-                          "\noutro\n";
+  const std::string doc =
+      std::string("intro\n") + kGeneratedBegin + "\nold\n" + kGeneratedEnd + "\noutro\n";
   const std::string out = replace_generated_region(doc, "new\n");
-  EXPECT_EQ(out, std::string("intro\n") + kGeneratedBegin + "\nnew\n" + kGeneratedEnd + "\noutro\n");
+  EXPECT_EQ(out,
+            std::string("intro\n") + kGeneratedBegin + "\nnew\n" + kGeneratedEnd + "\noutro\n");
   EXPECT_EQ(generated_region(out), "new\n");
   EXPECT_THROW(replace_generated_region("no markers", "x"), InputError);
 }

@@ -38,8 +38,9 @@ TEST(Overrides, MalformedArgumentsAreRejected) {
 
 TEST(Overrides, SetValuesReachTheTypedStructs) {
   const auto cfg = load_chip_config(
-      kDefault, {parse_override("/cores/0/array/rows=32"), parse_override("/cores/0/array/dataflow=os"),
-                 parse_override("/cores/0/array/fold_setup_cycles=3"), parse_override("/clock_mhz=1500.5")});
+      kDefault,
+      {parse_override("/cores/0/array/rows=32"), parse_override("/cores/0/array/dataflow=os"),
+       parse_override("/cores/0/array/fold_setup_cycles=3"), parse_override("/clock_mhz=1500.5")});
   EXPECT_EQ(cfg.chip.cores[0].array.rows, 32u);
   EXPECT_EQ(cfg.chip.cores[0].array.dataflow, hw::Dataflow::os);
   EXPECT_EQ(cfg.chip.cores[0].array.fold_setup_cycles, 3u);
@@ -62,7 +63,8 @@ TEST(Overrides, UnknownPointerIsAnErrorNamingTheFlag) {
 
 TEST(Overrides, ArrayIndexPastTheEndIsAnError) {
   const std::string m = error_with({"/cores/3/count=2"});
-  EXPECT_NE(m.find("/cores/3: unknown pointer: expected an index in [0, 0]"), std::string::npos) << m;
+  EXPECT_NE(m.find("/cores/3: unknown pointer: expected an index in [0, 0]"), std::string::npos)
+      << m;
 }
 
 TEST(Overrides, PathThroughAScalarIsAnError) {

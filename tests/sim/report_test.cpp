@@ -22,7 +22,9 @@ Report sample() {
   r.add_total("cycles", uint64_t{1234}, "cycles", "Total cycles");
   r.add_total("energy", 0.1 + 0.2, "pJ");
   r.add_section("conv1.fwd", "op").add("cycles", uint64_t{1000}, "cycles").add("util", 0.5);
-  r.add_section("fc, last", "op").add("cycles", uint64_t{234}, "cycles").add("note", std::string("say \"hi\""));
+  r.add_section("fc, last", "op")
+      .add("cycles", uint64_t{234}, "cycles")
+      .add("note", std::string("say \"hi\""));
   return r;
 }
 
@@ -50,8 +52,8 @@ TEST(Report, CsvQuotesAndFormatsNumbersExactly) {
 
 TEST(Report, SummaryAlignsSectionsInColumns) {
   const std::string s = sample().to_summary();
-  EXPECT_NE(s.find("  op          cycles (cycles)  util  note\n"), std::string::npos) << s;
-  EXPECT_NE(s.find("  conv1.fwd              1000   0.5\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  op         cycles (cycles)  util      note\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  conv1.fwd             1000   0.5\n"), std::string::npos) << s;
   EXPECT_NE(s.find("  cycles  1234 cycles\n"), std::string::npos) << s;
 }
 

@@ -11,7 +11,9 @@
 
 namespace nibble::test {
 
-inline std::filesystem::path source_dir() { return NIBBLE_SOURCE_DIR; }
+inline std::filesystem::path source_dir() {
+  return NIBBLE_SOURCE_DIR;
+}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -38,14 +38,13 @@ struct RunResult {
   train::Mat fc1_weights;
 };
 
-inline RunResult short_run(const std::string& recipe_name, int epochs, uint64_t seed,
-                           train::Executor* exec_override = nullptr) {
-  const data::Dataset train_set = data::make_synthetic(512, 12, 12, 4, 11, 0);
+inline RunResult short_run(const std::string& recipe_name, int epochs, uint64_t seed, int train_count = 512) {
+  const data::Dataset train_set = data::make_synthetic(train_count, 12, 12, 4, 11, 0);
   const data::Dataset test_set = data::make_synthetic(128, 12, 12, 4, 11, 1);
   const train::Recipe recipe = recipe_named(recipe_name, {"/optimizer/batch=32", "/optimizer/lr=0.05"});
   train::Model model = train::Model::from_json(tiny_cnn_json(), "tiny_cnn", seed);
   train::SoftwareExecutor software(recipe.gemm);
-  train::Trainer trainer(model, recipe, exec_override ? *exec_override : software, seed);
+  train::Trainer trainer(model, recipe, software, seed);
   RunResult r;
   for (int e = 1; e <= epochs; ++e) {
     auto rec = trainer.train_epoch(train_set, e, epochs);

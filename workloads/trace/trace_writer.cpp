@@ -110,6 +110,8 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   j["scale_mode"] = op.spec.scale_mode;
   j["rounding"] = op.spec.rounding;
   j["seed"] = op.spec.seed;
+  j["sawb_c1"] = op.spec.sawb_c1;
+  j["sawb_c2"] = op.spec.sawb_c2;
   j["step"] = op.step;
   j["pact_alpha"] = op.pact_alpha;
   nlohmann::json phases = nlohmann::json::array();

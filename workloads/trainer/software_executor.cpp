@@ -80,6 +80,8 @@ QTensor encode_float_tensor(const Mat& x, Format f, int exp) {
 
 std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
   ++stats_.quantizations;
+  if (op.input == nullptr || op.reg == nullptr || op.phases.empty())
+    throw SimulationError(fmt::format("{}: quantize op without input, scale register or phase", op.layer));
   const Mat& x = *op.input;
   const QuantSpec& s = op.spec;
   if (op.role == Role::gradient) return quantize_gradient(op);

@@ -38,7 +38,7 @@ class Trainer {
  public:
   Trainer(Model& model, const Recipe& recipe, Executor& exec, uint64_t seed);
   EpochRecord train_epoch(const data::Dataset& train, int epoch, int total_epochs);
-  Evaluation evaluate(const data::Dataset& ds, int batch = 500);
+  Evaluation evaluate(const data::Dataset& ds, int batch = 100);
   // One optimizer step on a batch; returns the mean loss.
   double step(const Mat& x, const std::vector<uint8_t>& labels, double lr, int* correct);
   double learning_rate(uint64_t step, uint64_t total_steps, uint64_t steps_per_epoch) const;

@@ -1,0 +1,118 @@
+#include "sim/compiler/gemm_tiler.hpp"
+
+#include <algorithm>
+
+#include "hw_models/numerics/errors.hpp"
+
+namespace nibble::compiler {
+
+uint32_t operand_bits(Precision precision) {
+  switch (precision) {
+    case Precision::int4_int4:
+    case Precision::int4_fp4: return 4;
+    case Precision::hfp8: return 8;
+    case Precision::fp16: return 16;
+  }
+  return 16;
+}
+
+uint64_t tile_bytes(Precision precision, const TileShape& t) {
+  const uint64_t bits = operand_bits(precision);
+  const uint64_t a = (uint64_t{t.m} * t.k * bits + 7) / 8;
+  const uint64_t b = (uint64_t{t.k} * t.n * bits + 7) / 8;
+  return a + b + uint64_t{t.m} * t.n * 4;
+}
+
+namespace {
+
+uint64_t usable_bytes(const hw::ScratchpadParams& sp) {
+  return sp.double_buffered ? sp.size_bytes() / 2 : sp.size_bytes();
+}
+
+std::string describe(const TileShape& t) {
+  return std::to_string(t.m) + "x" + std::to_string(t.n) + "x" + std::to_string(t.k);
+}
+
+// Largest array-aligned tile of the share (m x n x k) that fits.
+TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_index, uint32_t m, uint32_t n,
+                   uint32_t k) {
+  const uint32_t k_unit = core.array.rows * core.array.macs_per_cycle_per_pe.of(op.precision);
+  const uint32_t n_unit = core.array.cols;
+  const uint64_t limit = usable_bytes(core.scratchpad);
+  TileShape t{m, n, k};
+  auto halve = [](uint32_t v, uint32_t unit) {
+    const uint32_t units = (v + unit - 1) / unit;
+    return units > 1 ? std::max(unit, (units / 2) * unit) : std::max<uint32_t>(1, v / 2);
+  };
+  while (tile_bytes(op.precision, t) > limit) {
+    const TileShape before = t;
+    // Shrink the dimension that contributes most bytes, keeping alignment.
+    const uint64_t bits = operand_bits(op.precision);
+    const uint64_t by_m = uint64_t{t.m} * (t.k * bits / 8 + uint64_t{t.n} * 4);
+    const uint64_t by_n = uint64_t{t.n} * (t.k * bits / 8 + uint64_t{t.m} * 4);
+    const uint64_t by_k = uint64_t{t.k} * (t.m + t.n) * bits / 8;
+    if (by_k >= by_m && by_k >= by_n && t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
+    else if (by_m >= by_n && t.m > 1) t.m = halve(t.m, 1);
+    else if (t.n > std::min(n, n_unit)) t.n = std::min(t.n, halve(t.n, n_unit));
+    else if (t.m > 1) t.m = halve(t.m, 1);
+    else if (t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
+    if (t.m == before.m && t.n == before.n && t.k == before.k)
+      throw InputError("op '" + op.name + "': the smallest tile " + describe(t) + " (MxNxK, " +
+                       std::to_string(tile_bytes(op.precision, t)) + " bytes) does not fit in core " +
+                       std::to_string(core_index) + "'s scratchpad: " + std::to_string(limit) + " usable bytes (" +
+                       std::to_string(core.scratchpad.size_kib) + " KiB" +
+                       (core.scratchpad.double_buffered ? ", half per buffer when double-buffered)" : ")"));
+  }
+  return t;
+}
+
+hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, uint32_t n, uint32_t k) {
+  hw::CoreProgram p;
+  p.op_name = op.name;
+  p.precision = op.precision;
+  const uint64_t bits = operand_bits(op.precision);
+  for (uint32_t n0 = 0; n0 < n; n0 += t.n)
+    for (uint32_t m0 = 0; m0 < m; m0 += t.m)
+      for (uint32_t k0 = 0; k0 < k; k0 += t.k) {
+        const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0), tk = std::min(t.k, k - k0);
+        hw::TileStep s;
+        s.shape = {tm, tn, tk};
+        s.load_bytes = (uint64_t{tm} * tk * bits + 7) / 8 + (uint64_t{tk} * tn * bits + 7) / 8;
+        s.store_bytes = k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
+        p.steps.push_back(s);
+      }
+  return p;
+}
+
+}  // namespace
+
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
+  if (op.m == 0 || op.n == 0 || op.k == 0)
+    throw InputError("op '" + op.name + "': GEMM dimensions must be >= 1 (found " + std::to_string(op.m) + "x" +
+                     std::to_string(op.n) + "x" + std::to_string(op.k) + ")");
+  std::vector<const hw::CoreParams*> cores;
+  for (const auto& group : chip.cores)
+    for (uint32_t i = 0; i < group.count; ++i) cores.push_back(&group);
+  if (cores.empty()) throw InputError("op '" + op.name + "': the chip has no cores");
+
+  // N split in multiples of the (first core's) array width.
+  const uint32_t unit = cores[0]->array.cols;
+  const uint32_t units = (op.n + unit - 1) / unit;
+  const uint32_t per_core_units = (units + uint32_t(cores.size()) - 1) / uint32_t(cores.size());
+  GemmPlan plan;
+  for (uint32_t c = 0; c < cores.size(); ++c) {
+    const uint32_t n0 = std::min(op.n, c * per_core_units * unit);
+    const uint32_t n1 = std::min(op.n, (c + 1) * per_core_units * unit);
+    if (n1 <= n0) {
+      plan.core_tiles.push_back({});
+      plan.programs.push_back(hw::CoreProgram{op.name, op.precision, {}});
+      continue;
+    }
+    const TileShape t = fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
+    plan.core_tiles.push_back(t);
+    plan.programs.push_back(tile_program(op, t, op.m, n1 - n0, op.k));
+  }
+  return plan;
+}
+
+}  // namespace nibble::compiler

@@ -1,0 +1,48 @@
+#pragma once
+// The compiler's GEMM mapper: splits one GEMM op across a chip's cores and
+// tiles each core's share so that one tile set fits in half of the
+// scratchpad (the other half holds the next tile set: double buffering),
+// producing one CoreProgram per core. An op that cannot be mapped is an
+// InputError naming the op, the tile it tried and the limit it exceeded.
+//
+// Policy (docs/microarch.md section 9):
+//  - cores split the N (output column) dimension in multiples of the array
+//    width, so no cross-core reduction is needed;
+//  - tiles are aligned to the array: tile_k a multiple of rows * k (MACs per
+//    PE), tile_n a multiple of cols, tile_m free; start from the whole share
+//    and halve the largest dimension (in those units) until the tile fits;
+//  - loop order n, m, k (k innermost): the FP32/INT32 partial-sum tile stays
+//    on chip across k and is stored once as FP16.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw_models/chip_params.hpp"
+#include "hw_models/program.hpp"
+
+namespace nibble::compiler {
+
+struct GemmOp {
+  std::string name;
+  uint32_t m = 0, n = 0, k = 0;
+  Precision precision = Precision::int4_int4;
+};
+
+struct TileShape {
+  uint32_t m = 0, n = 0, k = 0;
+};
+
+struct GemmPlan {
+  std::vector<TileShape> core_tiles;     // the tile each core uses (empty share: all zero)
+  std::vector<hw::CoreProgram> programs;  // one per core (possibly without steps)
+};
+
+// Bytes of one operand element in a precision mode (4-bit codes packed two per byte).
+uint32_t operand_bits(Precision precision);
+
+// Scratchpad bytes one tile set occupies: A and B tiles plus the 4-byte partial sums.
+uint64_t tile_bytes(Precision precision, const TileShape& t);
+
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip);
+
+}  // namespace nibble::compiler

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The happy paths: validate the shipped configs, print peak figures, write
+# byte-identical reports, and the CLI's --version/--help.
+set -euo pipefail
+NIBBLE=${NIBBLE_CLI:-build/bin/nibble}
+cd "${NIBBLE_SOURCE_DIR:-.}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL $*"; exit 1; }
+
+out=$("$NIBBLE" validate configs/chips/*.json configs/tech/*.json) || fail "validate shipped configs"
+n_files=$(ls configs/chips/*.json configs/tech/*.json | wc -l)
+[[ $(grep -c '^OK ' <<<"$out") -eq $n_files ]] || fail "want $n_files OK lines, got: $out"
+echo "ok   validate shipped configs ($n_files files)"
+
+out=$("$NIBBLE" info --chip configs/chips/rapid4.json)
+grep -qE '^  int4_int4 +32768 +104.858$' <<<"$out" || fail "rapid4 int4 peak: $out"
+grep -qE '^  hfp8 +8192 +26.2144$' <<<"$out" || fail "rapid4 hfp8 peak: $out"
+grep -qE '^  scratchpad +2048 KiB$' <<<"$out" || fail "rapid4 scratchpad: $out"
+echo "ok   info rapid4 peaks"
+
+out=$("$NIBBLE" info --chip configs/chips/default.json --set /cores/0/array/rows=32)
+grep -qE '^  int4_int4 +2048 +4.096$' <<<"$out" || fail "--set reaches info: $out"
+echo "ok   info with --set"
+
+"$NIBBLE" info --chip configs/chips/default.json --out "$tmp/a" >/dev/null
+"$NIBBLE" -q info --chip configs/chips/default.json --out "$tmp/b" >/dev/null
+for f in report.json report.csv summary.txt; do
+  [[ -s "$tmp/a/$f" ]] || fail "missing $f"
+done
+diff -r "$tmp/a" "$tmp/b" >/dev/null || fail "reports of identical runs differ"
+[[ $(ls -A "$tmp/a" | wc -l) -eq 3 ]] || fail "extra files in report folder: $(ls -A "$tmp/a")"
+/usr/bin/python3 - "$tmp/a/report.json" <<'PY' || fail "report.json content"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["command"] == "info"
+assert r["config"]["chip"]["cores"][0]["array"]["accumulation"] == "int_exact"  # a default, written out
+assert r["config"]["tech"]["energy"]["fp32_mul"]["pj"] == 3.7
+assert r["totals"]["cores"]["value"] == 1
+assert [s["name"] for s in r["sections"]] == ["int4_int4", "int4_fp4", "hfp8", "fp16"]
+assert r["nibble"]["git_commit"]
+PY
+# summary.txt is what info prints without --out.
+cmp -s "$tmp/a/summary.txt" <("$NIBBLE" info --chip configs/chips/default.json) ||
+  fail "summary.txt differs from info's output"
+echo "ok   info --out writes identical reports"
+
+"$NIBBLE" --version | grep -qE '^nibble [0-9]+\.[0-9]+\.[0-9]+ \(' || fail "--version"
+"$NIBBLE" --help | grep -q validate || fail "--help lists subcommands"
+"$NIBBLE" validate --help | grep -q -- '--set' || fail "validate --help"
+"$NIBBLE" info --help | grep -q -- '--out' || fail "info --help"
+echo "ok   --version and --help"

@@ -1,0 +1,215 @@
+// One CNN training step (ibm4: FP16, INT4, UINT4 and FP4 tensors) written as
+// a trace, read back, and replayed op by op through a fresh software
+// executor: every GEMM result, quantized code and scale register matches
+// bit for bit. Then each kind of corruption is a clear InputError.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "hw_models/numerics/errors.hpp"
+#include "test_util.hpp"
+#include "workloads/data/synthetic.hpp"
+#include "workloads/trace/npy.hpp"
+#include "workloads/trace/trace_reader.hpp"
+#include "workloads/trace/trace_writer.hpp"
+#include "workloads/trainer/trainer.hpp"
+
+namespace nibble::trace {
+namespace {
+
+using train::Mat;
+using train::QTensor;
+
+bool same_bits(const QTensor& a, const QTensor& b) {
+  auto eq = [](const auto& x, const auto& y) {
+    return x.size() == y.size() && (x.size() == 0 || std::memcmp(x.data(), y.data(), sizeof(*x.data()) * x.size()) == 0);
+  };
+  return a.format == b.format && a.rows() == b.rows() && a.cols() == b.cols() && a.scale == b.scale &&
+         a.exp2 == b.exp2 && eq(a.values, b.values) && eq(a.codes8, b.codes8) && eq(a.codes16, b.codes16);
+}
+
+// Writes the trace of step 1 of a CNN run once for all tests.
+class TraceRoundTrip : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(test::temp_dir("trace_cnn"));
+    const auto ds = data::make_synthetic(16, 28, 28, 10, 3);
+    const auto recipe = train::Recipe::load(test::source_path("configs/recipes/ibm4.json"), {"/optimizer/batch=8"});
+    train::Model model = train::Model::load(test::source_path("workloads/nets/cnn.json"), 1);
+    train::SoftwareExecutor sw(recipe.gemm);
+    TraceWriter writer(sw, *dir_, {1});
+    train::Trainer t(model, recipe, writer, 1);
+    t.train_epoch(ds, 1, 1);
+    writer.finish({{"note", "unit test"}});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  // A copy of the trace that a test may corrupt.
+  std::string copy(const std::string& name) {
+    const std::string d = test::temp_dir(name);
+    std::filesystem::copy(*dir_, d, std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+    return d;
+  }
+  static std::string* dir_;
+};
+std::string* TraceRoundTrip::dir_ = nullptr;
+
+TEST_F(TraceRoundTrip, ManifestHasTheOrderedOpsOfOneStep) {
+  TraceReader r(*dir_);
+  ASSERT_EQ(r.steps().size(), 1u);
+  EXPECT_EQ(r.steps()[0].step, 1u);
+  const auto& ops = r.steps()[0].ops;
+  int gemms = 0, quants = 0, updates = 0;
+  for (const auto& op : ops) {
+    gemms += op.kind == "gemm";
+    quants += op.kind == "quantize";
+    updates += op.kind == "update";
+  }
+  EXPECT_EQ(gemms, 4 * 3 - 1);  // conv1 needs no dX
+  EXPECT_EQ(quants, 4 * 3);     // weights, inputs, gradients of 4 layers
+  EXPECT_EQ(updates, 4 * 2 + 2);  // weight + bias of 4 layers, PACT alpha of conv2, fc1
+  // Order: forward of conv1 first, the last op is a weight update.
+  EXPECT_EQ(ops.front().kind, "quantize");
+  EXPECT_EQ(ops.front().layer, "conv1");
+  EXPECT_EQ(ops.back().kind, "update");
+  // The TPR gradient quantization of conv2 produced an even and an odd copy.
+  bool saw_tpr = false;
+  for (const auto& op : ops)
+    if (op.kind == "quantize" && op.layer == "conv2" && (*op.json)["role"] == "gradient") {
+      saw_tpr = true;
+      EXPECT_EQ(op.tensors.at("output0").phase, train::Phase::even);
+      EXPECT_EQ(op.tensors.at("output1").phase, train::Phase::odd);
+      EXPECT_EQ(op.tensors.at("output1").exp2, op.tensors.at("output0").exp2 + 1);
+    }
+  EXPECT_TRUE(saw_tpr);
+  r.verify_all();
+}
+
+TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
+  TraceReader r(*dir_);
+  const auto recipe = train::Recipe::load(test::source_path("configs/recipes/ibm4.json"), {});
+  train::SoftwareExecutor ex(recipe.gemm);
+  int checked = 0;
+  for (const auto& op : r.steps()[0].ops) {
+    const auto& j = *op.json;
+    if (op.kind == "gemm") {
+      const QTensor a = r.load(op.tensors.at("a")), b = r.load(op.tensors.at("b"));
+      train::GemmOp g{op.layer, train::pass_from_string(j["pass"].get<std::string>(), "t"), j["m"], j["n"], j["k"],
+                      &a, j["a_trans"], &b, j["b_trans"]};
+      const Mat c = ex.gemm(g);
+      const QTensor want = r.load(op.tensors.at("result"));
+      ASSERT_EQ(c.size(), want.values.size());
+      EXPECT_EQ(0, std::memcmp(c.data(), want.values.data(), c.size() * sizeof(float))) << op.pointer;
+    } else if (op.kind == "quantize") {
+      const QTensor in = r.load(op.tensors.at("input"));
+      train::QuantizeOp q;
+      q.layer = op.layer;
+      q.role = train::role_from_string(j["role"].get<std::string>(), "t");
+      q.spec.format = train::format_from_string(j["format"].get<std::string>(), "t");
+      q.spec.scale_mode = j["scale_mode"];
+      q.spec.rounding = j["rounding"];
+      q.spec.seed = j["seed"];
+      q.spec.sawb_c1 = j["sawb_c1"];
+      q.spec.sawb_c2 = j["sawb_c2"];
+      q.phases.clear();
+      for (const auto& p : j["phases"]) q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));
+      q.input = &in.values;
+      q.pact_alpha = j["pact_alpha"];
+      q.step = j["step"];
+      train::ScaleRegister reg;
+      reg.scale = j["register_before"]["scale"];
+      reg.exponent = j["register_before"]["exponent"];
+      q.reg = &reg;
+      const auto out = ex.quantize(q);
+      ASSERT_EQ(out.size(), j["outputs"].size());
+      for (size_t i = 0; i < out.size(); ++i)
+        EXPECT_TRUE(same_bits(out[i], r.load(op.tensors.at("output" + std::to_string(i))))) << op.pointer;
+      EXPECT_EQ(reg.scale, j["register_after"]["scale"].get<float>()) << op.pointer;
+      EXPECT_EQ(reg.exponent, j["register_after"]["exponent"].get<int>()) << op.pointer;
+    } else {
+      Mat w = r.load(op.tensors.at("weights_before")).values, v = r.load(op.tensors.at("velocity_before")).values;
+      const Mat g = r.load(op.tensors.at("grad")).values;
+      train::UpdateOp u{op.layer, j["param"], &w, &g, &v, j["lr"], j["momentum"], j["weight_decay"]};
+      ex.weight_update(u);
+      EXPECT_EQ(w, r.load(op.tensors.at("weights_after")).values) << op.pointer;
+      EXPECT_EQ(v, r.load(op.tensors.at("velocity_after")).values) << op.pointer;
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(r.steps()[0].ops.size()));
+}
+
+std::string error_of(const std::string& dir) {
+  try {
+    TraceReader r(dir);
+    r.verify_all();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string first_tensor_file(const std::string& dir) {
+  TraceReader r(dir);
+  return dir + "/" + r.steps()[0].ops[0].tensors.at("input").file;
+}
+
+void edit_manifest(const std::string& dir, const std::function<void(nlohmann::json&)>& f) {
+  nlohmann::json m = train::read_json_file(dir + "/manifest.json");
+  f(m);
+  std::ofstream(dir + "/manifest.json") << m.dump();
+}
+
+TEST_F(TraceRoundTrip, TruncatedTensorIsAnError) {
+  const std::string d = copy("trace_trunc");
+  const std::string f = first_tensor_file(d);
+  std::filesystem::resize_file(f, std::filesystem::file_size(f) - 3);
+  const std::string e = error_of(d);
+  EXPECT_NE(e.find(f), std::string::npos) << e;
+  EXPECT_NE(e.find("truncated"), std::string::npos) << e;
+}
+
+TEST_F(TraceRoundTrip, UnknownVersionIsAnError) {
+  const std::string d = copy("trace_version");
+  edit_manifest(d, [](nlohmann::json& m) { m["version"] = 99; });
+  const std::string e = error_of(d);
+  EXPECT_NE(e.find("/version"), std::string::npos) << e;
+  EXPECT_NE(e.find("99"), std::string::npos) << e;
+}
+
+TEST_F(TraceRoundTrip, ShapeMismatchIsAnError) {
+  const std::string d = copy("trace_shape");
+  edit_manifest(d, [](nlohmann::json& m) { m["steps"][0]["ops"][0]["input"]["shape"][0] = 3; });
+  const std::string e = error_of(d);
+  EXPECT_NE(e.find("does not match"), std::string::npos) << e;
+}
+
+TEST_F(TraceRoundTrip, MissingTensorIsAnError) {
+  const std::string d = copy("trace_missing");
+  const std::string f = first_tensor_file(d);
+  std::filesystem::remove(f);
+  const std::string e = error_of(d);
+  EXPECT_NE(e.find(f), std::string::npos) << e;
+  EXPECT_NE(e.find("missing"), std::string::npos) << e;
+}
+
+TEST_F(TraceRoundTrip, MissingFieldNamesThePointer) {
+  const std::string d = copy("trace_field");
+  edit_manifest(d, [](nlohmann::json& m) { m["steps"][0]["ops"][2].erase("layer"); });
+  EXPECT_NE(error_of(d).find("/steps/0/ops/2/layer"), std::string::npos) << error_of(d);
+}
+
+TEST(Npy, RoundTripAndHeaderAlignment) {
+  const std::string d = test::temp_dir("npy");
+  NpyArray a{"<u2", {3}, {1, 0, 2, 0, 0xff, 0xff}};
+  write_npy(d + "/a.npy", a);
+  EXPECT_EQ((std::filesystem::file_size(d + "/a.npy") - 6) % 64, 0u);  // data starts 64-aligned
+  const NpyArray b = read_npy(d + "/a.npy");
+  EXPECT_EQ(b.descr, "<u2");
+  EXPECT_EQ(b.shape, std::vector<int64_t>{3});
+  EXPECT_EQ(b.data, a.data);
+}
+
+}  // namespace
+}  // namespace nibble::trace

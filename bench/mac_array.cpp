@@ -1,7 +1,9 @@
 // MPE array models, timed in one run against a native baseline:
 //   DETAILED: PE-cycles simulated per second on a 16x16 array (target >= 2e7);
 //   FAST:     simulated MACs per second / OpenBLAS sgemm MACs per second on
-//             the same GEMM shape (target >= 0.5).
+//             the same GEMM shape (target >= 0.5);
+//   TIMING:   wall time for ResNet-50's forward convolutions (batch 32,
+//             im2col GEMMs, INT4) on a 128x128 array (target < 1 s).
 // Plain timing main (best of several repetitions). SystemC allows one
 // simulation per process, so everything runs inside one elaboration: a
 // driver thread issues the GEMMs and measures wall time around each run().
@@ -44,6 +46,9 @@ struct Bench : sc_core::sc_module {
     p.rows = p.cols = 16;
     detailed = make_mac_array(FidelityMode::detailed, "detailed16", p, clk);
     fast = make_mac_array(FidelityMode::fast, "fast16", p, clk);
+    MacArrayParams big = p;
+    big.rows = big.cols = 128;
+    timing = make_mac_array(FidelityMode::timing, "timing128", big, clk);
     SC_THREAD(drive);
   }
 
@@ -83,10 +88,51 @@ struct Bench : sc_core::sc_module {
       std::printf("fast int4 %ux%ux%u: %.3g MAC/s; sgemm %.3g MAC/s; ratio %.2f (target >= 0.5)\n", s.m, s.n, s.k,
                   macs / t_fast, macs / t_blas, t_blas / t_fast);
     }
+    // TIMING: ResNet-50 forward convolutions on 128x128.
+    {
+      const auto convs = resnet50_forward(32);
+      uint64_t cycles = 0;
+      double macs = 0;
+      GemmOutput out;
+      const double sec = best_seconds([&] {
+        cycles = 0;
+        macs = 0;
+        for (const GemmShape& s : convs) {
+          timing->run(GemmJob{{}, s, {}, {}}, out);
+          cycles += out.cycles;
+          macs += double(s.m) * s.n * s.k;
+        }
+      });
+      std::printf("timing 128x128 ResNet-50 forward (%zu convs, batch 32, int4): %llu cycles, utilisation %.2f, "
+                  "%.3g s wall (target < 1 s: ratio %.3g)\n",
+                  convs.size(), static_cast<unsigned long long>(cycles), macs / (double(cycles) * 128 * 128 * 4), sec,
+                  sec / 1.0);
+    }
+  }
+
+  // ResNet-50 forward convolutions as im2col GEMMs: M = batch * output
+  // pixels, N = output channels, K = input channels * kernel area.
+  static std::vector<GemmShape> resnet50_forward(uint32_t batch) {
+    std::vector<GemmShape> g;
+    auto conv = [&](uint32_t out_hw, uint32_t cin, uint32_t cout, uint32_t kernel) {
+      g.push_back({batch * out_hw * out_hw, cout, cin * kernel * kernel});
+    };
+    conv(112, 3, 64, 7);
+    const uint32_t blocks[4] = {3, 4, 6, 3}, mid[4] = {64, 128, 256, 512}, hw[4] = {56, 28, 14, 7};
+    uint32_t cin = 64;
+    for (int s = 0; s < 4; ++s)
+      for (uint32_t b = 0; b < blocks[s]; ++b) {
+        conv(hw[s], cin, mid[s], 1);
+        conv(hw[s], mid[s], mid[s], 3);
+        conv(hw[s], mid[s], 4 * mid[s], 1);
+        if (b == 0) conv(hw[s], cin, 4 * mid[s], 1);  // projection shortcut
+        cin = 4 * mid[s];
+      }
+    return g;
   }
 
   sc_core::sc_time clk{1, sc_core::SC_NS};
-  std::unique_ptr<MacArray> detailed, fast;
+  std::unique_ptr<MacArray> detailed, fast, timing;
 };
 
 }  // namespace

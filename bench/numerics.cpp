@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "hw_models/numerics/gemm.hpp"
@@ -12,9 +13,10 @@
 extern "C" {
 enum CBLAS_ORDER_ { CblasRowMajor_ = 101 };
 enum CBLAS_TRANSPOSE_ { CblasNoTrans_ = 111 };
-void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc);
+void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
+                 const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 void openblas_set_num_threads(int) __attribute__((weak));
+char* openblas_get_corename() __attribute__((weak));
 }
 
 namespace {
@@ -64,24 +66,35 @@ void run(const Shape& s, int threads) {
   if (openblas_set_num_threads) openblas_set_num_threads(threads);
   const double macs = double(s.m) * s.n * s.k;
   const double t_sgemm = best_seconds([&] {
-    cblas_sgemm(CblasRowMajor_, CblasNoTrans_, CblasNoTrans_, s.m, s.n, s.k, 1.0f, fa.data(), s.k, fb.data(), s.n,
-                0.0f, fc.data(), s.n);
+    cblas_sgemm(CblasRowMajor_, CblasNoTrans_, CblasNoTrans_, s.m, s.n, s.k, 1.0f, fa.data(), s.k,
+                fb.data(), s.n, 0.0f, fc.data(), s.n);
   });
   const double t_ii = best_seconds([&] {
-    gemm_int4_int4(row_major(w.data(), s.m, s.k), row_major(x.data(), s.k, s.n), {0.01f, 0}, cfg, c.data());
+    gemm_int4_int4(row_major(w.data(), s.m, s.k), row_major(x.data(), s.k, s.n), {0.01f, 0}, cfg,
+                   c.data());
   });
   const double t_fi = best_seconds([&] {
-    gemm_fp4_int4(row_major(g.data(), s.m, s.k), row_major(x.data(), s.k, s.n), {0.01f, -6}, cfg, c.data());
+    gemm_fp4_int4(row_major(g.data(), s.m, s.k), row_major(x.data(), s.k, s.n), {0.01f, -6}, cfg,
+                  c.data());
   });
-  std::printf("%-22s %5dx%5dx%5d thr=%d  sgemm %7.1f GMAC/s | int4xint4 %7.1f GMAC/s ratio %5.2f | fp4xint4 %7.1f GMAC/s ratio %5.2f\n",
-              s.name, s.m, s.n, s.k, threads, macs / t_sgemm * 1e-9, macs / t_ii * 1e-9, t_sgemm / t_ii,
-              macs / t_fi * 1e-9, t_sgemm / t_fi);
+  std::printf(
+      "%-22s %5dx%5dx%5d thr=%d  sgemm %7.1f GMAC/s | int4xint4 %7.1f GMAC/s ratio %5.2f | "
+      "fp4xint4 %7.1f GMAC/s ratio %5.2f\n",
+      s.name, s.m, s.n, s.k, threads, macs / t_sgemm * 1e-9, macs / t_ii * 1e-9, t_sgemm / t_ii,
+      macs / t_fi * 1e-9, t_sgemm / t_fi);
 }
 
 }  // namespace
 
 int main() {
   std::printf("integer kernel: %s\n", int_kernel_name(best_int_kernel()));
+  if (openblas_get_corename) {
+    std::printf("OpenBLAS sgemm core: %s\n", openblas_get_corename());
+    // OpenBLAS 0.3.21 does not know Sapphire Rapids and falls back to its
+    // SSE3 "Prescott" kernel: compare against the real AVX-512 one instead.
+    if (std::string(openblas_get_corename()) == "Prescott")
+      std::printf("  note: generic kernel; run with OPENBLAS_CORETYPE=SkylakeX for the AVX-512 sgemm baseline\n");
+  }
   const Shape shapes[] = {
       {"square 256^3", 256, 256, 256},
       {"1024x1024x512", 1024, 1024, 512},

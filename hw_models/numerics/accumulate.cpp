@@ -53,10 +53,13 @@ namespace {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // 8 outputs at a time; lanes with |acc| >= 2^29 take the scalar path.
-__attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512(const int64_t* acc, std::size_t n,
-                                                                                 OutputScale s, uint16_t* out) {
+__attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512(const int64_t* acc,
+                                                                                 std::size_t n,
+                                                                                 OutputScale s,
+                                                                                 uint16_t* out) {
   const __m512d scale = _mm512_set1_pd(static_cast<double>(s.scale));
-  const __m512d p2 = _mm512_set1_pd(std::bit_cast<double>(static_cast<uint64_t>(1023 + s.exp2) << 52));
+  const __m512d p2 =
+      _mm512_set1_pd(std::bit_cast<double>(static_cast<uint64_t>(1023 + s.exp2) << 52));
   const __m512i lim = _mm512_set1_epi64(int64_t{1} << 29);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -68,9 +71,11 @@ __attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512
     const __m512d d = _mm512_mul_pd(_mm512_mul_pd(_mm512_cvtepi64_pd(v), scale), p2);  // exact
     const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
     const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
-    const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact, _mm256_castps_si256(f),
-                                             _mm256_set1_epi32(1));  // round to odd
-    const __m128i h = _mm256_cvtps_ph(_mm256_castsi256_ps(odd), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i odd =
+        _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact, _mm256_castps_si256(f),
+                             _mm256_set1_epi32(1));  // round to odd
+    const __m128i h =
+        _mm256_cvtps_ph(_mm256_castsi256_ps(odd), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
   }
   for (; i < n; ++i) out[i] = round_acc_to_fp16(acc[i], s);

@@ -36,11 +36,19 @@ constexpr int32_t fp4_fixed(uint8_t code) {
   return (code & 0x8u) ? -mag : mag;
 }
 
-constexpr int32_t mac_int4_int4(int8_t a, int8_t b) { return int32_t{a} * int32_t{b}; }
-constexpr int32_t mac_int4_fp4(int8_t a, uint8_t fp4_code) { return int32_t{a} * fp4_fixed(fp4_code); }
+constexpr int32_t mac_int4_int4(int8_t a, int8_t b) {
+  return int32_t{a} * int32_t{b};
+}
+constexpr int32_t mac_int4_fp4(int8_t a, uint8_t fp4_code) {
+  return int32_t{a} * fp4_fixed(fp4_code);
+}
 
-constexpr int64_t acc_max(int width) { return width >= 64 ? INT64_MAX : (int64_t{1} << (width - 1)) - 1; }
-constexpr int64_t acc_min(int width) { return width >= 64 ? INT64_MIN : -(int64_t{1} << (width - 1)); }
+constexpr int64_t acc_max(int width) {
+  return width >= 64 ? INT64_MAX : (int64_t{1} << (width - 1)) - 1;
+}
+constexpr int64_t acc_min(int width) {
+  return width >= 64 ? INT64_MIN : -(int64_t{1} << (width - 1));
+}
 
 // The accumulator register of one PE column (width 2..64 bits).
 class SaturatingAccumulator {

@@ -16,7 +16,8 @@ constexpr uint64_t splitmix64_mix(uint64_t z) {
 }
 
 constexpr uint64_t counter_hash(uint64_t seed, uint64_t index) {
-  return splitmix64_mix(splitmix64_mix(seed ^ 0x6A09E667F3BCC909ull) + index * 0x9E3779B97F4A7C15ull);
+  return splitmix64_mix(splitmix64_mix(seed ^ 0x6A09E667F3BCC909ull) +
+                        index * 0x9E3779B97F4A7C15ull);
 }
 
 // Uniform in [0, 1) with 53 random bits.

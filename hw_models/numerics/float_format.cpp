@@ -16,8 +16,12 @@ namespace {
 
 __extension__ typedef unsigned __int128 u128;
 
-int top_exp_field(const FloatFormat& f) { return (1 << f.exp_bits) - 1; }
-uint32_t man_mask(const FloatFormat& f) { return (1u << f.man_bits) - 1u; }
+int top_exp_field(const FloatFormat& f) {
+  return (1 << f.exp_bits) - 1;
+}
+uint32_t man_mask(const FloatFormat& f) {
+  return (1u << f.man_bits) - 1u;
+}
 
 // Largest finite exponent field and the largest mantissa at it.
 int max_finite_exp_field(const FloatFormat& f) {
@@ -58,29 +62,34 @@ void validate(const FloatFormat& f) {
   const int emax = max_finite_exp_field(f) - f.bias;
   const int emin = 1 - f.bias - f.man_bits;
   if (emax > 127 || emin < -149)
-    throw InputError("float format: bias " + std::to_string(f.bias) + " puts values outside fp32's range");
+    throw InputError("float format: bias " + std::to_string(f.bias) +
+                     " puts values outside fp32's range");
 }
 
 std::string describe(const FloatFormat& f) {
   static constexpr const char* kSpecials[] = {"ieee", "nan_only", "none"};
   return "1-" + std::to_string(f.exp_bits) + "-" + std::to_string(f.man_bits) + " bias " +
          std::to_string(f.bias) + " " + kSpecials[static_cast<int>(f.specials)] +
-         (f.subnormals ? " subnormals" : " ftz") + (f.saturate ? " saturate" : " overflow-to-special");
+         (f.subnormals ? " subnormals" : " ftz") +
+         (f.saturate ? " saturate" : " overflow-to-special");
 }
 
 uint32_t nan_code(const FloatFormat& f, bool neg) {
   const uint32_t s = neg ? f.sign_mask() : 0u;
   switch (f.specials) {
-    case Specials::ieee: return inf_code(f, neg) | (1u << (f.man_bits - 1));
-    case Specials::nan_only: return s | (static_cast<uint32_t>(top_exp_field(f)) << f.man_bits) | man_mask(f);
-    case Specials::none: return 0;
+    case Specials::ieee:
+      return inf_code(f, neg) | (1u << (f.man_bits - 1));
+    case Specials::nan_only:
+      return s | (static_cast<uint32_t>(top_exp_field(f)) << f.man_bits) | man_mask(f);
+    case Specials::none:
+      return 0;
   }
   return 0;
 }
 
 uint32_t max_finite_code(const FloatFormat& f, bool neg) {
-  return (neg ? f.sign_mask() : 0u) | (static_cast<uint32_t>(max_finite_exp_field(f)) << f.man_bits) |
-         max_finite_mantissa(f);
+  return (neg ? f.sign_mask() : 0u) |
+         (static_cast<uint32_t>(max_finite_exp_field(f)) << f.man_bits) | max_finite_mantissa(f);
 }
 
 bool is_nan_code(const FloatFormat& f, uint32_t code) {
@@ -92,19 +101,22 @@ bool is_nan_code(const FloatFormat& f, uint32_t code) {
   return false;
 }
 
-double max_finite(const FloatFormat& f) { return decode_float(f, max_finite_code(f, false)); }
+double max_finite(const FloatFormat& f) {
+  return decode_float(f, max_finite_code(f, false));
+}
 double min_subnormal(const FloatFormat& f) {
   return std::ldexp(1.0, f.subnormals ? 1 - f.bias - f.man_bits : 1 - f.bias);
 }
 
-uint32_t encode_scaled_int(const FloatFormat& f, bool neg, uint64_t mag_hi, uint64_t mag_lo, int exp2) {
+uint32_t encode_scaled_int(const FloatFormat& f, bool neg, uint64_t mag_hi, uint64_t mag_lo,
+                           int exp2) {
   const uint32_t sign = neg ? f.sign_mask() : 0u;
   const u128 mag = (static_cast<u128>(mag_hi) << 64) | mag_lo;
   if (mag == 0) return sign;
-  const int emin = 1 - f.bias;                     // exponent of the smallest normal
-  const int ex = bit_width128(mag) - 1 + exp2;     // value in [2^ex, 2^(ex+1))
+  const int emin = 1 - f.bias;                  // exponent of the smallest normal
+  const int ex = bit_width128(mag) - 1 + exp2;  // value in [2^ex, 2^(ex+1))
   if (ex > max_finite_exp_field(f) - f.bias + 1) return overflow_code(f, neg);
-  int q = (ex > emin ? ex : emin) - f.man_bits;    // quantum of the target binade
+  int q = (ex > emin ? ex : emin) - f.man_bits;  // quantum of the target binade
   // r = round_half_even(mag * 2^(exp2 - q)); r < 2^(man_bits + 1) + 1.
   u128 r;
   if (q <= exp2) {
@@ -133,7 +145,8 @@ uint32_t encode_scaled_int(const FloatFormat& f, bool neg, uint64_t mag_hi, uint
   }
   const int efield = q + f.man_bits + f.bias;
   const uint32_t m = rr - hidden;
-  if (efield > max_finite_exp_field(f) || (efield == max_finite_exp_field(f) && m > max_finite_mantissa(f)))
+  if (efield > max_finite_exp_field(f) ||
+      (efield == max_finite_exp_field(f) && m > max_finite_mantissa(f)))
     return overflow_code(f, neg);
   return sign | (static_cast<uint32_t>(efield) << f.man_bits) | m;
 }
@@ -147,7 +160,8 @@ uint32_t encode_double(const FloatFormat& f, double x) {
   if (e == 0x7FF) {
     if (m != 0) return nan_code(f, neg);
     if (f.specials == Specials::ieee) return inf_code(f, neg);
-    return (f.saturate || f.specials == Specials::none) ? max_finite_code(f, neg) : nan_code(f, neg);
+    return (f.saturate || f.specials == Specials::none) ? max_finite_code(f, neg)
+                                                        : nan_code(f, neg);
   }
   int exp2;
   if (e == 0) {
@@ -159,7 +173,9 @@ uint32_t encode_double(const FloatFormat& f, double x) {
   return encode_scaled_int(f, neg, 0, m, exp2);
 }
 
-uint32_t encode_float(const FloatFormat& f, float x) { return encode_double(f, static_cast<double>(x)); }
+uint32_t encode_float(const FloatFormat& f, float x) {
+  return encode_double(f, static_cast<double>(x));
+}
 
 float decode_float(const FloatFormat& f, uint32_t code) {
   const bool neg = (code & f.sign_mask()) != 0;

@@ -51,7 +51,8 @@ uint32_t encode_float(const FloatFormat& f, float x);
 uint32_t encode_double(const FloatFormat& f, double x);
 // mag is the 128-bit integer hi * 2^64 + lo; exact for any magnitude: used to
 // round an exact integer accumulator times a scale with a single rounding.
-uint32_t encode_scaled_int(const FloatFormat& f, bool negative, uint64_t mag_hi, uint64_t mag_lo, int exp2);
+uint32_t encode_scaled_int(const FloatFormat& f, bool negative, uint64_t mag_hi, uint64_t mag_lo,
+                           int exp2);
 
 // Exact value of a code (every supported format fits in fp32 exactly).
 float decode_float(const FloatFormat& f, uint32_t code);

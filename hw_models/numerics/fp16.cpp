@@ -46,8 +46,8 @@ uint16_t fp64_to_fp16(double x) {
     return static_cast<uint16_t>(sign | 0x7E00u | ((abs >> 42) & 0x3FFu));
   }
   if (abs >= 0x40EFFE0000000000ull) return sign | 0x7C00u;  // >= 65520
-  const int e = static_cast<int>(abs >> 52);                 // biased double exponent
-  if (e >= 1009) {                                           // normal fp16 (2^-14 and up)
+  const int e = static_cast<int>(abs >> 52);                // biased double exponent
+  if (e >= 1009) {                                          // normal fp16 (2^-14 and up)
     const uint64_t rebias = abs - (uint64_t{1008} << 52);
     const uint64_t lsb = (rebias >> 42) & 1u;
     return static_cast<uint16_t>(sign | ((rebias + 0x1FFFFFFFFFFull + lsb) >> 42));

@@ -10,14 +10,20 @@
 
 namespace nibble::num {
 
-inline constexpr FloatFormat kFp16{.exp_bits = 5, .man_bits = 10, .bias = 15,
-                                   .specials = Specials::ieee, .subnormals = true, .saturate = false};
+inline constexpr FloatFormat kFp16{.exp_bits = 5,
+                                   .man_bits = 10,
+                                   .bias = 15,
+                                   .specials = Specials::ieee,
+                                   .subnormals = true,
+                                   .saturate = false};
 
 uint16_t fp32_to_fp16(float x);
 uint16_t fp64_to_fp16(double x);  // single rounding from double (not via fp32)
 float fp16_to_fp32(uint16_t h);   // exact
 
-inline float round_to_fp16(float x) { return fp16_to_fp32(fp32_to_fp16(x)); }
+inline float round_to_fp16(float x) {
+  return fp16_to_fp32(fp32_to_fp16(x));
+}
 
 // FP16 adder: exact sum rounded once to FP16 (what a hardware FP16 adder does).
 uint16_t fp16_add(uint16_t a, uint16_t b);

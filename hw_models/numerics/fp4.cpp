@@ -9,9 +9,13 @@ namespace nibble::num {
 namespace {
 
 // Magnitude of exponent field e (1..7) on the unit grid: 4^(e-4).
-double grid_mag(int e) { return std::ldexp(1.0, 2 * (e - 4)); }
+double grid_mag(int e) {
+  return std::ldexp(1.0, 2 * (e - 4));
+}
 
-uint8_t make_code(bool neg, int e) { return static_cast<uint8_t>((neg && e ? 0x8 : 0x0) | e); }
+uint8_t make_code(bool neg, int e) {
+  return static_cast<uint8_t>((neg && e ? 0x8 : 0x0) | e);
+}
 
 // Nearest exponent field for y = |x| * 2^-grid_exp (y >= 0, not NaN).
 int nearest_field(double y) {
@@ -53,8 +57,9 @@ double fp4_decode(uint8_t code, int grid_exp) {
 }
 
 uint8_t fp4_encode(float x, int grid_exp, const Fp4Config& c, uint64_t index, Fp4Counts* counts) {
-  const uint8_t code = c.rounding == Rounding::stochastic ? fp4_encode_stochastic(x, grid_exp, c.seed, index)
-                                                          : fp4_encode_nearest(x, grid_exp);
+  const uint8_t code = c.rounding == Rounding::stochastic
+                           ? fp4_encode_stochastic(x, grid_exp, c.seed, index)
+                           : fp4_encode_nearest(x, grid_exp);
   if (counts) {
     ++counts->total;
     const double ax = std::fabs(static_cast<double>(x));

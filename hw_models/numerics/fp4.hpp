@@ -39,9 +39,15 @@ inline int fp4_grid_exp(int gradscale_exp, TprPhase phase, const Fp4Config& c = 
   return gradscale_exp + (phase == TprPhase::odd ? c.odd_phase_shift : 0);
 }
 
-constexpr bool fp4_negative(uint8_t code) { return (code & 0x8u) != 0; }
-constexpr int fp4_exp_field(uint8_t code) { return code & 0x7; }
-constexpr bool fp4_is_zero(uint8_t code) { return (code & 0x7u) == 0; }
+constexpr bool fp4_negative(uint8_t code) {
+  return (code & 0x8u) != 0;
+}
+constexpr int fp4_exp_field(uint8_t code) {
+  return code & 0x7;
+}
+constexpr bool fp4_is_zero(uint8_t code) {
+  return (code & 0x7u) == 0;
+}
 
 uint8_t fp4_encode_nearest(float x, int grid_exp);
 uint8_t fp4_encode_stochastic(float x, int grid_exp, uint64_t seed, uint64_t index);
@@ -51,13 +57,14 @@ double fp4_decode(uint8_t code, int grid_exp);
 // Per-tensor counts the log-domain gradient unit reports (for GradScale).
 struct Fp4Counts {
   uint64_t total = 0;
-  uint64_t saturated = 0;   // |x| * 2^-grid_exp > 4^3 (clipped)
-  uint64_t underflow = 0;   // x != 0 quantized to 0
-  double max_abs = 0;       // max |x| seen (for the max GradScale mode)
+  uint64_t saturated = 0;  // |x| * 2^-grid_exp > 4^3 (clipped)
+  uint64_t underflow = 0;  // x != 0 quantized to 0
+  double max_abs = 0;      // max |x| seen (for the max GradScale mode)
 };
 
 // Quantize with the configured rounding; index is the element's position in
 // the tensor (the stochastic counter). Updates counts if non-null.
-uint8_t fp4_encode(float x, int grid_exp, const Fp4Config& c, uint64_t index, Fp4Counts* counts = nullptr);
+uint8_t fp4_encode(float x, int grid_exp, const Fp4Config& c, uint64_t index,
+                   Fp4Counts* counts = nullptr);
 
 }  // namespace nibble::num

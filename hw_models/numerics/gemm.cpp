@@ -29,7 +29,9 @@ struct Packed {
   int groups = 0;
 };
 
-inline int64_t iabs(int64_t v) { return v < 0 ? -v : v; }
+inline int64_t iabs(int64_t v) {
+  return v < 0 ? -v : v;
+}
 
 template <int P, int G>
 Packed alloc_packed(int lines, int k) {
@@ -47,7 +49,8 @@ Packed alloc_packed(int lines, int k) {
 template <int G>
 inline uint32_t group_word(const int32_t* v) {
   if constexpr (G == 4)
-    return static_cast<uint32_t>(static_cast<uint8_t>(v[0])) | (static_cast<uint32_t>(static_cast<uint8_t>(v[1])) << 8) |
+    return static_cast<uint32_t>(static_cast<uint8_t>(v[0])) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(v[1])) << 8) |
            (static_cast<uint32_t>(static_cast<uint8_t>(v[2])) << 16) |
            (static_cast<uint32_t>(static_cast<uint8_t>(v[3])) << 24);
   else
@@ -88,7 +91,8 @@ Packed pack_lines(MatView<T> L, Conv conv) {
         uint32_t* d = dst + static_cast<size_t>(t) * P;
         for (int lane = 0; lane < lanes; ++lane) {
           int32_t v[G];
-          for (int g = 0; g < G; ++g) v[g] = rows[g] ? conv(rows[g][static_cast<std::ptrdiff_t>(lane) * L.row_stride]) : 0;
+          for (int g = 0; g < G; ++g)
+            v[g] = rows[g] ? conv(rows[g][static_cast<std::ptrdiff_t>(lane) * L.row_stride]) : 0;
           d[lane] = group_word<G>(v);
         }
       }
@@ -136,17 +140,26 @@ struct Int8Value {
   int32_t operator()(int8_t v) const { return v; }
 };
 struct Fp4Value {
+  static constexpr int32_t kMaxAbs = 4096;  // static bound: no range scan needed
   int32_t operator()(uint8_t code) const {
-    const int e = code & 7;
-    const int32_t mag = (int32_t{1} << (2 * e)) >> 2;  // 0, then 4^(e-1): branch-free
-    const int32_t neg = -static_cast<int32_t>((code >> 3) & 1);
-    return (mag ^ neg) - neg;
+    static constexpr int16_t kTable[16] = {0, 1,  4,  16,  64,  256,  1024,  4096,
+                                           0, -1, -4, -16, -64, -256, -1024, -4096};
+    return kTable[code & 0xF];
   }
 };
 
+template <class Conv>
+constexpr bool has_static_bound() {
+  return requires {
+    Conv::kMaxAbs;
+  };
+}
+
 detail::MicroKernel pick_kernel(IntKernel k) {
   auto f = detail::micro_kernel(k);
-  if (!f) throw InputError(std::string("gemm: integer kernel '") + int_kernel_name(k) + "' is not supported by this CPU");
+  if (!f)
+    throw InputError(std::string("gemm: integer kernel '") + int_kernel_name(k) +
+                     "' is not supported by this CPU");
   return f;
 }
 
@@ -156,10 +169,10 @@ struct IntPlan {
   const Packed* b;
   int m, n, k;
   detail::MicroKernel kernel;
-  int block;           // k-groups per int32 block
-  int32_t b_offset;    // B bytes hold b + b_offset (u8 path); result -= b_offset * rowsum(A)
-  int64_t limit;       // acc_max(width)
-  bool all_safe;       // no output can saturate
+  int block;         // k-groups per int32 block
+  int32_t b_offset;  // B bytes hold b + b_offset (u8 path); result -= b_offset * rowsum(A)
+  int64_t limit;     // acc_max(width)
+  bool all_safe;     // no output can saturate
   int acc_bits;
   OutputScale scale;
 };
@@ -168,11 +181,12 @@ struct IntPlan {
 // the exact tile sum is checked against the saturation bound, rounded once
 // and written out.
 template <class GetA, class GetB>
-GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB get_b, uint16_t* c, int64_t* acc) {
+GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB get_b, uint16_t* c,
+                     int64_t* acc) {
   GemmStats st;
   alignas(64) int32_t tile[kMR * kNR];
   int64_t sums[kMR * kNR];
-  uint16_t out16[kNR];
+  uint16_t out16[kMR * kNR];
   const int a_panels = (pl.m + kMR - 1) / kMR;
   const int groups = pl.a->groups;
   for (int q = q_begin; q < q_end; ++q) {
@@ -182,10 +196,12 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
       std::fill(sums, sums + kMR * kNR, int64_t{0});
       for (int t0 = 0; t0 < groups; t0 += pl.block) {
         const int ng = std::min(pl.block, groups - t0);
-        const auto* ap = reinterpret_cast<const int32_t*>(pl.a->words.data()) +
-                         (static_cast<size_t>(p) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kMR;
-        const auto* bp = reinterpret_cast<const int32_t*>(pl.b->words.data()) +
-                         (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
+        const auto* ap =
+            reinterpret_cast<const int32_t*>(pl.a->words.data()) +
+            (static_cast<size_t>(p) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kMR;
+        const auto* bp =
+            reinterpret_cast<const int32_t*>(pl.b->words.data()) +
+            (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
         pl.kernel(ap, bp, ng, tile);
         for (int x = 0; x < kMR * kNR; ++x) sums[x] += tile[x];
       }
@@ -197,9 +213,9 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
         if (!pl.all_safe) {
           for (int cc = 0; cc < cols; ++cc) {
             const int j = q * kNR + cc;
-            const int64_t bound =
-                std::min(pl.a->max_abs[static_cast<size_t>(i)] * pl.b->sum_abs[static_cast<size_t>(j)],
-                         pl.a->sum_abs[static_cast<size_t>(i)] * pl.b->max_abs[static_cast<size_t>(j)]);
+            const int64_t bound = std::min(
+                pl.a->max_abs[static_cast<size_t>(i)] * pl.b->sum_abs[static_cast<size_t>(j)],
+                pl.a->sum_abs[static_cast<size_t>(i)] * pl.b->max_abs[static_cast<size_t>(j)]);
             if (bound <= pl.limit) continue;
             SaturatingAccumulator sat(pl.acc_bits);
             for (int kk = 0; kk < pl.k; ++kk) sat.add(int64_t{get_a(i, kk)} * get_b(kk, j));
@@ -209,11 +225,15 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
             ++st.sequential_outputs;
           }
         }
-        const size_t o = static_cast<size_t>(i) * static_cast<size_t>(pl.n) + static_cast<size_t>(q) * kNR;
-        round_acc_to_fp16_bulk(std::span<const int64_t>(srow, static_cast<size_t>(cols)), pl.scale,
-                               std::span<uint16_t>(out16, static_cast<size_t>(cols)));
-        std::copy(out16, out16 + cols, c + o);
-        if (acc) std::copy(srow, srow + cols, acc + o);
+      }
+      // One rounding call per tile (rows beyond `rows` / columns beyond `cols` are scratch).
+      round_acc_to_fp16_bulk(std::span<const int64_t>(sums, static_cast<size_t>(kMR * kNR)),
+                             pl.scale, std::span<uint16_t>(out16, static_cast<size_t>(kMR * kNR)));
+      for (int r = 0; r < rows; ++r) {
+        const size_t o = static_cast<size_t>(p * kMR + r) * static_cast<size_t>(pl.n) +
+                         static_cast<size_t>(q) * kNR;
+        std::copy(out16 + r * kNR, out16 + r * kNR + cols, c + o);
+        if (acc) std::copy(sums + r * kNR, sums + r * kNR + cols, acc + o);
       }
     }
   }
@@ -221,8 +241,8 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
 }
 
 template <class TA, class TB, class ConvA, class ConvB>
-void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputScale s, const GemmConfig& cfg,
-              uint16_t* c, int64_t* acc, GemmStats* stats, bool bytes_ok) {
+void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputScale s,
+              const GemmConfig& cfg, uint16_t* c, int64_t* acc, GemmStats* stats, bool bytes_ok) {
   const int m = a.rows, n = b.cols, k = a.cols;
   auto get_a = [&](int i, int kk) { return conv_a(a.at(i, kk)); };
   auto get_b = [&](int kk, int j) { return conv_b(b.at(kk, j)); };
@@ -230,8 +250,16 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   const auto kernel8 = bytes_ok ? detail::micro_kernel_u8s8(cfg.kernel) : nullptr;
   Packed pa, pb;
   IntPlan pl{};
-  const auto [a_lo, a_hi] = value_range(a, conv_a);
-  const auto [b_lo, b_hi] = value_range(b, conv_b);
+  // FP4 operands have a static bound (4096; the exact per-line bounds are
+  // computed below when saturation is possible), INT codes are scanned.
+  auto range = [](auto view, auto conv) -> std::pair<int32_t, int32_t> {
+    if constexpr (has_static_bound<decltype(conv)>())
+      return {-decltype(conv)::kMaxAbs, decltype(conv)::kMaxAbs};
+    else
+      return value_range(view, conv);
+  };
+  const auto [a_lo, a_hi] = range(a, conv_a);
+  const auto [b_lo, b_hi] = range(b, conv_b);
   const int64_t max_a = std::max(-int64_t{a_lo}, int64_t{a_hi});
   const int64_t max_b = std::max(-int64_t{b_lo}, int64_t{b_hi});
   if (kernel8) {
@@ -253,7 +281,8 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   const int64_t lane_prod = std::max<int64_t>(1, per_group * max_a * (max_b + pl.b_offset));
   pl.block = static_cast<int>(std::clamp<int64_t>(INT32_MAX / lane_prod, 1, kMaxGroupsPerBlock));
   pl.limit = acc_max(cfg.acc_bits);
-  pl.all_safe = int64_t{k} * max_a * max_b <= pl.limit;  // no int64 overflow: k < 2^31, |products| < 2^20
+  pl.all_safe =
+      int64_t{k} * max_a * max_b <= pl.limit;  // no int64 overflow: k < 2^31, |products| < 2^20
   if (!pl.all_safe || pl.b_offset) line_stats(a, conv_a, pa, !pl.all_safe, pl.b_offset != 0);
   if (!pl.all_safe) line_stats(b.transposed(), conv_b, pb, true, false);
   pl.a = &pa;
@@ -293,8 +322,8 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
 
 // Float GEMMs, fp32 mode: per output the same sequential k-order sum as the
 // reference; the j loop is element-wise so it vectorises without reordering.
-void float_gemm_fp32(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b, float scale,
-                     uint16_t* c, float* acc) {
+void float_gemm_fp32(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,
+                     float scale, uint16_t* c, float* acc) {
   std::vector<float> row(static_cast<size_t>(n));
   for (int i = 0; i < m; ++i) {
     std::fill(row.begin(), row.end(), 0.0f);
@@ -316,21 +345,30 @@ template <class T, class Decode>
 std::vector<float> decode_matrix(MatView<T> v, Decode dec) {
   std::vector<float> out(static_cast<size_t>(v.rows) * static_cast<size_t>(v.cols));
   for (int r = 0; r < v.rows; ++r)
-    for (int cc = 0; cc < v.cols; ++cc) out[static_cast<size_t>(r) * static_cast<size_t>(v.cols) + static_cast<size_t>(cc)] = dec(v.at(r, cc));
+    for (int cc = 0; cc < v.cols; ++cc)
+      out[static_cast<size_t>(r) * static_cast<size_t>(v.cols) + static_cast<size_t>(cc)] =
+          dec(v.at(r, cc));
   return out;
 }
 
 }  // namespace
 
-bool int_kernel_supported(IntKernel k) { return detail::micro_kernel(k) != nullptr; }
+bool int_kernel_supported(IntKernel k) {
+  return detail::micro_kernel(k) != nullptr;
+}
 
 const char* int_kernel_name(IntKernel k) {
   switch (k) {
-    case IntKernel::best: return "best";
-    case IntKernel::avx512vnni: return "avx512vnni";
-    case IntKernel::avx512bw: return "avx512bw";
-    case IntKernel::avx2: return "avx2";
-    case IntKernel::portable: return "portable";
+    case IntKernel::best:
+      return "best";
+    case IntKernel::avx512vnni:
+      return "avx512vnni";
+    case IntKernel::avx512bw:
+      return "avx512bw";
+    case IntKernel::avx2:
+      return "avx2";
+    case IntKernel::portable:
+      return "portable";
   }
   return "?";
 }
@@ -341,48 +379,49 @@ IntKernel best_int_kernel() {
   return IntKernel::portable;
 }
 
-void gemm_int4_int4(MatView<int8_t> a, MatView<int8_t> b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
-                    int64_t* acc, GemmStats* stats) {
+void gemm_int4_int4(MatView<int8_t> a, MatView<int8_t> b, OutputScale s, const GemmConfig& cfg,
+                    uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_int4(a, b, s, cfg, c, acc, stats);
   int_gemm(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc, stats, /*bytes_ok=*/true);
 }
 
-void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
-                   int64_t* acc, GemmStats* stats) {
+void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const GemmConfig& cfg,
+                   uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_fp4_int4(a, b, s, cfg, c, acc, stats);
   int_gemm(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc, stats, false);
 }
 
-void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const GemmConfig& cfg, uint16_t* c,
-                   int64_t* acc, GemmStats* stats) {
+void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const GemmConfig& cfg,
+                   uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_fp4(a, b, s, cfg, c, acc, stats);
   int_gemm(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc, stats, false);
 }
 
-void gemm_hfp8(MatView<uint8_t> a, const FloatFormat& fa, MatView<uint8_t> b, const FloatFormat& fb, float scale,
-               const GemmConfig& cfg, uint16_t* c, float* acc) {
+void gemm_hfp8(MatView<uint8_t> a, const FloatFormat& fa, MatView<uint8_t> b, const FloatFormat& fb,
+               float scale, const GemmConfig& cfg, uint16_t* c, float* acc) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_float_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_hfp8(a, fa, b, fb, scale, cfg, c, acc);
   validate(fa);
   validate(fb);
-  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, [&](uint8_t v) { return decode_float(fa, v); }),
+  float_gemm_fp32(a.rows, b.cols, a.cols,
+                  decode_matrix(a, [&](uint8_t v) { return decode_float(fa, v); }),
                   decode_matrix(b, [&](uint8_t v) { return decode_float(fb, v); }), scale, c, acc);
 }
 
-void gemm_fp16(MatView<uint16_t> a, MatView<uint16_t> b, float scale, const GemmConfig& cfg, uint16_t* c,
-               float* acc) {
+void gemm_fp16(MatView<uint16_t> a, MatView<uint16_t> b, float scale, const GemmConfig& cfg,
+               uint16_t* c, float* acc) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_float_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_fp16(a, b, scale, cfg, c, acc);
-  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, fp16_to_fp32), decode_matrix(b, fp16_to_fp32), scale, c,
-                  acc);
+  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, fp16_to_fp32),
+                  decode_matrix(b, fp16_to_fp32), scale, c, acc);
 }
 
 }  // namespace nibble::num

@@ -54,16 +54,16 @@ const char* int_kernel_name(IntKernel k);
 
 struct GemmConfig {
   AccumMode mode = AccumMode::int_exact;
-  int acc_bits = 32;  // int_exact accumulator width, 2..64
-  int chunk = 64;     // fp16_chunked chunk length C >= 1
-  int threads = 1;    // worker threads (results do not depend on it)
+  int acc_bits = 32;                   // int_exact accumulator width, 2..64
+  int chunk = 64;                      // fp16_chunked chunk length C >= 1
+  int threads = 1;                     // worker threads (results do not depend on it)
   IntKernel kernel = IntKernel::best;  // throws InputError if the CPU lacks it
 };
 
 struct GemmStats {
-  uint64_t saturations = 0;        // accumulator clamps, all outputs
-  uint64_t saturated_outputs = 0;  // outputs with at least one clamp
-  uint64_t sequential_outputs = 0; // outputs recomputed on the sequential path
+  uint64_t saturations = 0;         // accumulator clamps, all outputs
+  uint64_t saturated_outputs = 0;   // outputs with at least one clamp
+  uint64_t sequential_outputs = 0;  // outputs recomputed on the sequential path
 };
 
 // c_fp16: M x N FP16 bits (required). acc: optional M x N raw accumulators

@@ -15,20 +15,25 @@ inline void check_shapes(int am, int ak, int bk, int bn) {
 }
 
 inline void check_common(const GemmConfig& cfg) {
-  if (cfg.chunk < 1) throw InputError("gemm: fp16 chunk must be >= 1, found " + std::to_string(cfg.chunk));
-  if (cfg.threads < 1) throw InputError("gemm: threads must be >= 1, found " + std::to_string(cfg.threads));
+  if (cfg.chunk < 1)
+    throw InputError("gemm: fp16 chunk must be >= 1, found " + std::to_string(cfg.chunk));
+  if (cfg.threads < 1)
+    throw InputError("gemm: threads must be >= 1, found " + std::to_string(cfg.threads));
 }
 
 inline void check_int_config(const GemmConfig& cfg) {
   check_common(cfg);
-  if (cfg.mode == AccumMode::fp32) throw InputError("gemm: integer GEMMs accumulate int_exact or fp16_chunked, not fp32");
+  if (cfg.mode == AccumMode::fp32)
+    throw InputError("gemm: integer GEMMs accumulate int_exact or fp16_chunked, not fp32");
   if (cfg.acc_bits < 2 || cfg.acc_bits > 64)
-    throw InputError("gemm: accumulator width must be 2..64 bits, found " + std::to_string(cfg.acc_bits));
+    throw InputError("gemm: accumulator width must be 2..64 bits, found " +
+                     std::to_string(cfg.acc_bits));
 }
 
 inline void check_float_config(const GemmConfig& cfg) {
   check_common(cfg);
-  if (cfg.mode == AccumMode::int_exact) throw InputError("gemm: float GEMMs accumulate fp32 or fp16_chunked, not int_exact");
+  if (cfg.mode == AccumMode::int_exact)
+    throw InputError("gemm: float GEMMs accumulate fp32 or fp16_chunked, not int_exact");
 }
 
 // fp16(sum * scale), one rounding (the fp32 x fp32 product is exact in double).

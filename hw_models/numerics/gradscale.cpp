@@ -13,10 +13,13 @@ int gradscale_exp_from_max(double max_abs, int top_log2) {
   return ceil_log2 - top_log2;
 }
 
-int GradScaleState::clamp(int e) const { return std::clamp(e, cfg_.min_exp, cfg_.max_exp); }
+int GradScaleState::clamp(int e) const {
+  return std::clamp(e, cfg_.min_exp, cfg_.max_exp);
+}
 
 int GradScaleState::exp_for_tensor(double max_abs) {
-  if (max_abs > 0 && std::isfinite(max_abs)) exp_ = clamp(gradscale_exp_from_max(max_abs, cfg_.top_log2));
+  if (max_abs > 0 && std::isfinite(max_abs))
+    exp_ = clamp(gradscale_exp_from_max(max_abs, cfg_.top_log2));
   return exp_;
 }
 

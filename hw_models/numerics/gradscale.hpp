@@ -24,12 +24,13 @@ enum class GradScaleMode : uint8_t { max, dynamic };
 
 struct GradScaleConfig {
   GradScaleMode mode = GradScaleMode::max;
-  int top_log2 = kFp4MaxLog2;   // the largest FP4 magnitude, log2
+  int top_log2 = kFp4MaxLog2;  // the largest FP4 magnitude, log2
   int initial_exp = 0;
   int min_exp = -64;
   int max_exp = 64;
-  double overflow_tolerance = 0.0;   // fraction of saturated elements tolerated
-  double underflow_tolerance = 1.0;  // fraction of underflows that triggers a finer scale (1.0: never)
+  double overflow_tolerance = 0.0;  // fraction of saturated elements tolerated
+  double underflow_tolerance =
+      1.0;  // fraction of underflows that triggers a finer scale (1.0: never)
   int up_step = 1;
   int down_step = 1;
   int growth_interval = 100;  // clean steps before trying a finer scale

@@ -13,13 +13,25 @@
 
 namespace nibble::num {
 
-inline constexpr FloatFormat kHfp8Fwd143{.exp_bits = 4, .man_bits = 3, .bias = 7,
-                                         .specials = Specials::ieee, .subnormals = true, .saturate = true};
-inline constexpr FloatFormat kHfp8Bwd152{.exp_bits = 5, .man_bits = 2, .bias = 15,
-                                         .specials = Specials::ieee, .subnormals = true, .saturate = true};
+inline constexpr FloatFormat kHfp8Fwd143{.exp_bits = 4,
+                                         .man_bits = 3,
+                                         .bias = 7,
+                                         .specials = Specials::ieee,
+                                         .subnormals = true,
+                                         .saturate = true};
+inline constexpr FloatFormat kHfp8Bwd152{.exp_bits = 5,
+                                         .man_bits = 2,
+                                         .bias = 15,
+                                         .specials = Specials::ieee,
+                                         .subnormals = true,
+                                         .saturate = true};
 
-inline uint8_t fp32_to_hfp8(const FloatFormat& f, float x) { return static_cast<uint8_t>(encode_float(f, x)); }
-inline float hfp8_to_fp32(const FloatFormat& f, uint8_t code) { return decode_float(f, code); }
+inline uint8_t fp32_to_hfp8(const FloatFormat& f, float x) {
+  return static_cast<uint8_t>(encode_float(f, x));
+}
+inline float hfp8_to_fp32(const FloatFormat& f, uint8_t code) {
+  return decode_float(f, code);
+}
 // From FP16 (the SFU's format): exact FP16 value, one rounding to HFP8.
 inline uint8_t fp16_to_hfp8(const FloatFormat& f, uint16_t h);
 

@@ -29,7 +29,8 @@ double quant_sse(std::span<const float> w, float alpha, int max_code) {
   const float step = int4_step(alpha, max_code);
   double sse = 0;
   for (float v : w) {
-    const double d = static_cast<double>(v) - static_cast<double>(dequantize_int4(quantize_int4(v, step, max_code), step));
+    const double d = static_cast<double>(v) -
+                     static_cast<double>(dequantize_int4(quantize_int4(v, step, max_code), step));
     sse += d * d;
   }
   return sse;
@@ -61,9 +62,12 @@ float sawb_alpha(const TensorStats& s, const SawbCoefficients& c) {
 
 float int4_alpha(std::span<const float> w, const Int4WeightConfig& cfg) {
   switch (cfg.scale_mode) {
-    case WeightScaleMode::max: return static_cast<float>(tensor_stats(w).max_abs);
-    case WeightScaleMode::sawb: return sawb_alpha(tensor_stats(w), cfg.sawb);
-    case WeightScaleMode::mse: return mse_alpha(w, cfg.max_code, cfg.mse_grid_points);
+    case WeightScaleMode::max:
+      return static_cast<float>(tensor_stats(w).max_abs);
+    case WeightScaleMode::sawb:
+      return sawb_alpha(tensor_stats(w), cfg.sawb);
+    case WeightScaleMode::mse:
+      return mse_alpha(w, cfg.max_code, cfg.mse_grid_points);
   }
   return 0.0f;
 }

@@ -51,9 +51,13 @@ float mse_alpha(std::span<const float> w, int max_code, int grid_points);
 // Sum of squared quantization errors of w with clipping value alpha.
 double quant_sse(std::span<const float> w, float alpha, int max_code);
 
-inline float int4_step(float alpha, int max_code) { return alpha / static_cast<float>(max_code); }
+inline float int4_step(float alpha, int max_code) {
+  return alpha / static_cast<float>(max_code);
+}
 
 int8_t quantize_int4(float x, float step, int max_code = 7);
-inline float dequantize_int4(int8_t code, float step) { return static_cast<float>(code) * step; }
+inline float dequantize_int4(int8_t code, float step) {
+  return static_cast<float>(code) * step;
+}
 
 }  // namespace nibble::num

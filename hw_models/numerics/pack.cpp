@@ -9,8 +9,9 @@ namespace nibble::num {
 namespace {
 void check_packed(std::size_t n, std::size_t bytes) {
   if (bytes != packed_bytes(n))
-    throw InputError("pack: " + std::to_string(n) + " codes need " + std::to_string(packed_bytes(n)) +
-                     " bytes, buffer has " + std::to_string(bytes));
+    throw InputError("pack: " + std::to_string(n) + " codes need " +
+                     std::to_string(packed_bytes(n)) + " bytes, buffer has " +
+                     std::to_string(bytes));
 }
 }  // namespace
 

@@ -20,7 +20,8 @@ float pact_grad_x(float x, float dy, float alpha, const PactConfig& c) {
   return inside ? dy : 0.0f;
 }
 
-double pact_grad_alpha(std::span<const float> x, std::span<const float> dy, float alpha, const PactConfig& c) {
+double pact_grad_alpha(std::span<const float> x, std::span<const float> dy, float alpha,
+                       const PactConfig& c) {
   double g = 0;
   const std::size_t n = std::min(x.size(), dy.size());
   for (std::size_t i = 0; i < n; ++i) {

@@ -21,7 +21,9 @@ struct PactConfig {
   int max_code() const { return is_signed ? levels_signed : levels_unsigned; }
 };
 
-inline float pact_step(float alpha, const PactConfig& c) { return alpha / static_cast<float>(c.max_code()); }
+inline float pact_step(float alpha, const PactConfig& c) {
+  return alpha / static_cast<float>(c.max_code());
+}
 
 // Returns the code as int8 (0..15 unsigned, -7..7 signed).
 int8_t pact_quantize(float x, float alpha, const PactConfig& c = {});
@@ -32,6 +34,7 @@ inline float pact_dequantize(int8_t code, float alpha, const PactConfig& c = {})
 // dL/dx for one element.
 float pact_grad_x(float x, float dy, float alpha, const PactConfig& c = {});
 // dL/dalpha for a tensor (double accumulation, in index order).
-double pact_grad_alpha(std::span<const float> x, std::span<const float> dy, float alpha, const PactConfig& c = {});
+double pact_grad_alpha(std::span<const float> x, std::span<const float> dy, float alpha,
+                       const PactConfig& c = {});
 
 }  // namespace nibble::num

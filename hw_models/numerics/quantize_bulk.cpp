@@ -17,8 +17,8 @@ namespace {
 
 void check_sizes(const char* what, std::size_t in, std::size_t out) {
   if (in != out)
-    throw InputError(std::string(what) + ": output has " + std::to_string(out) + " elements, input " +
-                     std::to_string(in));
+    throw InputError(std::string(what) + ": output has " + std::to_string(out) +
+                     " elements, input " + std::to_string(in));
 }
 
 // RNE of q for |q| <= 2^22 by the 1.5*2^23 trick (exact in the default rounding mode).
@@ -28,8 +28,8 @@ inline float rne_small(float q) {
 }
 
 // clamp(RNE(x / step), lo, hi) as in quantize_int4 / pact_quantize; NaN -> 0.
-void quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip, float lo_code,
-                     float hi_code, int8_t* out) {
+void quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip,
+                     float lo_code, float hi_code, int8_t* out) {
   const std::size_t n = x.size();
   if (!(step > 0.0f)) {
     for (std::size_t i = 0; i < n; ++i) out[i] = 0;
@@ -48,26 +48,33 @@ void quantize_linear(std::span<const float> x, float step, float lo_clip, float 
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,f16c"))) void f32_to_f16_f16c(const float* x, uint16_t* out, std::size_t n) {
+__attribute__((target("avx2,f16c"))) void f32_to_f16_f16c(const float* x, uint16_t* out,
+                                                          std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m128i h =
+        _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
   }
   for (; i < n; ++i) out[i] = fp32_to_fp16(x[i]);
 }
-__attribute__((target("avx2,f16c"))) void f16_to_f32_f16c(const uint16_t* h, float* out, std::size_t n) {
+__attribute__((target("avx2,f16c"))) void f16_to_f32_f16c(const uint16_t* h, float* out,
+                                                          std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i))));
+    _mm256_storeu_ps(out + i,
+                     _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i))));
   for (; i < n; ++i) out[i] = fp16_to_fp32(h[i]);
 }
-bool has_f16c() { return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"); }
+bool has_f16c() {
+  return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2");
+}
 #endif
 
 }  // namespace
 
-void quantize_int4_bulk(std::span<const float> x, float step, int max_code, std::span<int8_t> codes) {
+void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
+                        std::span<int8_t> codes) {
   check_sizes("quantize_int4_bulk", x.size(), codes.size());
   const auto m = static_cast<float>(max_code);
   constexpr float kInf = __builtin_huge_valf();
@@ -79,7 +86,8 @@ void dequantize_int4_bulk(std::span<const int8_t> codes, float step, std::span<f
   for (std::size_t i = 0; i < codes.size(); ++i) out[i] = static_cast<float>(codes[i]) * step;
 }
 
-void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c, std::span<int8_t> codes) {
+void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c,
+                        std::span<int8_t> codes) {
   check_sizes("pact_quantize_bulk", x.size(), codes.size());
   if (!(alpha > 0.0f)) {
     quantize_linear(x, 0.0f, 0, 0, 0, 0, codes.data());
@@ -90,16 +98,18 @@ void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig&
   quantize_linear(x, pact_step(alpha, c), lo, alpha, c.is_signed ? -m : 0.0f, m, codes.data());
 }
 
-void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c, uint64_t index_base,
-                       std::span<uint8_t> codes, Fp4Counts* counts) {
+void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c,
+                       uint64_t index_base, std::span<uint8_t> codes, Fp4Counts* counts) {
   check_sizes("fp4_quantize_bulk", x.size(), codes.size());
-  for (std::size_t i = 0; i < x.size(); ++i) codes[i] = fp4_encode(x[i], grid_exp, c, index_base + i, counts);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    codes[i] = fp4_encode(x[i], grid_exp, c, index_base + i, counts);
 }
 
 void fp4_dequantize_bulk(std::span<const uint8_t> codes, int grid_exp, std::span<float> out) {
   check_sizes("fp4_dequantize_bulk", codes.size(), out.size());
   float table[16];
-  for (int k = 0; k < 16; ++k) table[k] = static_cast<float>(fp4_decode(static_cast<uint8_t>(k), grid_exp));
+  for (int k = 0; k < 16; ++k)
+    table[k] = static_cast<float>(fp4_decode(static_cast<uint8_t>(k), grid_exp));
   for (std::size_t i = 0; i < codes.size(); ++i) out[i] = table[codes[i] & 0xF];
 }
 
@@ -122,14 +132,16 @@ void fp16_to_fp32_bulk(std::span<const uint16_t> h, std::span<float> out) {
 void encode_float_bulk(const FloatFormat& f, std::span<const float> x, std::span<uint8_t> out) {
   check_sizes("encode_float_bulk", x.size(), out.size());
   validate(f);
-  if (f.total_bits() > 8) throw InputError("encode_float_bulk: format " + describe(f) + " is wider than 8 bits");
+  if (f.total_bits() > 8)
+    throw InputError("encode_float_bulk: format " + describe(f) + " is wider than 8 bits");
   for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<uint8_t>(encode_float(f, x[i]));
 }
 
 void decode_float_bulk(const FloatFormat& f, std::span<const uint8_t> codes, std::span<float> out) {
   check_sizes("decode_float_bulk", codes.size(), out.size());
   validate(f);
-  if (f.total_bits() > 8) throw InputError("decode_float_bulk: format " + describe(f) + " is wider than 8 bits");
+  if (f.total_bits() > 8)
+    throw InputError("decode_float_bulk: format " + describe(f) + " is wider than 8 bits");
   float table[256];
   for (uint32_t k = 0; k < f.code_count(); ++k) table[k] = decode_float(f, k);
   const uint32_t mask = f.code_count() - 1;

@@ -12,16 +12,19 @@
 
 namespace nibble::num {
 
-void quantize_int4_bulk(std::span<const float> x, float step, int max_code, std::span<int8_t> codes);
+void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
+                        std::span<int8_t> codes);
 void dequantize_int4_bulk(std::span<const int8_t> codes, float step, std::span<float> out);
-void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c, std::span<int8_t> codes);
+void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c,
+                        std::span<int8_t> codes);
 // index_base: counter of x[0] for stochastic rounding (element i uses index_base + i).
-void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c, uint64_t index_base,
-                       std::span<uint8_t> codes, Fp4Counts* counts = nullptr);
+void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c,
+                       uint64_t index_base, std::span<uint8_t> codes, Fp4Counts* counts = nullptr);
 void fp4_dequantize_bulk(std::span<const uint8_t> codes, int grid_exp, std::span<float> out);
 void fp32_to_fp16_bulk(std::span<const float> x, std::span<uint16_t> out);
 void fp16_to_fp32_bulk(std::span<const uint16_t> h, std::span<float> out);
-void encode_float_bulk(const FloatFormat& f, std::span<const float> x, std::span<uint8_t> out);  // <= 8-bit formats
+void encode_float_bulk(const FloatFormat& f, std::span<const float> x,
+                       std::span<uint8_t> out);  // <= 8-bit formats
 void decode_float_bulk(const FloatFormat& f, std::span<const uint8_t> codes, std::span<float> out);
 
 }  // namespace nibble::num

@@ -12,7 +12,9 @@ namespace nibble::num {
 namespace {
 
 // Uniform in (0, 1): never 0, so logs are finite.
-double open_uniform(uint64_t seed, uint64_t i) { return (static_cast<double>(counter_hash(seed, i) >> 11) + 0.5) * 0x1.0p-53; }
+double open_uniform(uint64_t seed, uint64_t i) {
+  return (static_cast<double>(counter_hash(seed, i) >> 11) + 0.5) * 0x1.0p-53;
+}
 
 std::vector<float> sample(int dist, int n, uint64_t seed) {
   std::vector<float> w(static_cast<std::size_t>(n));
@@ -21,7 +23,8 @@ std::vector<float> sample(int dist, int n, uint64_t seed) {
     const double u = open_uniform(seed, 2 * k);
     double v;
     if (dist == 0) {  // Gaussian (Box-Muller), variance 1
-      v = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * open_uniform(seed, 2 * k + 1));
+      v = std::sqrt(-2.0 * std::log(u)) *
+          std::cos(2.0 * std::numbers::pi * open_uniform(seed, 2 * k + 1));
     } else if (dist == 1) {  // Laplace, variance 2b^2 = 1
       const double b = 1.0 / std::sqrt(2.0);
       v = u < 0.5 ? b * std::log(2.0 * u) : -b * std::log(2.0 * (1.0 - u));
@@ -62,7 +65,8 @@ SawbFit fit_sawb(int max_code, int samples, uint64_t seed) {
     const auto w = sample(d, samples, seed + static_cast<uint64_t>(d));
     const TensorStats s = tensor_stats(w);
     const double n = static_cast<double>(s.count);
-    fit.points.push_back({kNames[d], std::sqrt(s.sum_sq / n), s.sum_abs / n, optimal_alpha(w, s.max_abs, max_code)});
+    fit.points.push_back(
+        {kNames[d], std::sqrt(s.sum_sq / n), s.sum_abs / n, optimal_alpha(w, s.max_abs, max_code)});
   }
   // Least squares for alpha = c1 * rms - c2 * mean_abs (2x2 normal equations).
   double srr = 0, srm = 0, smm = 0, sar = 0, sam = 0;

@@ -56,7 +56,8 @@ double parse_number(const std::string& text, std::size_t line) {
   double v = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
   if (r.ec != std::errc() || r.ptr != text.data() + text.size())
-    throw InputError("stdin line " + std::to_string(line) + ": expected a number, found '" + text + "'");
+    throw InputError("stdin line " + std::to_string(line) + ": expected a number, found '" + text +
+                     "'");
   return v;
 }
 
@@ -77,10 +78,13 @@ class Quantizer {
     if (fp4 && !std::isnan(a.scale)) {
       int e;
       if (std::frexp(a.scale, &e) != 0.5)
-        throw InputError("--scale: the fp4 GradScale must be a power of two, found " + shortest(a.scale));
+        throw InputError("--scale: the fp4 GradScale must be a power of two, found " +
+                         shortest(a.scale));
       grid_exp_ = e - 1;
     }
-    if (fp4) grid_exp_ = fp4_grid_exp(grid_exp_, a.phase == "odd" ? num::TprPhase::odd : num::TprPhase::even);
+    if (fp4)
+      grid_exp_ =
+          fp4_grid_exp(grid_exp_, a.phase == "odd" ? num::TprPhase::odd : num::TprPhase::even);
   }
 
   std::string apply(double x, uint64_t index) const {
@@ -88,7 +92,8 @@ class Quantizer {
     const std::string& f = args_.format;
     const double s = std::isnan(args_.scale) ? 1.0 : args_.scale;
     if (f == "int4") {  // --scale is the clipping value alpha (default 7: step 1)
-      const float step = int4_step(static_cast<float>(std::isnan(args_.scale) ? 7.0 : args_.scale), 7);
+      const float step =
+          int4_step(static_cast<float>(std::isnan(args_.scale) ? 7.0 : args_.scale), 7);
       const int8_t c = quantize_int4(static_cast<float>(x), step);
       return std::to_string(c) + " " + shortest(dequantize_int4(c, step));
     }
@@ -98,8 +103,9 @@ class Quantizer {
       return std::to_string(c) + " " + shortest(pact_dequantize(c, alpha));
     }
     if (f == "fp4") {
-      const Fp4Config cfg{.rounding = args_.rounding == "stochastic" ? Rounding::stochastic : Rounding::nearest,
-                          .seed = args_.seed};
+      const Fp4Config cfg{
+          .rounding = args_.rounding == "stochastic" ? Rounding::stochastic : Rounding::nearest,
+          .seed = args_.seed};
       const uint8_t c = fp4_encode(static_cast<float>(x), grid_exp_, cfg, index);
       return hex(c, 1) + " " + shortest(fp4_decode(c, grid_exp_));
     }
@@ -134,24 +140,28 @@ void run(const QuantizeArgs& args) {
   std::fputs(out.c_str(), stdout);
 }
 
-const Registrar registrar{"quantize", [](CLI::App& root) {
-  auto args = std::make_shared<QuantizeArgs>();
-  auto* cmd = root.add_subcommand("quantize",
-                                  "Quantize numbers from stdin (one per line); print code and decoded value");
-  cmd->add_option("--format", args->format, "Number format")
-      ->required()
-      ->check(CLI::IsMember({"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152"}));
-  cmd->add_option("--scale", args->scale,
-                  "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
-                  "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)");
-  auto* phase = cmd->add_option("--phase", args->phase, "fp4 two-phase rounding grid: even {4^k} or odd {2*4^k}");
-  cmd->add_option("--rounding", args->rounding, "nearest, or stochastic (fp4 only)");
-  cmd->add_option("--seed", args->seed, "Seed of the counter-based stochastic rounding (value i uses counter i)");
-  cmd->callback([args, phase] {
-    args->phase_given = phase->count() > 0;
-    run(*args);
-  });
-}};
+const Registrar registrar{
+    "quantize", [](CLI::App& root) {
+      auto args = std::make_shared<QuantizeArgs>();
+      auto* cmd = root.add_subcommand(
+          "quantize", "Quantize numbers from stdin (one per line); print code and decoded value");
+      cmd->add_option("--format", args->format, "Number format")
+          ->required()
+          ->check(CLI::IsMember({"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152"}));
+      cmd->add_option(
+          "--scale", args->scale,
+          "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
+          "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)");
+      auto* phase = cmd->add_option("--phase", args->phase,
+                                    "fp4 two-phase rounding grid: even {4^k} or odd {2*4^k}");
+      cmd->add_option("--rounding", args->rounding, "nearest, or stochastic (fp4 only)");
+      cmd->add_option("--seed", args->seed,
+                      "Seed of the counter-based stochastic rounding (value i uses counter i)");
+      cmd->callback([args, phase] {
+        args->phase_given = phase->count() > 0;
+        run(*args);
+      });
+    }};
 
 }  // namespace
 }  // namespace nibble::app

@@ -1,6 +1,7 @@
 #include "sim/config/chip_config.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "sim/config/json_file.hpp"
 #include "sim/config/json_loader.hpp"
@@ -56,7 +57,14 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
   }
   attribute_to_overrides(diag, overrides);
   throw_if_any(name, diag);
-  cfg.tech = load_tech_config(cfg.tech_file);
+  try {
+    cfg.tech = load_tech_config(cfg.tech_file);
+  } catch (const ConfigError& e) {
+    // Say which chip led here: a shared table may be named by many chips.
+    throw ConfigError(fmt::format("{} (technology table of {})", e.file(), name), e.issues());
+  }
+  spdlog::info("chip \"{}\" loaded from {} ({} override(s)); tech \"{}\" from {}", cfg.chip.name,
+               name, overrides.size(), cfg.tech.name, cfg.tech_file.string());
   return cfg;
 }
 

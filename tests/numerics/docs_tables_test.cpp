@@ -35,12 +35,14 @@ std::string bits(uint32_t v, int n) {
 
 std::string fp4_codes() {
   std::ostringstream o;
-  o << "| code | bits (s eee) | value, even phase (x s_g) | value, odd phase (x s_g) | fixed-point integer (units of 4^-3) |\n"
+  o << "| code | bits (s eee) | value, even phase (x s_g) | value, odd phase (x s_g) | fixed-point "
+       "integer (units of 4^-3) |\n"
     << "|---:|:---:|---:|---:|---:|\n";
   for (int c = 0; c < 16; ++c) {
     const auto code = static_cast<uint8_t>(c);
-    o << "| " << c << " | " << bits(code >> 3, 1) << " " << bits(code & 7, 3) << " | " << num(fp4_decode(code, 0))
-      << " | " << num(fp4_decode(code, 1)) << " | " << fp4_fixed(code) << " |\n";
+    o << "| " << c << " | " << bits(code >> 3, 1) << " " << bits(code & 7, 3) << " | "
+      << num(fp4_decode(code, 0)) << " | " << num(fp4_decode(code, 1)) << " | " << fp4_fixed(code)
+      << " |\n";
   }
   return o.str();
 }
@@ -57,8 +59,8 @@ std::string fp4_thresholds() {
       EXPECT_EQ(fp4_encode_nearest(static_cast<float>(hi), 0), e + 1);
       EXPECT_EQ(fp4_encode_nearest(std::nextafter(static_cast<float>(hi), 0.0f), 0), e);
     }
-    o << "| [" << num(lo) << ", " << (e < 7 ? num(hi) : "inf") << (e < 7 ? ")" : "]") << " | " << e << " | "
-      << num(fp4_decode(static_cast<uint8_t>(e), 0)) << " |\n";
+    o << "| [" << num(lo) << ", " << (e < 7 ? num(hi) : "inf") << (e < 7 ? ")" : "]") << " | " << e
+      << " | " << num(fp4_decode(static_cast<uint8_t>(e), 0)) << " |\n";
     lo = hi;
   }
   return o.str();
@@ -66,7 +68,8 @@ std::string fp4_thresholds() {
 
 std::string int4_codes() {
   std::ostringstream o;
-  o << "| INT4 code | packed nibble | value (x step) | UINT4 code | value (x alpha/15) |\n|---:|:---:|---:|---:|---:|\n";
+  o << "| INT4 code | packed nibble | value (x step) | UINT4 code | value (x alpha/15) "
+       "|\n|---:|:---:|---:|---:|---:|\n";
   for (int i = 0; i < 16; ++i) {
     const int s = i - 8;
     std::string sc = s == -8 ? "(-8, unused)" : std::to_string(s);
@@ -79,12 +82,15 @@ std::string int4_codes() {
 
 std::string float_formats() {
   std::ostringstream o;
-  o << "| format | bias | specials | overflow | max finite | min normal | min subnormal |\n|---|---:|---|---|---:|---:|---:|\n";
-  const std::pair<const char*, FloatFormat> fs[] = {{"FP16 (binary16)", kFp16}, {"HFP8 1-4-3", kHfp8Fwd143}, {"HFP8 1-5-2", kHfp8Bwd152}};
+  o << "| format | bias | specials | overflow | max finite | min normal | min subnormal "
+       "|\n|---|---:|---|---|---:|---:|---:|\n";
+  const std::pair<const char*, FloatFormat> fs[] = {
+      {"FP16 (binary16)", kFp16}, {"HFP8 1-4-3", kHfp8Fwd143}, {"HFP8 1-5-2", kHfp8Bwd152}};
   for (const auto& [name, f] : fs) {
-    o << "| " << name << " | " << f.bias << " | " << (f.specials == Specials::ieee ? "inf, NaN" : "NaN") << " | "
-      << (f.saturate ? "saturate" : "inf") << " | " << num(max_finite(f)) << " | " << num(std::ldexp(1.0, 1 - f.bias))
-      << " | " << num(min_subnormal(f)) << " |\n";
+    o << "| " << name << " | " << f.bias << " | "
+      << (f.specials == Specials::ieee ? "inf, NaN" : "NaN") << " | "
+      << (f.saturate ? "saturate" : "inf") << " | " << num(max_finite(f)) << " | "
+      << num(std::ldexp(1.0, 1 - f.bias)) << " | " << num(min_subnormal(f)) << " |\n";
   }
   return o.str();
 }
@@ -99,16 +105,20 @@ std::string value_grid(const FloatFormat& f) {
   o << "\n";
   for (int e = 0; e < (1 << f.exp_bits); ++e) {
     o << "| " << e << " |";
-    for (int m = 0; m < nm; ++m) o << " " << num(decode_float(f, static_cast<uint32_t>((e << f.man_bits) | m))) << " |";
+    for (int m = 0; m < nm; ++m)
+      o << " " << num(decode_float(f, static_cast<uint32_t>((e << f.man_bits) | m))) << " |";
     o << "\n";
   }
   return o.str();
 }
 
 std::map<std::string, std::string> generated() {
-  return {{"fp4-codes", fp4_codes()},           {"fp4-thresholds", fp4_thresholds()},
-          {"int4-codes", int4_codes()},         {"float-formats", float_formats()},
-          {"hfp8-143-values", value_grid(kHfp8Fwd143)}, {"hfp8-152-values", value_grid(kHfp8Bwd152)}};
+  return {{"fp4-codes", fp4_codes()},
+          {"fp4-thresholds", fp4_thresholds()},
+          {"int4-codes", int4_codes()},
+          {"float-formats", float_formats()},
+          {"hfp8-143-values", value_grid(kHfp8Fwd143)},
+          {"hfp8-152-values", value_grid(kHfp8Bwd152)}};
 }
 
 const std::string kDoc = std::string(NIBBLE_SOURCE_DIR) + "/docs/numerics.md";
@@ -130,7 +140,8 @@ TEST(DocsTables, MatchTheLibrary) {
     if (update)
       doc.replace(start, e - start, table);
     else
-      EXPECT_EQ(doc.substr(start, e - start), table) << "table " << name << " is stale: regenerate (see header)";
+      EXPECT_EQ(doc.substr(start, e - start), table)
+          << "table " << name << " is stale: regenerate (see header)";
   }
   if (update) std::ofstream(kDoc) << doc;
 }

@@ -20,8 +20,9 @@ class RefFormat {
     const uint32_t top = (1u << f.exp_bits) - 1;
     for (uint32_t c = 0; c < n; ++c) {
       const uint32_t e = c >> f.man_bits, m = c & ((1u << f.man_bits) - 1);
-      const bool special = (f.specials == Specials::ieee && e == top) ||
-                           (f.specials == Specials::nan_only && e == top && m == (1u << f.man_bits) - 1);
+      const bool special =
+          (f.specials == Specials::ieee && e == top) ||
+          (f.specials == Specials::nan_only && e == top && m == (1u << f.man_bits) - 1);
       if (special) continue;
       double v;
       if (e == 0)
@@ -61,7 +62,8 @@ class RefFormat {
     const uint32_t maxc = sign | entries_.back().code;
     if (std::isnan(x)) {
       if (f_.specials == Specials::ieee) return inf | (1u << (f_.man_bits - 1));
-      if (f_.specials == Specials::nan_only) return sign | (top << f_.man_bits) | ((1u << f_.man_bits) - 1);
+      if (f_.specials == Specials::nan_only)
+        return sign | (top << f_.man_bits) | ((1u << f_.man_bits) - 1);
       return 0;
     }
     auto overflow = [&] {
@@ -72,7 +74,8 @@ class RefFormat {
     const double ax = std::fabs(x);
     if (std::isinf(x)) return f_.specials == Specials::ieee ? inf : overflow();
     // Find lo <= ax < hi among the table plus the virtual value above max.
-    auto it = std::upper_bound(entries_.begin(), entries_.end(), ax, [](double v, auto& en) { return v < en.value; });
+    auto it = std::upper_bound(entries_.begin(), entries_.end(), ax,
+                               [](double v, auto& en) { return v < en.value; });
     if (it == entries_.end()) {
       if (ax == entries_.back().value) return maxc;  // unreachable: upper_bound is past equal
       const double lo = entries_.back().value;

@@ -21,12 +21,22 @@ namespace {
 __attribute__((target("f16c"))) uint16_t f16c_encode(float x) {
   return static_cast<uint16_t>(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 }
-__attribute__((target("f16c"))) float f16c_decode(uint16_t h) { return _cvtsh_ss(h); }
-bool have_f16c() { return __builtin_cpu_supports("f16c"); }
+__attribute__((target("f16c"))) float f16c_decode(uint16_t h) {
+  return _cvtsh_ss(h);
+}
+bool have_f16c() {
+  return __builtin_cpu_supports("f16c");
+}
 #else
-uint16_t f16c_encode(float) { return 0; }
-float f16c_decode(uint16_t) { return 0; }
-bool have_f16c() { return false; }
+uint16_t f16c_encode(float) {
+  return 0;
+}
+float f16c_decode(uint16_t) {
+  return 0;
+}
+bool have_f16c() {
+  return false;
+}
 #endif
 
 const test::RefFormat& ref16() {
@@ -34,7 +44,9 @@ const test::RefFormat& ref16() {
   return r;
 }
 
-bool same_bits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+bool same_bits(float a, float b) {
+  return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
+}
 
 // Checks one fp32 input against all references.
 void check_encode(float x) {
@@ -85,10 +97,11 @@ TEST(Fp16, EncodeNeighboursOfEveryValueAndMidpoint) {
   for (uint32_t h = 0; h < 0x7C00; ++h) {
     for (uint32_t s : {0u, 0x8000u}) {
       const float v = fp16_to_fp32(static_cast<uint16_t>(h | s));
-      const float next = h + 1 < 0x7C00 ? fp16_to_fp32(static_cast<uint16_t>((h + 1) | s)) : (s ? -65536.0f : 65536.0f);
+      const float next = h + 1 < 0x7C00 ? fp16_to_fp32(static_cast<uint16_t>((h + 1) | s))
+                                        : (s ? -65536.0f : 65536.0f);
       const float mid = static_cast<float>((static_cast<double>(v) + next) / 2);  // exact in fp32
-      for (float x : {v, mid, std::nextafter(v, 0.0f), std::nextafter(v, 2 * next), std::nextafter(mid, 0.0f),
-                      std::nextafter(mid, 2 * next)}) {
+      for (float x : {v, mid, std::nextafter(v, 0.0f), std::nextafter(v, 2 * next),
+                      std::nextafter(mid, 0.0f), std::nextafter(mid, 2 * next)}) {
         check_encode(x);
         if (HasFatalFailure()) return;
       }
@@ -146,7 +159,8 @@ TEST(Fp16, AddIsOneRoundingOfTheExactSum) {
     const auto a = static_cast<uint16_t>(rng() & 0x7BFF), b = static_cast<uint16_t>(rng());
     if (((b >> 10) & 31) == 31) continue;
     const double exact = double(fp16_to_fp32(a)) + double(fp16_to_fp32(b));  // exact in double
-    const uint16_t want = exact == 0 ? fp32_to_fp16(fp16_to_fp32(a) + fp16_to_fp32(b)) : ref16().encode(exact);
+    const uint16_t want =
+        exact == 0 ? fp32_to_fp16(fp16_to_fp32(a) + fp16_to_fp32(b)) : ref16().encode(exact);
     ASSERT_EQ(fp16_add(a, b), want) << a << " + " << b;
   }
 }

@@ -22,7 +22,8 @@ TEST(Fp4, EveryCodeDecodesAndReencodesToItself) {
         continue;
       }
       EXPECT_EQ(fp4_encode_nearest(static_cast<float>(v), grid), c) << code << " grid " << grid;
-      EXPECT_EQ(fp4_encode_stochastic(static_cast<float>(v), grid, 1, 2), c) << "grid points are exact";
+      EXPECT_EQ(fp4_encode_stochastic(static_cast<float>(v), grid, 1, 2), c)
+          << "grid points are exact";
     }
   }
 }
@@ -32,7 +33,8 @@ TEST(Fp4, MagnitudesArePowersOfFour) {
     EXPECT_EQ(fp4_decode(static_cast<uint8_t>(e), 0), std::ldexp(1.0, 2 * (e - 4)));
     EXPECT_EQ(fp4_decode(static_cast<uint8_t>(8 | e), 0), -std::ldexp(1.0, 2 * (e - 4)));
     EXPECT_EQ(fp4_fixed(static_cast<uint8_t>(e)), 1 << (2 * (e - 1)));  // units of 4^-3
-    EXPECT_EQ(fp4_decode(static_cast<uint8_t>(e), 0), std::ldexp(fp4_fixed(static_cast<uint8_t>(e)), kFp4FixedExp2));
+    EXPECT_EQ(fp4_decode(static_cast<uint8_t>(e), 0),
+              std::ldexp(fp4_fixed(static_cast<uint8_t>(e)), kFp4FixedExp2));
   }
 }
 
@@ -97,8 +99,10 @@ TEST(Fp4, StochasticRoundingIsUnbiasedAndReproducible) {
   for (int i = 0; i < n; ++i) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     const double u = static_cast<double>(state >> 11) * 0x1.0p-53;
-    const auto x = static_cast<float>(std::ldexp(1.0, -8) * std::pow(2.0, 13.9 * u) * ((i & 1) ? -1 : 1));
-    const double err = fp4_decode(fp4_encode_stochastic(x, 0, seed, static_cast<uint64_t>(i)), 0) - x;
+    const auto x =
+        static_cast<float>(std::ldexp(1.0, -8) * std::pow(2.0, 13.9 * u) * ((i & 1) ? -1 : 1));
+    const double err =
+        fp4_decode(fp4_encode_stochastic(x, 0, seed, static_cast<uint64_t>(i)), 0) - x;
     sum += err;
     sum_sq += err * err;
   }
@@ -109,8 +113,10 @@ TEST(Fp4, StochasticRoundingIsUnbiasedAndReproducible) {
   int diff = 0;
   for (int i = 0; i < 1000; ++i) {
     const float x = 0.3f + 0.001f * static_cast<float>(i);
-    EXPECT_EQ(fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)), fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)));
-    diff += fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)) != fp4_encode_stochastic(x, 0, 8, static_cast<uint64_t>(i));
+    EXPECT_EQ(fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)),
+              fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)));
+    diff += fp4_encode_stochastic(x, 0, 7, static_cast<uint64_t>(i)) !=
+            fp4_encode_stochastic(x, 0, 8, static_cast<uint64_t>(i));
   }
   EXPECT_GT(diff, 100);
 }

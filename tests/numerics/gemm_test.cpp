@@ -18,7 +18,8 @@ namespace {
 
 std::vector<IntKernel> kernels() {
   std::vector<IntKernel> ks;
-  for (IntKernel k : {IntKernel::avx512vnni, IntKernel::avx512bw, IntKernel::avx2, IntKernel::portable})
+  for (IntKernel k :
+       {IntKernel::avx512vnni, IntKernel::avx512bw, IntKernel::avx2, IntKernel::portable})
     if (int_kernel_supported(k)) ks.push_back(k);
   return ks;
 }
@@ -26,7 +27,8 @@ std::vector<IntKernel> kernels() {
 struct Shape {
   int m, n, k;
 };
-const Shape kShapes[] = {{1, 1, 1}, {12, 32, 2}, {13, 33, 3}, {5, 70, 17}, {37, 9, 64}, {25, 65, 129}, {3, 40, 600}};
+const Shape kShapes[] = {{1, 1, 1},   {12, 32, 2},   {13, 33, 3}, {5, 70, 17},
+                         {37, 9, 64}, {25, 65, 129}, {3, 40, 600}};
 
 std::vector<int8_t> random_int(std::mt19937_64& rng, std::size_t n, int lo, int hi, bool extremes) {
   std::uniform_int_distribution<int> d(lo, hi);
@@ -48,15 +50,14 @@ void compare(const Shape& s, const GemmConfig& cfg, Fast fast, Ref ref, const ch
   GemmStats s1, s2;
   fast(c1.data(), a1.data(), &s1);
   ref(c2.data(), a2.data(), &s2);
-  ASSERT_EQ(c1, c2) << what << " " << s.m << "x" << s.n << "x" << s.k << " kernel " << int_kernel_name(cfg.kernel)
-                    << " bits " << cfg.acc_bits;
+  ASSERT_EQ(c1, c2) << what << " " << s.m << "x" << s.n << "x" << s.k << " kernel "
+                    << int_kernel_name(cfg.kernel) << " bits " << cfg.acc_bits;
   if (cfg.mode == AccumMode::int_exact) {
     ASSERT_EQ(a1, a2) << what;
     ASSERT_EQ(s1.saturations, s2.saturations) << what;
     ASSERT_EQ(s1.saturated_outputs, s2.saturated_outputs) << what;
   }
 }
-
 
 TEST(IntGemm, MatchesReferenceAllKernelsShapesAndWidths) {
   std::mt19937_64 rng(11);
@@ -65,8 +66,14 @@ TEST(IntGemm, MatchesReferenceAllKernelsShapesAndWidths) {
       for (bool extremes : {false, true}) {
         for (int bits : {32, 20, 12}) {
           for (int threads : {1, 2}) {
-            GemmConfig cfg{.mode = AccumMode::int_exact, .acc_bits = bits, .chunk = 64, .threads = threads, .kernel = kern};
-            const auto sz = [](int r, int c) { return static_cast<std::size_t>(r) * static_cast<std::size_t>(c); };
+            GemmConfig cfg{.mode = AccumMode::int_exact,
+                           .acc_bits = bits,
+                           .chunk = 64,
+                           .threads = threads,
+                           .kernel = kern};
+            const auto sz = [](int r, int c) {
+              return static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
+            };
             const auto w = random_int(rng, sz(s.m, s.k), -7, 7, extremes);
             const auto x = random_int(rng, sz(s.k, s.n), 0, 15, extremes);
             const auto g = random_fp4(rng, sz(s.m, s.k), extremes);
@@ -76,12 +83,25 @@ TEST(IntGemm, MatchesReferenceAllKernelsShapesAndWidths) {
             const auto G = row_major(g.data(), s.m, s.k);
             const auto G2 = row_major(g2.data(), s.k, s.n);
             const OutputScale os{0.0371f, -3};
-            compare(s, cfg, [&](auto c, auto a, auto st) { gemm_int4_int4(A, X, os, cfg, c, a, st); },
-                    [&](auto c, auto a, auto st) { ref::gemm_int4_int4(A, X, os, cfg, c, a, st); }, "int4xint4");
-            compare(s, cfg, [&](auto c, auto a, auto st) { gemm_fp4_int4(G, X, os, cfg, c, a, st); },
-                    [&](auto c, auto a, auto st) { ref::gemm_fp4_int4(G, X, os, cfg, c, a, st); }, "fp4xint4");
-            compare(s, cfg, [&](auto c, auto a, auto st) { gemm_int4_fp4(A, G2, os, cfg, c, a, st); },
-                    [&](auto c, auto a, auto st) { ref::gemm_int4_fp4(A, G2, os, cfg, c, a, st); }, "int4xfp4");
+            compare(
+                s, cfg, [&](auto c, auto a, auto st) { gemm_int4_int4(A, X, os, cfg, c, a, st); },
+                [&](auto c, auto a, auto st) { ref::gemm_int4_int4(A, X, os, cfg, c, a, st); },
+                "int4xint4");
+            // Signed B codes take the +128 byte-offset path of the VNNI kernel.
+            const auto y = random_int(rng, sz(s.k, s.n), -8, 15, extremes);
+            const auto Y = row_major(y.data(), s.k, s.n);
+            compare(
+                s, cfg, [&](auto c, auto a, auto st) { gemm_int4_int4(A, Y, os, cfg, c, a, st); },
+                [&](auto c, auto a, auto st) { ref::gemm_int4_int4(A, Y, os, cfg, c, a, st); },
+                "int4xsigned");
+            compare(
+                s, cfg, [&](auto c, auto a, auto st) { gemm_fp4_int4(G, X, os, cfg, c, a, st); },
+                [&](auto c, auto a, auto st) { ref::gemm_fp4_int4(G, X, os, cfg, c, a, st); },
+                "fp4xint4");
+            compare(
+                s, cfg, [&](auto c, auto a, auto st) { gemm_int4_fp4(A, G2, os, cfg, c, a, st); },
+                [&](auto c, auto a, auto st) { ref::gemm_int4_fp4(A, G2, os, cfg, c, a, st); },
+                "int4xfp4");
             if (HasFatalFailure()) return;
           }
         }
@@ -99,8 +119,15 @@ TEST(IntGemm, TransposedViewsAndChunkedMode) {
   const auto X = row_major(x.data(), k, n);
   for (AccumMode mode : {AccumMode::int_exact, AccumMode::fp16_chunked}) {
     GemmConfig cfg{.mode = mode, .acc_bits = 32, .chunk = 8, .threads = 2};
-    compare({m, n, k}, cfg, [&](auto c, auto a, auto st) { gemm_fp4_int4(GT, X, {1.0f, -6}, cfg, c, a, st); },
-            [&](auto c, auto a, auto st) { ref::gemm_fp4_int4(GT, X, {1.0f, -6}, cfg, c, a, st); }, "dW");
+    compare(
+        {m, n, k}, cfg,
+        [&](auto c, auto a, auto st) {
+          gemm_fp4_int4(GT, X, {1.0f, -6}, cfg, c, a, st);
+        },
+        [&](auto c, auto a, auto st) {
+          ref::gemm_fp4_int4(GT, X, {1.0f, -6}, cfg, c, a, st);
+        },
+        "dW");
   }
 }
 
@@ -118,21 +145,24 @@ TEST(IntGemm, SaturationIsCountedAndClampsLikeTheSequentialAccumulator) {
   uint16_t c;
   int64_t acc;
   GemmStats st;
-  gemm_fp4_int4(row_major(g.data(), 1, k), row_major(x.data(), k, 1), {1.0f, 0}, cfg, &c, &acc, &st);
+  gemm_fp4_int4(row_major(g.data(), 1, k), row_major(x.data(), k, 1), {1.0f, 0}, cfg, &c, &acc,
+                &st);
   // Up: 8 * 61440 fits in 2^19 - 1 = 524287, terms 9..32 clamp (24).
   // Down from 524287: 17 terms fit, terms 18..32 clamp at -2^19 (15).
   EXPECT_EQ(acc, -524288);
   EXPECT_EQ(st.saturations, 24u + 15u);
   EXPECT_EQ(st.saturated_outputs, 1u);
   // With the default 32 bits nothing clamps and the sum is exact.
-  gemm_fp4_int4(row_major(g.data(), 1, k), row_major(x.data(), k, 1), {1.0f, 0}, GemmConfig{}, &c, &acc, &st);
+  gemm_fp4_int4(row_major(g.data(), 1, k), row_major(x.data(), k, 1), {1.0f, 0}, GemmConfig{}, &c,
+                &acc, &st);
   EXPECT_EQ(acc, 0);
 }
 
 TEST(FloatGemm, Hfp8AndFp16MatchReference) {
   std::mt19937_64 rng(9);
   for (const Shape& s : kShapes) {
-    const std::size_t ak = static_cast<std::size_t>(s.m * s.k), kb = static_cast<std::size_t>(s.k * s.n);
+    const std::size_t ak = static_cast<std::size_t>(s.m * s.k),
+                      kb = static_cast<std::size_t>(s.k * s.n);
     std::vector<uint8_t> a8(ak), b8(kb);
     std::vector<uint16_t> a16(ak), b16(kb);
     for (auto& v : a8) v = static_cast<uint8_t>(rng() & 0xF7);  // avoid most specials
@@ -144,14 +174,16 @@ TEST(FloatGemm, Hfp8AndFp16MatchReference) {
       const std::size_t mn = static_cast<std::size_t>(s.m * s.n);
       std::vector<uint16_t> c1(mn), c2(mn);
       std::vector<float> f1(mn), f2(mn);
-      gemm_hfp8(row_major(a8.data(), s.m, s.k), kHfp8Fwd143, row_major(b8.data(), s.k, s.n), kHfp8Bwd152, 0.5f, cfg,
-                c1.data(), f1.data());
-      ref::gemm_hfp8(row_major(a8.data(), s.m, s.k), kHfp8Fwd143, row_major(b8.data(), s.k, s.n), kHfp8Bwd152, 0.5f,
-                     cfg, c2.data(), f2.data());
+      gemm_hfp8(row_major(a8.data(), s.m, s.k), kHfp8Fwd143, row_major(b8.data(), s.k, s.n),
+                kHfp8Bwd152, 0.5f, cfg, c1.data(), f1.data());
+      ref::gemm_hfp8(row_major(a8.data(), s.m, s.k), kHfp8Fwd143, row_major(b8.data(), s.k, s.n),
+                     kHfp8Bwd152, 0.5f, cfg, c2.data(), f2.data());
       ASSERT_EQ(c1, c2);
       ASSERT_EQ(0, std::memcmp(f1.data(), f2.data(), mn * sizeof(float)));
-      gemm_fp16(row_major(a16.data(), s.m, s.k), row_major(b16.data(), s.k, s.n), 1.0f, cfg, c1.data(), f1.data());
-      ref::gemm_fp16(row_major(a16.data(), s.m, s.k), row_major(b16.data(), s.k, s.n), 1.0f, cfg, c2.data(), f2.data());
+      gemm_fp16(row_major(a16.data(), s.m, s.k), row_major(b16.data(), s.k, s.n), 1.0f, cfg,
+                c1.data(), f1.data());
+      ref::gemm_fp16(row_major(a16.data(), s.m, s.k), row_major(b16.data(), s.k, s.n), 1.0f, cfg,
+                     c2.data(), f2.data());
       ASSERT_EQ(c1, c2);
       ASSERT_EQ(0, std::memcmp(f1.data(), f2.data(), mn * sizeof(float)));
     }
@@ -161,9 +193,13 @@ TEST(FloatGemm, Hfp8AndFp16MatchReference) {
 TEST(Gemm, RejectsBadShapesAndModes) {
   int8_t a[4] = {}, b[4] = {};
   uint16_t c[4];
-  EXPECT_THROW(gemm_int4_int4(row_major(a, 2, 2), row_major(b, 1, 4), {}, {}, c), nibble::InputError);
-  EXPECT_THROW(gemm_int4_int4(row_major(a, 2, 2), row_major(b, 2, 2), {}, {.mode = AccumMode::fp32}, c), nibble::InputError);
-  EXPECT_THROW(gemm_int4_int4(row_major(a, 2, 2), row_major(b, 2, 2), {}, {.acc_bits = 65}, c), nibble::InputError);
+  EXPECT_THROW(gemm_int4_int4(row_major(a, 2, 2), row_major(b, 1, 4), {}, {}, c),
+               nibble::InputError);
+  EXPECT_THROW(
+      gemm_int4_int4(row_major(a, 2, 2), row_major(b, 2, 2), {}, {.mode = AccumMode::fp32}, c),
+      nibble::InputError);
+  EXPECT_THROW(gemm_int4_int4(row_major(a, 2, 2), row_major(b, 2, 2), {}, {.acc_bits = 65}, c),
+               nibble::InputError);
 }
 
 }  // namespace

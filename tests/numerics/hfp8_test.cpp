@@ -71,7 +71,8 @@ TEST(Hfp8, EveryCodeRoundTripsForEveryVariant) {
       }
       EXPECT_EQ(static_cast<double>(v), ref.value(c)) << describe(f) << " code " << c;
       const bool flushed = !f.subnormals && ((c >> f.man_bits) & ((1u << f.exp_bits) - 1)) == 0;
-      EXPECT_EQ(encode_float(f, v), flushed ? (c & f.sign_mask()) : c) << describe(f) << " code " << c;
+      EXPECT_EQ(encode_float(f, v), flushed ? (c & f.sign_mask()) : c)
+          << describe(f) << " code " << c;
     }
   }
 }
@@ -88,10 +89,12 @@ TEST(Hfp8, All65536Fp16InputsAndMidpoints) {
       const float a = decode_float(f, c), b = decode_float(f, c + 1);
       if (!std::isfinite(a) || !std::isfinite(b)) continue;
       const auto mid = static_cast<float>((static_cast<double>(a) + b) / 2);
-      for (float x : {mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 1e30f), -mid}) check(f, ref, x);
+      for (float x : {mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 1e30f), -mid})
+        check(f, ref, x);
     }
     const auto top = static_cast<float>(ref.max_value());
-    for (float x : {top, std::nextafter(top, 1e30f), top * 1.0625f, top * 1.03125f, std::nextafter(top * 1.03125f, 0.0f)})
+    for (float x : {top, std::nextafter(top, 1e30f), top * 1.0625f, top * 1.03125f,
+                    std::nextafter(top * 1.03125f, 0.0f)})
       check(f, ref, x);
   }
 }
@@ -112,7 +115,8 @@ TEST(Hfp8, RandomFp32Sample) {
 TEST(Hfp8, RejectsUnsupportedFormats) {
   EXPECT_THROW(validate(FloatFormat{.exp_bits = 1, .man_bits = 2, .bias = 0}), nibble::InputError);
   EXPECT_THROW(validate(FloatFormat{.exp_bits = 4, .man_bits = 0, .bias = 7}), nibble::InputError);
-  EXPECT_THROW(validate(FloatFormat{.exp_bits = 8, .man_bits = 3, .bias = -20}), nibble::InputError);
+  EXPECT_THROW(validate(FloatFormat{.exp_bits = 8, .man_bits = 3, .bias = -20}),
+               nibble::InputError);
   EXPECT_NO_THROW(validate(kHfp8Fwd143));
 }
 

@@ -30,7 +30,7 @@ TEST(Int4, TiesToEvenAndBoundaries) {
     EXPECT_EQ(quantize_int4(std::nextafter(mid, -100.0f), step), c);
     EXPECT_EQ(quantize_int4(std::nextafter(mid, 100.0f), step), c + 1);
   }
-  EXPECT_EQ(quantize_int4(7.5f, step), 7);   // clipped, never -8/8
+  EXPECT_EQ(quantize_int4(7.5f, step), 7);  // clipped, never -8/8
   EXPECT_EQ(quantize_int4(1e9f, step), 7);
   EXPECT_EQ(quantize_int4(-1e9f, step), -7);
   EXPECT_EQ(quantize_int4(-INFINITY, step), -7);
@@ -50,23 +50,27 @@ TEST(Int4, ScaleModes) {
   EXPECT_EQ(int4_alpha(w, cfg), static_cast<float>(s.max_abs));
   cfg.scale_mode = WeightScaleMode::sawb;
   const float sawb = int4_alpha(w, cfg);
-  EXPECT_EQ(sawb, static_cast<float>(cfg.sawb.c1 * std::sqrt(s.sum_sq / 4096) - cfg.sawb.c2 * s.sum_abs / 4096));
+  EXPECT_EQ(sawb, static_cast<float>(cfg.sawb.c1 * std::sqrt(s.sum_sq / 4096) -
+                                     cfg.sawb.c2 * s.sum_abs / 4096));
   cfg.scale_mode = WeightScaleMode::mse;
   const float mse = int4_alpha(w, cfg);
   // The mse mode is the best of its grid, and beats max on a Gaussian.
   for (int i = 1; i <= cfg.mse_grid_points; ++i) {
-    const float a = static_cast<float>(s.max_abs) * static_cast<float>(i) / static_cast<float>(cfg.mse_grid_points);
+    const float a = static_cast<float>(s.max_abs) * static_cast<float>(i) /
+                    static_cast<float>(cfg.mse_grid_points);
     EXPECT_LE(quant_sse(w, mse, 7), quant_sse(w, a, 7));
   }
   EXPECT_LT(quant_sse(w, mse, 7), quant_sse(w, static_cast<float>(s.max_abs), 7));
-  EXPECT_LT(quant_sse(w, sawb, 7), quant_sse(w, static_cast<float>(s.max_abs), 7)) << "SAWB close to MSE-optimal";
+  EXPECT_LT(quant_sse(w, sawb, 7), quant_sse(w, static_cast<float>(s.max_abs), 7))
+      << "SAWB close to MSE-optimal";
   EXPECT_EQ(int4_alpha(std::vector<float>(8, 0.0f), cfg), 0.0f);
 }
 
 TEST(Pact, Uint4CodesAndClipping) {
   const float alpha = 3.0f;
   const PactConfig u;
-  for (int c = 0; c <= 15; ++c) EXPECT_EQ(pact_quantize(pact_dequantize(static_cast<int8_t>(c), alpha, u), alpha, u), c);
+  for (int c = 0; c <= 15; ++c)
+    EXPECT_EQ(pact_quantize(pact_dequantize(static_cast<int8_t>(c), alpha, u), alpha, u), c);
   EXPECT_EQ(pact_quantize(-1.0f, alpha, u), 0);
   EXPECT_EQ(pact_quantize(100.0f, alpha, u), 15);
   EXPECT_EQ(pact_quantize(alpha, alpha, u), 15);
@@ -79,7 +83,8 @@ TEST(Pact, Uint4CodesAndClipping) {
 
 TEST(Pact, SignedOption) {
   const PactConfig sgn{.is_signed = true};
-  for (int c = -7; c <= 7; ++c) EXPECT_EQ(pact_quantize(pact_dequantize(static_cast<int8_t>(c), 2.0f, sgn), 2.0f, sgn), c);
+  for (int c = -7; c <= 7; ++c)
+    EXPECT_EQ(pact_quantize(pact_dequantize(static_cast<int8_t>(c), 2.0f, sgn), 2.0f, sgn), c);
   EXPECT_EQ(pact_quantize(-5.0f, 2.0f, sgn), -7);
   EXPECT_EQ(pact_quantize(5.0f, 2.0f, sgn), 7);
 }
@@ -93,7 +98,9 @@ TEST(Pact, BackwardRule) {
   const std::vector<float> x{-1.0f, 0.5f, 2.0f, 3.0f}, dy{1.0f, 2.0f, 4.0f, 8.0f};
   EXPECT_EQ(pact_grad_alpha(x, dy, alpha), 12.0);  // x >= alpha: 4 + 8
   const PactConfig sgn{.is_signed = true};
-  EXPECT_EQ(pact_grad_alpha(std::vector<float>{-3.0f, 0.0f, 2.5f}, std::vector<float>{1.0f, 5.0f, 2.0f}, alpha, sgn), 1.0);
+  EXPECT_EQ(pact_grad_alpha(std::vector<float>{-3.0f, 0.0f, 2.5f},
+                            std::vector<float>{1.0f, 5.0f, 2.0f}, alpha, sgn),
+            1.0);
   EXPECT_EQ(pact_grad_x(-1.9f, 3.0f, alpha, sgn), 3.0f);
   EXPECT_EQ(pact_grad_x(-2.0f, 3.0f, alpha, sgn), 0.0f);
 }

@@ -38,7 +38,10 @@ TEST(GradScale, MaxModeLandsTheMaxAtTheTop) {
 }
 
 TEST(GradScale, DynamicRule) {
-  GradScaleConfig c{.mode = GradScaleMode::dynamic, .initial_exp = 0, .min_exp = -3, .max_exp = 2,
+  GradScaleConfig c{.mode = GradScaleMode::dynamic,
+                    .initial_exp = 0,
+                    .min_exp = -3,
+                    .max_exp = 2,
                     .growth_interval = 3};
   GradScaleState st(c);
   st.update({.total = 100, .saturated = 1});
@@ -106,7 +109,8 @@ TEST(Accumulator, OutputRoundingIsOneRoundingOfTheExactValue) {
   for (int i = 0; i < 200000; ++i) {
     const int bits = static_cast<int>(rng() % 40);
     const int64_t acc = static_cast<int64_t>(rng() >> (63 - bits)) * ((rng() & 1) ? 1 : -1);
-    const float scale = std::ldexp(static_cast<float>(rng() % 16777216 + 1), -30 - static_cast<int>(rng() % 20));
+    const float scale =
+        std::ldexp(static_cast<float>(rng() % 16777216 + 1), -30 - static_cast<int>(rng() % 20));
     const int exp2 = static_cast<int>(rng() % 24) - 12;
     const uint16_t got = round_acc_to_fp16(acc, {scale, exp2});
     // Reference: exact value as (acc * mantissa) * 2^e in 128-bit -> double is
@@ -121,14 +125,16 @@ TEST(Accumulator, OutputRoundingIsOneRoundingOfTheExactValue) {
   // The bulk (SIMD) rounding equals the scalar one, including |acc| >= 2^29.
   for (int exp2 : {-6, 0, 5}) {
     round_acc_to_fp16_bulk(accs, {0.0123f, exp2}, bulk);
-    for (size_t i = 0; i < accs.size(); ++i) ASSERT_EQ(bulk[i], round_acc_to_fp16(accs[i], {0.0123f, exp2})) << accs[i];
+    for (size_t i = 0; i < accs.size(); ++i)
+      ASSERT_EQ(bulk[i], round_acc_to_fp16(accs[i], {0.0123f, exp2})) << accs[i];
   }
   EXPECT_EQ(round_acc_to_fp16(INT64_MIN, {1.0f, 0}), 0xFC00);
   EXPECT_EQ(round_acc_to_fp16(65504, {1.0f, 0}), 0x7BFF);
   EXPECT_EQ(round_acc_to_fp16(65520, {1.0f, 0}), 0x7C00);
   EXPECT_EQ(round_acc_to_fp16(1, {1.0f, -25}), 0x0000);
   EXPECT_EQ(round_acc_to_fp16(3, {1.0f, -26}), 0x0001);
-  EXPECT_EQ(round_acc_to_fp16(1 + (int64_t{1} << 40), {1.0f, -40}), 0x3C00) << "2^-40 below half an ulp of 1";
+  EXPECT_EQ(round_acc_to_fp16(1 + (int64_t{1} << 40), {1.0f, -40}), 0x3C00)
+      << "2^-40 below half an ulp of 1";
 }
 
 TEST(Accumulator, Fp16ChunkedSum) {
@@ -139,7 +145,8 @@ TEST(Accumulator, Fp16ChunkedSum) {
   // Chunks of 1 + 4: the four ones sum exactly to 4 first.
   std::vector<uint16_t> t2{big, one, one, one, one};
   EXPECT_EQ(fp16_to_fp32(fp16_sum_chunked(t2, 1)), 2048.0f);
-  EXPECT_EQ(fp16_to_fp32(fp16_sum_chunked(std::vector<uint16_t>{one, one, one, one, big}, 4)), 2052.0f);
+  EXPECT_EQ(fp16_to_fp32(fp16_sum_chunked(std::vector<uint16_t>{one, one, one, one, big}, 4)),
+            2052.0f);
 }
 
 TEST(QuantizeBulk, EqualsScalarIncludingExtremes) {
@@ -147,7 +154,9 @@ TEST(QuantizeBulk, EqualsScalarIncludingExtremes) {
   std::vector<float> x(20000);
   for (size_t i = 0; i < x.size(); ++i) {
     const float v = std::bit_cast<float>(static_cast<uint32_t>(rng()));
-    x[i] = (i % 3 == 0) ? v : static_cast<float>(static_cast<int>(rng() % 41) - 20) * 0.25f;  // ties and specials
+    x[i] = (i % 3 == 0) ? v
+                        : static_cast<float>(static_cast<int>(rng() % 41) - 20) *
+                              0.25f;  // ties and specials
   }
   x[0] = NAN;
   x[1] = INFINITY;
@@ -162,7 +171,8 @@ TEST(QuantizeBulk, EqualsScalarIncludingExtremes) {
   std::vector<uint8_t> f4(x.size());
   Fp4Config sr{.rounding = Rounding::stochastic, .seed = 3};
   fp4_quantize_bulk(x, -2, sr, 1000, f4);
-  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(f4[i], fp4_encode_stochastic(x[i], -2, 3, 1000 + i));
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(f4[i], fp4_encode_stochastic(x[i], -2, 3, 1000 + i));
   std::vector<uint16_t> h(x.size());
   fp32_to_fp16_bulk(x, h);
   for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(h[i], fp32_to_fp16(x[i])) << x[i];

@@ -45,6 +45,19 @@ cmp -s "$tmp/a/summary.txt" <("$NIBBLE" info --chip configs/chips/default.json) 
   fail "summary.txt differs from info's output"
 echo "ok   info --out writes identical reports"
 
+# --set takes one value per flag, so files after it stay positional.
+out=$("$NIBBLE" validate --set /clock_mhz=900 configs/chips/default.json configs/chips/rapid4.json)
+[[ $(grep -c ' 900 MHz' <<<"$out") -eq 2 ]] || fail "--set before FILE...: $out"
+echo "ok   validate --set applies to every file"
+
+# `nibble schema` reproduces the checked-in generated files.
+cmp -s <("$NIBBLE" schema --kind chip) configs/schema/chip.schema.json || fail "schema --kind chip"
+cmp -s <("$NIBBLE" schema --kind tech) configs/schema/tech.schema.json || fail "schema --kind tech"
+cp docs/config.md "$tmp/config.md"
+"$NIBBLE" schema --write-docs "$tmp/config.md" >/dev/null
+cmp -s "$tmp/config.md" docs/config.md || fail "schema --write-docs changes an up-to-date docs/config.md"
+echo "ok   schema regenerates the checked-in files"
+
 "$NIBBLE" --version | grep -qE '^nibble [0-9]+\.[0-9]+\.[0-9]+ \(' || fail "--version"
 "$NIBBLE" --help | grep -q validate || fail "--help lists subcommands"
 "$NIBBLE" validate --help | grep -q -- '--set' || fail "validate --help"

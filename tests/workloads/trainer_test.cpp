@@ -26,21 +26,21 @@ TEST(Trainer, Hfp8LearnsTheSyntheticSet) {
 }
 
 TEST(Trainer, Ibm4VariantsFromSetOverridesRun) {
-  // Stochastic FP4 rounding, dynamic GradScale, single-phase rounding and
-  // MSE weight scaling: every knob reaches the numerics and still trains.
+  // Stochastic FP4 rounding, dynamic GradScale, single-phase rounding, MSE
+  // weight scaling and a 4-bit last layer: every knob reaches the numerics and still trains.
   const data::Dataset train_set = data::make_synthetic(512, 12, 12, 4, 11, 0);
   const data::Dataset test_set = data::make_synthetic(128, 12, 12, 4, 11, 1);
   const train::Recipe recipe =
       recipe_named("ibm4", {"/optimizer/batch=32", "/ibm4/gradients/rounding=stochastic",
                             "/ibm4/gradients/grad_scale=dynamic", "/ibm4/gradients/two_phase=false",
-                            "/ibm4/weights/scale=mse", "/precision/first_layer=ibm4"});
+                            "/ibm4/weights/scale=mse", "/precision/last_layer=ibm4"});
   train::Model model = train::Model::from_json(tiny_cnn_json(), "tiny_cnn", 1);
   train::SoftwareExecutor ex(recipe.gemm);
   train::Trainer t(model, recipe, ex, 1);
   for (int e = 1; e <= 3; ++e) t.train_epoch(train_set, e, 3);
   EXPECT_GT(t.evaluate(test_set).accuracy, 0.6);
-  EXPECT_EQ(model.gemm_layers().front()->precision().name, "ibm4");
-  EXPECT_EQ(model.gemm_layers().front()->precision().dw_phase, train::Phase::even);  // no TPR
+  EXPECT_EQ(model.gemm_layers().back()->precision().name, "ibm4");
+  EXPECT_EQ(model.gemm_layers().back()->precision().dw_phase, train::Phase::even);  // no TPR
 }
 
 TEST(Trainer, SameSeedSameBits) {

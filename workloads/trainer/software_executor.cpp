@@ -159,7 +159,15 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   cfg.seed = s.seed ^ (op.step * 0x9E3779B97F4A7C15ull);
   int exp = reg.exponent;
   if (s.scale_mode == "dynamic") {
-    auto it = dynamic_gradscale_.try_emplace(op.layer, num::GradScaleConfig{.mode = num::GradScaleMode::dynamic}).first;
+    auto it = dynamic_gradscale_.find(op.layer);
+    if (it == dynamic_gradscale_.end()) {
+      // The first step has no previous statistics: start from this
+      // tensor's max-abs (as the max mode would), then adapt.
+      num::GradScaleConfig c{.mode = num::GradScaleMode::dynamic};
+      const float m = max_abs(x);
+      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m);
+      it = dynamic_gradscale_.emplace(op.layer, num::GradScaleState(c)).first;
+    }
     exp = it->second.exp();
   } else {
     const float m = max_abs(x);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -24,7 +25,10 @@ constexpr int kMaxGroupsPerBlock = 512;  // k-groups summed in int32 before wide
 // A packed operand: panels of P lines (rows of A / columns of B); per k-group
 // t (G consecutive k), P words of G elements (E = int16 pairs or bytes).
 struct Packed {
-  std::vector<uint32_t> words;
+  // Not zero-initialised (first-touch zeroing of fresh pages was a visible
+  // cost): pack_lines writes every word, padding included.
+  std::unique_ptr<uint32_t[]> words;
+  size_t word_count = 0;
   std::vector<int64_t> max_abs, sum_abs, sum;  // per line, of the ORIGINAL values
   int groups = 0;
 };
@@ -38,7 +42,8 @@ Packed alloc_packed(int lines, int k) {
   Packed p;
   p.groups = (k + G - 1) / G;
   const int panels = (lines + P - 1) / P;
-  p.words.assign(static_cast<size_t>(panels) * static_cast<size_t>(p.groups) * P, 0u);
+  p.word_count = static_cast<size_t>(panels) * static_cast<size_t>(p.groups) * P;
+  p.words = std::make_unique_for_overwrite<uint32_t[]>(p.word_count);
   p.max_abs.assign(static_cast<size_t>(lines), 0);
   p.sum_abs.assign(static_cast<size_t>(lines), 0);
   p.sum.assign(static_cast<size_t>(lines), 0);
@@ -67,8 +72,12 @@ Packed pack_lines(MatView<T> L, Conv conv) {
   const int panels = (lines + P - 1) / P;
   const bool k_contiguous = std::abs(L.col_stride) <= std::abs(L.row_stride);
   for (int q = 0; q < panels; ++q) {
-    uint32_t* dst = p.words.data() + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
+    uint32_t* dst = p.words.get() + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
     const int lanes = std::min(P, lines - q * P);
+    if (lanes < P)  // padding lanes of the last panel are zero
+      for (int t = 0; t < p.groups; ++t)
+        std::fill(dst + static_cast<size_t>(t) * P + lanes, dst + static_cast<size_t>(t + 1) * P,
+                  0u);
     if (k_contiguous) {
       for (int lane = 0; lane < lanes; ++lane) {
         const T* src = L.data + static_cast<std::ptrdiff_t>(q * P + lane) * L.row_stride;
@@ -197,10 +206,10 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
       for (int t0 = 0; t0 < groups; t0 += pl.block) {
         const int ng = std::min(pl.block, groups - t0);
         const auto* ap =
-            reinterpret_cast<const int32_t*>(pl.a->words.data()) +
+            reinterpret_cast<const int32_t*>(pl.a->words.get()) +
             (static_cast<size_t>(p) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kMR;
         const auto* bp =
-            reinterpret_cast<const int32_t*>(pl.b->words.data()) +
+            reinterpret_cast<const int32_t*>(pl.b->words.get()) +
             (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
         pl.kernel(ap, bp, ng, tile);
         for (int x = 0; x < kMR * kNR; ++x) sums[x] += tile[x];
@@ -269,7 +278,7 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
     pb = pack_lines<kNR, 4>(b.transposed(), conv_b);
     pl.b_offset = b_lo >= 0 ? 0 : 128;
     if (pl.b_offset)
-      for (auto& w : pb.words) w ^= 0x80808080u;
+      for (size_t w = 0; w < pb.word_count; ++w) pb.words[w] ^= 0x80808080u;
     pl.kernel = kernel8;
   } else {
     pa = pack_lines<kMR, 2>(a, conv_a);

@@ -43,8 +43,8 @@ std::string resolve(const std::string& name_or_path, const std::string& folder, 
     const fs::path p = fs::path(root) / folder / (name_or_path + ".json");
     if (fs::exists(p)) return p.string();
   }
-  throw InputError(fmt::format("{} '{}': no such file, and no {}/{}.json", what, name_or_path, folder,
-                               name_or_path));
+  throw InputError(fmt::format("{} '{}': no such file, and no {}/{}.json", what, name_or_path,
+                               folder, name_or_path));
 }
 
 std::vector<uint64_t> parse_steps(const std::string& list) {
@@ -58,7 +58,8 @@ std::vector<uint64_t> parse_steps(const std::string& list) {
       if (used != item.size() || v < 0) throw std::invalid_argument(item);
       steps.push_back(static_cast<uint64_t>(v));
     } catch (const std::exception&) {
-      throw InputError(fmt::format("--trace-steps {}: '{}' is not a step number (expected e.g. 0,10)", list, item));
+      throw InputError(fmt::format(
+          "--trace-steps {}: '{}' is not a step number (expected e.g. 0,10)", list, item));
     }
   }
   return steps;
@@ -78,10 +79,11 @@ void run_train(const TrainArgs& a) {
   data::Dataset test = data::load_fashion_mnist(a.data_dir, "t10k");
   train.truncate(a.train_limit);
   test.truncate(a.test_limit);
-  if (train.rows != model.input_shape().h || train.cols != model.input_shape().w || model.input_shape().c != 1)
-    throw InputError(fmt::format("{}: input {}x{}x{} does not match the {}x{} images of {}", model_path,
-                                 model.input_shape().c, model.input_shape().h, model.input_shape().w,
-                                 train.rows, train.cols, a.data_dir));
+  if (train.rows != model.input_shape().h || train.cols != model.input_shape().w ||
+      model.input_shape().c != 1)
+    throw InputError(fmt::format("{}: input {}x{}x{} does not match the {}x{} images of {}",
+                                 model_path, model.input_shape().c, model.input_shape().h,
+                                 model.input_shape().w, train.rows, train.cols, a.data_dir));
 
   GemmSettings gs = recipe.gemm;
   gs.threads = a.threads;
@@ -89,7 +91,8 @@ void run_train(const TrainArgs& a) {
   std::unique_ptr<trace::TraceWriter> tracer;
   Executor* exec = &software;
   if (!a.trace_out.empty()) {
-    tracer = std::make_unique<trace::TraceWriter>(software, a.trace_out, parse_steps(a.trace_steps));
+    tracer =
+        std::make_unique<trace::TraceWriter>(software, a.trace_out, parse_steps(a.trace_steps));
     exec = tracer.get();
   } else if (!a.trace_steps.empty()) {
     throw InputError("--trace-steps needs --trace-out DIR");
@@ -98,16 +101,18 @@ void run_train(const TrainArgs& a) {
   Trainer trainer(model, recipe, *exec, a.seed);
   if (isatty(STDERR_FILENO)) {
     trainer.on_progress = [](const Progress& p) {
-      std::fprintf(stderr, "\r  epoch %d  %6d/%d  loss %.4f  acc %.4f  %.0f img/s   ", p.epoch, p.images_done,
-                   p.images_total, p.running_loss, p.running_accuracy,
+      std::fprintf(stderr, "\r  epoch %d  %6d/%d  loss %.4f  acc %.4f  %.0f img/s   ", p.epoch,
+                   p.images_done, p.images_total, p.running_loss, p.running_accuracy,
                    p.seconds > 0 ? p.images_done / p.seconds : 0.0);
       std::fflush(stderr);
     };
   }
-  std::printf("nibble train: model %s (%llu parameters), recipe %s, %d train / %d test images, batch %d, seed %llu\n",
-              model.name().c_str(), static_cast<unsigned long long>(model.parameter_count()),
-              recipe.name.c_str(), train.count, test.count, recipe.optimizer.batch,
-              static_cast<unsigned long long>(a.seed));
+  std::printf(
+      "nibble train: model %s (%llu parameters), recipe %s, %d train / %d test images, batch %d, "
+      "seed %llu\n",
+      model.name().c_str(), static_cast<unsigned long long>(model.parameter_count()),
+      recipe.name.c_str(), train.count, test.count, recipe.optimizer.batch,
+      static_cast<unsigned long long>(a.seed));
   RunInfo info{model_path, recipe_path, a.seed, a.epochs, train.count, test.count, "fashion-mnist"};
   std::vector<EpochRecord> history;
   nlohmann::json timing = nlohmann::json::array();
@@ -120,8 +125,8 @@ void run_train(const TrainArgs& a) {
     r.test_accuracy = ev.accuracy;
     history.push_back(r);
     const double ips = r.seconds > 0 ? train.count / r.seconds : 0.0;
-    std::printf("epoch %d/%d  loss %.4f  train acc %.4f  test acc %.4f  lr %.5f  %.0f images/s\n", e, a.epochs,
-                r.train_loss, r.train_accuracy, r.test_accuracy, r.lr, ips);
+    std::printf("epoch %d/%d  loss %.4f  train acc %.4f  test acc %.4f  lr %.5f  %.0f images/s\n",
+                e, a.epochs, r.train_loss, r.train_accuracy, r.test_accuracy, r.lr, ips);
     std::fflush(stdout);
     timing.push_back({{"epoch", e}, {"seconds", r.seconds}, {"images_per_second", ips}});
     // Rewritten every epoch: an interrupted run still leaves a valid report.
@@ -138,24 +143,37 @@ void run_train(const TrainArgs& a) {
 
 void add_train(CLI::App& root) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* c = root.add_subcommand("train", "Train a network on Fashion-MNIST with the reference trainer");
-  c->add_option("--model", args->model, "Network: a name under workloads/nets (mlp, cnn, resnet8) or a JSON path")
+  CLI::App* c =
+      root.add_subcommand("train", "Train a network on Fashion-MNIST with the reference trainer");
+  c->add_option("--model", args->model,
+                "Network: a name under workloads/nets (mlp, cnn, resnet8) or a JSON path")
       ->capture_default_str();
-  c->add_option("--recipe", args->recipe, "Recipe: a name under configs/recipes (fp32, ibm4, hfp8) or a JSON path")
+  c->add_option("--recipe", args->recipe,
+                "Recipe: a name under configs/recipes (fp32, ibm4, hfp8) or a JSON path")
       ->capture_default_str();
-  c->add_option("--epochs", args->epochs, "Epochs")->check(CLI::Range(1, 100000))->capture_default_str();
-  c->add_option("--batch", args->batch, "Batch size (overrides /optimizer/batch)")->check(CLI::Range(1, 65536));
-  c->add_option("--lr", args->lr, "Base learning rate (overrides /optimizer/lr)")->check(CLI::PositiveNumber);
-  c->add_option("--seed", args->seed, "Seed of initialisation and shuffling")->capture_default_str();
+  c->add_option("--epochs", args->epochs, "Epochs")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  c->add_option("--batch", args->batch, "Batch size (overrides /optimizer/batch)")
+      ->check(CLI::Range(1, 65536));
+  c->add_option("--lr", args->lr, "Base learning rate (overrides /optimizer/lr)")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--seed", args->seed, "Seed of initialisation and shuffling")
+      ->capture_default_str();
   c->add_option("--train-limit", args->train_limit, "Use only the first N training images")
       ->check(CLI::Range(1, 1 << 30));
-  c->add_option("--test-limit", args->test_limit, "Use only the first N test images")->check(CLI::Range(1, 1 << 30));
-  c->add_option("--out", args->out, "Folder for report.json and timing.json")->capture_default_str();
+  c->add_option("--test-limit", args->test_limit, "Use only the first N test images")
+      ->check(CLI::Range(1, 1 << 30));
+  c->add_option("--out", args->out, "Folder for report.json and timing.json")
+      ->capture_default_str();
   c->add_option("--set", args->sets, "Recipe override /json/pointer=value (repeatable)");
   c->add_option("--trace-out", args->trace_out, "Write traces of the chosen steps to this folder");
-  c->add_option("--trace-steps", args->trace_steps, "Comma-separated step numbers to trace (0-based)");
-  c->add_option("--data", args->data_dir, "Folder with the Fashion-MNIST *-ubyte.gz files")->capture_default_str();
-  c->add_option("--threads", args->threads, "Threads for the quantized GEMM kernels (results do not depend on it)")
+  c->add_option("--trace-steps", args->trace_steps,
+                "Comma-separated step numbers to trace (0-based)");
+  c->add_option("--data", args->data_dir, "Folder with the Fashion-MNIST *-ubyte.gz files")
+      ->capture_default_str();
+  c->add_option("--threads", args->threads,
+                "Threads for the quantized GEMM kernels (results do not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   c->callback([args] { run_train(*args); });

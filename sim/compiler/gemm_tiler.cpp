@@ -33,11 +33,27 @@ std::string describe(const TileShape& t) {
   return std::to_string(t.m) + "x" + std::to_string(t.n) + "x" + std::to_string(t.k);
 }
 
+// The array granularity of each GEMM dimension under the core's dataflow
+// (docs/microarch.md 2.2): the dimension mapped to the rows or columns is
+// tiled in whole rows/columns (K in whole reduction groups per row).
+struct Alignment {
+  uint32_t m = 1, n = 1, k = 1;
+};
+Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
+  const uint32_t k_group = array.macs_per_cycle_per_pe.of(op.precision);
+  switch (array.dataflow) {
+    case hw::Dataflow::ws: return {1, array.cols, array.rows * k_group};
+    case hw::Dataflow::is: return {array.cols, 1, array.rows * k_group};
+    case hw::Dataflow::os: return {array.rows, array.cols, k_group};
+  }
+  return {};
+}
+
 // Largest array-aligned tile of the share (m x n x k) that fits.
 TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_index, uint32_t m, uint32_t n,
                    uint32_t k) {
-  const uint32_t k_unit = core.array.rows * core.array.macs_per_cycle_per_pe.of(op.precision);
-  const uint32_t n_unit = core.array.cols;
+  const Alignment unit = alignment(op, core.array);
+  const uint32_t k_unit = unit.k, n_unit = unit.n, m_unit = unit.m;
   const uint64_t limit = usable_bytes(core.scratchpad);
   TileShape t{m, n, k};
   auto halve = [](uint32_t v, uint32_t unit) {
@@ -52,9 +68,9 @@ TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_i
     const uint64_t by_n = uint64_t{t.n} * (t.k * bits / 8 + uint64_t{t.m} * 4);
     const uint64_t by_k = uint64_t{t.k} * (t.m + t.n) * bits / 8;
     if (by_k >= by_m && by_k >= by_n && t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
-    else if (by_m >= by_n && t.m > 1) t.m = halve(t.m, 1);
+    else if (by_m >= by_n && t.m > std::min(m, m_unit)) t.m = std::min(t.m, halve(t.m, m_unit));
     else if (t.n > std::min(n, n_unit)) t.n = std::min(t.n, halve(t.n, n_unit));
-    else if (t.m > 1) t.m = halve(t.m, 1);
+    else if (t.m > std::min(m, m_unit)) t.m = std::min(t.m, halve(t.m, m_unit));
     else if (t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
     if (t.m == before.m && t.n == before.n && t.k == before.k)
       throw InputError("op '" + op.name + "': the smallest tile " + describe(t) + " (MxNxK, " +

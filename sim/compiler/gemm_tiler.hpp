@@ -8,9 +8,11 @@
 // Policy (docs/microarch.md section 9):
 //  - cores split the N (output column) dimension in multiples of the array
 //    width, so no cross-core reduction is needed;
-//  - tiles are aligned to the array: tile_k a multiple of rows * k (MACs per
-//    PE), tile_n a multiple of cols, tile_m free; start from the whole share
-//    and halve the largest dimension (in those units) until the tile fits;
+//  - tiles are aligned to the array per dataflow: WS tile_k a multiple of
+//    rows * k (MACs per PE) and tile_n of cols; IS tile_k of rows * k and
+//    tile_m of cols; OS tile_m of rows, tile_n of cols, tile_k of k. Start
+//    from the whole share and halve the dimension holding the most bytes (in
+//    those units) until the tile fits;
 //  - loop order n, m, k (k innermost): the FP32/INT32 partial-sum tile stays
 //    on chip across k and is stored once as FP16.
 #include <cstdint>

@@ -23,8 +23,13 @@ void Diagnostics::add(std::string pointer, std::string what, std::string expecte
 
 static std::string render(const std::string& file, const std::vector<ConfigIssue>& issues) {
   if (issues.size() == 1) return file + ": " + issues.front().message();
+  // A generated or mangled file can hold thousands of mistakes; the first
+  // few dozen are enough to see the pattern.
+  constexpr size_t kShown = 50;
   std::string m = fmt::format("{}: {} errors", file, issues.size());
-  for (const auto& i : issues) m += "\n  " + file + ": " + i.message();
+  for (size_t i = 0; i < issues.size() && i < kShown; ++i)
+    m += fmt::format("\n  {}: {}", file, issues[i].message());
+  if (issues.size() > kShown) m += fmt::format("\n  ... and {} more", issues.size() - kShown);
   return m;
 }
 

@@ -53,6 +53,23 @@ TEST(GemmTiler, TilesFitAlignAndCoverTheGemm) {
   }
 }
 
+TEST(GemmTiler, AlignsTilesToTheDataflow) {
+  for (hw::Dataflow df : {hw::Dataflow::ws, hw::Dataflow::is, hw::Dataflow::os}) {
+    auto c = chip(1, 4, 4);  // 2048 usable bytes
+    c.cores[0].array.dataflow = df;
+    const GemmOp op{"conv", 50, 37, 70, Precision::int4_int4};  // k = 4 MACs per PE
+    const TileShape t = plan_gemm(op, c).core_tiles[0];
+    SCOPED_TRACE(testing::Message() << "dataflow " << int(df) << " tile " << t.m << "x" << t.n << "x" << t.k);
+    EXPECT_LE(tile_bytes(op.precision, t), 2048u);
+    const uint32_t m_unit = df == hw::Dataflow::is ? 4 : df == hw::Dataflow::os ? 4 : 1;
+    const uint32_t n_unit = df == hw::Dataflow::is ? 1 : 4;
+    const uint32_t k_unit = df == hw::Dataflow::os ? 4 : 16;
+    EXPECT_TRUE(t.m == op.m || t.m % m_unit == 0);
+    EXPECT_TRUE(t.n == op.n || t.n % n_unit == 0);
+    EXPECT_TRUE(t.k == op.k || t.k % k_unit == 0);
+  }
+}
+
 TEST(GemmTiler, SplitsNAcrossCoresInArrayWidths) {
   // N = 30 on 4-wide arrays is 8 units; 4 cores get 2 units each: 8, 8, 8, 6 columns.
   const GemmPlan plan = plan_gemm({"fc", 16, 30, 16, Precision::int4_int4}, chip(4, 4, 256));

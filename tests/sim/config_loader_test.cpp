@@ -91,6 +91,14 @@ TEST(ConfigLoader, CollectsEveryErrorOfAFileNotJustTheFirst) {
   EXPECT_NE(find_issue(d, "/cores/0/lgu/lanes"), nullptr);
 }
 
+TEST(ConfigLoader, LongErrorListsAreCutAfterFifty) {
+  std::vector<ConfigIssue> issues(120, ConfigIssue{"/x", "unknown key", "nothing", "\"x\"", ""});
+  const std::string m = ConfigError("f.json", issues).what();
+  EXPECT_NE(m.find("f.json: 120 errors"), std::string::npos);
+  EXPECT_NE(m.find("... and 70 more"), std::string::npos);
+  EXPECT_EQ(ConfigError("f.json", issues).issues().size(), 120u);  // all kept for tools
+}
+
 TEST(ConfigLoader, UnknownKeySuggestsTheClosestDeclaredKey) {
   Json j = Json::parse(kMinimal);
   j["cores"][0]["scratchpad"]["bankz"] = 4;

@@ -17,16 +17,18 @@ namespace {
 void write_gz(const std::string& path, const std::vector<uint8_t>& bytes) {
   gzFile f = gzopen(path.c_str(), "wb");
   ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
   gzclose(f);
 }
 
 std::vector<uint8_t> be32(uint32_t v) {
-  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
-          static_cast<uint8_t>(v)};
+  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16),
+          static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
 }
 
-std::vector<uint8_t> images_file(uint32_t magic, uint32_t n, uint32_t rows, uint32_t cols, size_t payload) {
+std::vector<uint8_t> images_file(uint32_t magic, uint32_t n, uint32_t rows, uint32_t cols,
+                                 size_t payload) {
   std::vector<uint8_t> b;
   for (uint32_t v : {magic, n, rows, cols}) {
     auto x = be32(v);

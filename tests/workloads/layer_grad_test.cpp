@@ -22,7 +22,8 @@ Mat random_mat(int r, int c, uint64_t seed, float scale = 1.0f) {
   std::mt19937_64 rng(seed);
   Mat m(r, c);
   for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = scale * static_cast<float>(static_cast<double>(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+    m.data()[i] =
+        scale * static_cast<float>(static_cast<double>(rng() >> 11) * 0x1.0p-53 * 2.0 - 1.0);
   return m;
 }
 
@@ -34,7 +35,8 @@ double loss_of(Layer& l, const Mat& x, const Mat& r, SoftwareExecutor& ex) {
 
 // Relative error ||a - n|| / ||n|| between analytic and numeric gradients.
 double rel_err(const Mat& analytic, const Mat& numeric) {
-  return (analytic - numeric).cast<double>().norm() / std::max(1e-12, numeric.cast<double>().norm());
+  return (analytic - numeric).cast<double>().norm() /
+         std::max(1e-12, numeric.cast<double>().norm());
 }
 
 // Checks dL/dx and dL/dparam of a layer at input x.
@@ -152,7 +154,8 @@ TEST(LayerGrad, SoftmaxCrossEntropy) {
     p.data()[i] += eps;
     m.data()[i] -= eps;
     num.data()[i] = static_cast<float>(
-        (softmax_cross_entropy(p, labels).loss - softmax_cross_entropy(m, labels).loss) / (2 * eps));
+        (softmax_cross_entropy(p, labels).loss - softmax_cross_entropy(m, labels).loss) /
+        (2 * eps));
   }
   EXPECT_LT(rel_err(r.dlogits, num), 1e-3);
   // Loss of uniform logits is log(classes).

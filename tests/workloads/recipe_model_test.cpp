@@ -35,7 +35,8 @@ std::string model_error(const json& j) {
 
 TEST(Recipe, ShippedRecipesLoad) {
   for (const char* n : {"fp32", "ibm4", "hfp8"}) {
-    const Recipe r = Recipe::load(test::source_path(std::string("configs/recipes/") + n + ".json"), {});
+    const Recipe r =
+        Recipe::load(test::source_path(std::string("configs/recipes/") + n + ".json"), {});
     EXPECT_EQ(r.name, n);
   }
 }
@@ -57,7 +58,8 @@ TEST(Recipe, Ibm4ResolvesTheIbmFormats) {
 }
 
 TEST(Recipe, UnknownKeyNamesFileAndPointer) {
-  const std::string e = recipe_error(json::parse(R"({"name": "x", "ibm4": {"gradients": {"phase_dx": "odd"}}})"));
+  const std::string e =
+      recipe_error(json::parse(R"({"name": "x", "ibm4": {"gradients": {"phase_dx": "odd"}}})"));
   EXPECT_NE(e.find("r.json: /ibm4/gradients/phase_dx"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
 }
@@ -70,11 +72,14 @@ TEST(Recipe, WrongTypeNamesExpectedAndFound) {
 }
 
 TEST(Recipe, OutOfRangeAndBadEnum) {
-  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "optimizer": {"batch": 0}})")).find("/optimizer/batch"),
+  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "optimizer": {"batch": 0}})"))
+                .find("/optimizer/batch"),
             std::string::npos);
-  const std::string e = recipe_error(json::parse(R"({"name": "x", "precision": {"default": "int3"}})"));
+  const std::string e =
+      recipe_error(json::parse(R"({"name": "x", "precision": {"default": "int3"}})"));
   EXPECT_NE(e.find("one of fp32, fp16, hfp8, ibm4"), std::string::npos) << e;
-  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "version": 2})")).find("/version"), std::string::npos);
+  EXPECT_NE(recipe_error(json::parse(R"({"name": "x", "version": 2})")).find("/version"),
+            std::string::npos);
   EXPECT_NE(recipe_error(json::parse(R"({"optimizer": {}})")).find("/name"), std::string::npos);
 }
 
@@ -96,7 +101,8 @@ TEST(Recipe, SetWithMisspeltKeyIsRejected) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/optimiser"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(Recipe::load(test::source_path("configs/recipes/fp32.json"), {"optimizer/lr=0.1"}), InputError);
+  EXPECT_THROW(Recipe::load(test::source_path("configs/recipes/fp32.json"), {"optimizer/lr=0.1"}),
+               InputError);
 }
 
 TEST(Model, ShippedNetsBuildWithExpectedShapes) {
@@ -150,7 +156,8 @@ TEST(Model, BadDefinitionsAreRejected) {
   EXPECT_NE(model_error(j).find("does not fit"), std::string::npos) << model_error(j);
   j["layers"] = json::parse(R"([{"type": "linear", "out": 2, "units": 4}])");
   EXPECT_NE(model_error(j).find("/layers/0/units"), std::string::npos) << model_error(j);
-  j["layers"] = json::parse(R"([{"type": "linear", "name": "a", "out": 4}, {"type": "linear", "name": "a", "out": 2}])");
+  j["layers"] = json::parse(
+      R"([{"type": "linear", "name": "a", "out": 4}, {"type": "linear", "name": "a", "out": 2}])");
   EXPECT_NE(model_error(j).find("unique"), std::string::npos) << model_error(j);
 }
 

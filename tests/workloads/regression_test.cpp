@@ -12,8 +12,8 @@ namespace {
 
 void print_figures(const RunResult& r) {
   for (const auto& e : r.history)
-    std::printf("  epoch %d: train_loss %.9f test_accuracy %.9f test_loss %.9f\n", e.epoch, e.train_loss,
-                e.test_accuracy, e.test_loss);
+    std::printf("  epoch %d: train_loss %.9f test_accuracy %.9f test_loss %.9f\n", e.epoch,
+                e.train_loss, e.test_accuracy, e.test_loss);
 }
 
 TEST(Regression, Fp32ShortRun) {

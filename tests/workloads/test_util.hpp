@@ -15,6 +15,8 @@ inline std::string temp_dir(const std::string& name) {
   return p.string();
 }
 
-inline std::string source_path(const std::string& rel) { return std::string(NIBBLE_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;
+}
 
 }  // namespace nibble::test

@@ -24,10 +24,12 @@ using train::QTensor;
 
 bool same_bits(const QTensor& a, const QTensor& b) {
   auto eq = [](const auto& x, const auto& y) {
-    return x.size() == y.size() && (x.size() == 0 || std::memcmp(x.data(), y.data(), sizeof(*x.data()) * x.size()) == 0);
+    return x.size() == y.size() &&
+           (x.size() == 0 || std::memcmp(x.data(), y.data(), sizeof(*x.data()) * x.size()) == 0);
   };
-  return a.format == b.format && a.rows() == b.rows() && a.cols() == b.cols() && a.scale == b.scale &&
-         a.exp2 == b.exp2 && eq(a.values, b.values) && eq(a.codes8, b.codes8) && eq(a.codes16, b.codes16);
+  return a.format == b.format && a.rows() == b.rows() && a.cols() == b.cols() &&
+         a.scale == b.scale && a.exp2 == b.exp2 && eq(a.values, b.values) &&
+         eq(a.codes8, b.codes8) && eq(a.codes16, b.codes16);
 }
 
 // Writes the trace of step 1 of a CNN run once for all tests.
@@ -36,7 +38,8 @@ class TraceRoundTrip : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(test::temp_dir("trace_cnn"));
     const auto ds = data::make_synthetic(16, 28, 28, 10, 3);
-    const auto recipe = train::Recipe::load(test::source_path("configs/recipes/ibm4.json"), {"/optimizer/batch=8"});
+    const auto recipe =
+        train::Recipe::load(test::source_path("configs/recipes/ibm4.json"), {"/optimizer/batch=8"});
     train::Model model = train::Model::load(test::source_path("workloads/nets/cnn.json"), 1);
     train::SoftwareExecutor sw(recipe.gemm);
     TraceWriter writer(sw, *dir_, {1});
@@ -48,7 +51,9 @@ class TraceRoundTrip : public ::testing::Test {
   // A copy of the trace that a test may corrupt.
   std::string copy(const std::string& name) {
     const std::string d = test::temp_dir(name);
-    std::filesystem::copy(*dir_, d, std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy(*dir_, d,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
     return d;
   }
   static std::string* dir_;
@@ -66,8 +71,8 @@ TEST_F(TraceRoundTrip, ManifestHasTheOrderedOpsOfOneStep) {
     quants += op.kind == "quantize";
     updates += op.kind == "update";
   }
-  EXPECT_EQ(gemms, 4 * 3 - 1);  // conv1 needs no dX
-  EXPECT_EQ(quants, 4 * 3);     // weights, inputs, gradients of 4 layers
+  EXPECT_EQ(gemms, 4 * 3 - 1);    // conv1 needs no dX
+  EXPECT_EQ(quants, 4 * 3);       // weights, inputs, gradients of 4 layers
   EXPECT_EQ(updates, 4 * 2 + 2);  // weight + bias of 4 layers, PACT alpha of conv2, fc1
   // Order: forward of conv1 first, the last op is a weight update.
   EXPECT_EQ(ops.front().kind, "quantize");
@@ -95,12 +100,16 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
     const auto& j = *op.json;
     if (op.kind == "gemm") {
       const QTensor a = r.load(op.tensors.at("a")), b = r.load(op.tensors.at("b"));
-      train::GemmOp g{op.layer, train::pass_from_string(j["pass"].get<std::string>(), "t"), j["m"], j["n"], j["k"],
-                      &a, j["a_trans"], &b, j["b_trans"]};
+      train::GemmOp g{op.layer,     train::pass_from_string(j["pass"].get<std::string>(), "t"),
+                      j["m"],       j["n"],
+                      j["k"],       &a,
+                      j["a_trans"], &b,
+                      j["b_trans"]};
       const Mat c = ex.gemm(g);
       const QTensor want = r.load(op.tensors.at("result"));
       ASSERT_EQ(c.size(), want.values.size());
-      EXPECT_EQ(0, std::memcmp(c.data(), want.values.data(), c.size() * sizeof(float))) << op.pointer;
+      EXPECT_EQ(0, std::memcmp(c.data(), want.values.data(), c.size() * sizeof(float)))
+          << op.pointer;
     } else if (op.kind == "quantize") {
       const QTensor in = r.load(op.tensors.at("input"));
       train::QuantizeOp q;
@@ -113,7 +122,8 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       q.spec.sawb_c1 = j["sawb_c1"];
       q.spec.sawb_c2 = j["sawb_c2"];
       q.phases.clear();
-      for (const auto& p : j["phases"]) q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));
+      for (const auto& p : j["phases"])
+        q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));
       q.input = &in.values;
       q.pact_alpha = j["pact_alpha"];
       q.step = j["step"];
@@ -124,13 +134,16 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       const auto out = ex.quantize(q);
       ASSERT_EQ(out.size(), j["outputs"].size());
       for (size_t i = 0; i < out.size(); ++i)
-        EXPECT_TRUE(same_bits(out[i], r.load(op.tensors.at("output" + std::to_string(i))))) << op.pointer;
+        EXPECT_TRUE(same_bits(out[i], r.load(op.tensors.at("output" + std::to_string(i)))))
+            << op.pointer;
       EXPECT_EQ(reg.scale, j["register_after"]["scale"].get<float>()) << op.pointer;
       EXPECT_EQ(reg.exponent, j["register_after"]["exponent"].get<int>()) << op.pointer;
     } else {
-      Mat w = r.load(op.tensors.at("weights_before")).values, v = r.load(op.tensors.at("velocity_before")).values;
+      Mat w = r.load(op.tensors.at("weights_before")).values,
+          v = r.load(op.tensors.at("velocity_before")).values;
       const Mat g = r.load(op.tensors.at("grad")).values;
-      train::UpdateOp u{op.layer, j["param"], &w, &g, &v, j["lr"], j["momentum"], j["weight_decay"]};
+      train::UpdateOp u{op.layer,      j["param"],       &w, &g, &v, j["lr"],
+                        j["momentum"], j["weight_decay"]};
       ex.weight_update(u);
       EXPECT_EQ(w, r.load(op.tensors.at("weights_after")).values) << op.pointer;
       EXPECT_EQ(v, r.load(op.tensors.at("velocity_after")).values) << op.pointer;

@@ -28,7 +28,8 @@ inline nlohmann::json tiny_cnn_json() {
     ]})");
 }
 
-inline train::Recipe recipe_named(const std::string& name, const std::vector<std::string>& sets = {}) {
+inline train::Recipe recipe_named(const std::string& name,
+                                  const std::vector<std::string>& sets = {}) {
   return train::Recipe::load(source_path("configs/recipes/" + name + ".json"), sets);
 }
 
@@ -38,10 +39,12 @@ struct RunResult {
   train::Mat fc1_weights;
 };
 
-inline RunResult short_run(const std::string& recipe_name, int epochs, uint64_t seed, int train_count = 512) {
+inline RunResult short_run(const std::string& recipe_name, int epochs, uint64_t seed,
+                           int train_count = 512) {
   const data::Dataset train_set = data::make_synthetic(train_count, 12, 12, 4, 11, 0);
   const data::Dataset test_set = data::make_synthetic(128, 12, 12, 4, 11, 1);
-  const train::Recipe recipe = recipe_named(recipe_name, {"/optimizer/batch=32", "/optimizer/lr=0.05"});
+  const train::Recipe recipe =
+      recipe_named(recipe_name, {"/optimizer/batch=32", "/optimizer/lr=0.05"});
   train::Model model = train::Model::from_json(tiny_cnn_json(), "tiny_cnn", seed);
   train::SoftwareExecutor software(recipe.gemm);
   train::Trainer trainer(model, recipe, software, seed);
@@ -53,7 +56,8 @@ inline RunResult short_run(const std::string& recipe_name, int epochs, uint64_t 
     rec.test_accuracy = ev.accuracy;
     r.history.push_back(rec);
   }
-  train::RunInfo info{"tiny_cnn", recipe_name, seed, epochs, train_set.count, test_set.count, "synthetic"};
+  train::RunInfo info{"tiny_cnn",      recipe_name,    seed,       epochs,
+                      train_set.count, test_set.count, "synthetic"};
   r.report = train::make_train_report(model, recipe, info, r.history).dump(2);
   for (auto* g : model.gemm_layers())
     if (g->name() == "fc1") {

@@ -48,7 +48,8 @@ TEST(Trainer, SameSeedSameBits) {
     const RunResult a = short_run(recipe, 1, 5), b = short_run(recipe, 1, 5);
     EXPECT_EQ(a.report, b.report) << recipe;
     ASSERT_EQ(a.fc1_weights.size(), b.fc1_weights.size());
-    EXPECT_EQ(0, std::memcmp(a.fc1_weights.data(), b.fc1_weights.data(), a.fc1_weights.size() * sizeof(float)))
+    EXPECT_EQ(0, std::memcmp(a.fc1_weights.data(), b.fc1_weights.data(),
+                             a.fc1_weights.size() * sizeof(float)))
         << recipe;
   }
 }

@@ -24,10 +24,10 @@ using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
 GzFile open_gz(const std::string& path) {
   if (!std::filesystem::exists(path))
-    throw InputError(fmt::format(
-        "{}: file not found (Fashion-MNIST is provided by the Debian package "
-        "dataset-fashion-mnist: `apt-get install dataset-fashion-mnist`)",
-        path));
+    throw InputError(
+        fmt::format("{}: file not found (Fashion-MNIST is provided by the Debian package "
+                    "dataset-fashion-mnist: `apt-get install dataset-fashion-mnist`)",
+                    path));
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) throw InputError(fmt::format("{}: cannot open for reading", path));
   return GzFile(f);
@@ -43,11 +43,12 @@ void read_exact(gzFile f, const std::string& path, void* dst, size_t n, const ch
     if (got < 0) {
       int errnum = 0;
       const char* msg = gzerror(f, &errnum);
-      throw InputError(fmt::format("{}: corrupt gzip stream while reading {}: {}", path, what, msg));
+      throw InputError(
+          fmt::format("{}: corrupt gzip stream while reading {}: {}", path, what, msg));
     }
     if (got == 0)
-      throw InputError(fmt::format("{}: truncated: expected {} bytes of {}, found {}", path, n,
-                                   what, done));
+      throw InputError(
+          fmt::format("{}: truncated: expected {} bytes of {}, found {}", path, n, what, done));
     done += static_cast<size_t>(got);
   }
 }
@@ -75,8 +76,8 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
     const uint32_t rows = read_be32(f.get(), images_path, "the row count");
     const uint32_t cols = read_be32(f.get(), images_path, "the column count");
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096 || n > (1u << 26))
-      throw InputError(fmt::format("{}: implausible IDX dimensions {}x{}x{}", images_path, n,
-                                   rows, cols));
+      throw InputError(
+          fmt::format("{}: implausible IDX dimensions {}x{}x{}", images_path, n, rows, cols));
     ds.count = static_cast<int>(n);
     ds.rows = static_cast<int>(rows);
     ds.cols = static_cast<int>(cols);
@@ -102,7 +103,8 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
 
 Dataset load_fashion_mnist(const std::string& dir, const std::string& split) {
   if (split != "train" && split != "t10k")
-    throw InputError(fmt::format("unknown Fashion-MNIST split '{}': expected train or t10k", split));
+    throw InputError(
+        fmt::format("unknown Fashion-MNIST split '{}': expected train or t10k", split));
   return load_idx_pair(fmt::format("{}/{}-images-idx3-ubyte.gz", dir, split),
                        fmt::format("{}/{}-labels-idx1-ubyte.gz", dir, split));
 }

@@ -6,7 +6,8 @@
 
 namespace nibble::data {
 
-Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed, uint64_t split) {
+Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed,
+                       uint64_t split) {
   // std::mt19937_64 is specified bit-for-bit by the standard; distributions
   // are not, so only raw engine output is used below.
   std::mt19937_64 rng(seed);

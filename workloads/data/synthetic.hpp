@@ -12,6 +12,7 @@ namespace nibble::data {
 // network separates the classes within a few epochs. The prototypes depend
 // only on `seed`; `split` selects an independent sample stream, so a train
 // and a test split (same seed, different split) share their classes.
-Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed, uint64_t split = 0);
+Dataset make_synthetic(int count, int rows, int cols, int num_classes, uint64_t seed,
+                       uint64_t split = 0);
 
 }  // namespace nibble::data

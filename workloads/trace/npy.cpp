@@ -30,7 +30,8 @@ void write_npy(const std::string& path, const NpyArray& a) {
   std::string shape = "(";
   for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(a.shape[i]);
   shape += a.shape.size() == 1 ? ",)" : ")";  // a 1-tuple keeps its comma
-  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", a.descr, shape);
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", a.descr, shape);
   // Pad so the data starts on a 64-byte boundary; the header ends in '\n'.
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -46,7 +47,8 @@ void write_npy(const std::string& path, const NpyArray& a) {
   const char len_le[2] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
   out.write(len_le, 2);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(reinterpret_cast<const char*>(a.data.data()), static_cast<std::streamsize>(a.data.size()));
+  out.write(reinterpret_cast<const char*>(a.data.data()),
+            static_cast<std::streamsize>(a.data.size()));
   if (!out) throw InputError(fmt::format("{}: write failed", path));
 }
 
@@ -59,18 +61,21 @@ NpyArray read_npy(const std::string& path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
     throw InputError(fmt::format("{}: not a .npy file (bad magic or truncated header)", path));
   if (bytes[6] != 1 || bytes[7] != 0)
-    throw InputError(fmt::format("{}: unsupported .npy version {}.{} (expected 1.0)", path, int(bytes[6]),
-                                 int(bytes[7])));
-  const size_t len = static_cast<uint8_t>(bytes[8]) | (static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8);
+    throw InputError(fmt::format("{}: unsupported .npy version {}.{} (expected 1.0)", path,
+                                 int(bytes[6]), int(bytes[7])));
+  const size_t len =
+      static_cast<uint8_t>(bytes[8]) | (static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8);
   if (bytes.size() < 10 + len) throw InputError(fmt::format("{}: truncated .npy header", path));
   const std::string header = bytes.substr(10, len);
   static const std::regex re(
       R"(^\{'descr': '([<|>][a-z][0-9])', 'fortran_order': (True|False), 'shape': \(([0-9, ]*)\), \} *\n$)");
   std::smatch m;
-  if (!std::regex_match(header, m, re)) throw InputError(fmt::format("{}: malformed .npy header: {}", path, header));
+  if (!std::regex_match(header, m, re))
+    throw InputError(fmt::format("{}: malformed .npy header: {}", path, header));
   NpyArray a;
   a.descr = m[1];
-  if (m[2] == "True") throw InputError(fmt::format("{}: Fortran-order arrays are not supported", path));
+  if (m[2] == "True")
+    throw InputError(fmt::format("{}: Fortran-order arrays are not supported", path));
   std::stringstream dims(m[3]);
   std::string d;
   while (std::getline(dims, d, ',')) {
@@ -87,7 +92,8 @@ NpyArray read_npy(const std::string& path) {
   const size_t found = bytes.size() - 10 - len;
   if (found != expected)
     throw InputError(fmt::format("{}: {} payload: expected {} bytes for shape {}, found {}", path,
-                                 found < expected ? "truncated" : "oversized", expected, m[3].str(), found));
+                                 found < expected ? "truncated" : "oversized", expected, m[3].str(),
+                                 found));
   a.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(10 + len), bytes.end());
   return a;
 }

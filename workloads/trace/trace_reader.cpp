@@ -17,15 +17,18 @@ using train::Format;
 TraceReader::TraceReader(std::string dir) : dir_(std::move(dir)) {
   manifest_path_ = (std::filesystem::path(dir_) / kManifestName).string();
   if (!std::filesystem::exists(manifest_path_))
-    throw InputError(fmt::format("{}: no trace manifest (is {} a trace folder?)", manifest_path_, dir_));
+    throw InputError(
+        fmt::format("{}: no trace manifest (is {} a trace folder?)", manifest_path_, dir_));
   manifest_ = train::read_json_file(manifest_path_);
   const auto& m = manifest_;
   auto fail = [&](const std::string& ptr, const std::string& expected, const std::string& found) {
-    throw InputError(fmt::format("{}: {}: expected {}, found {}", manifest_path_, ptr, expected, found));
+    throw InputError(
+        fmt::format("{}: {}: expected {}, found {}", manifest_path_, ptr, expected, found));
   };
   if (!m.is_object()) fail("/", "an object", m.dump());
   if (!m.contains("format") || m["format"] != kTraceFormatName)
-    fail("/format", std::string("\"") + kTraceFormatName + "\"", m.value("format", nlohmann::json()).dump());
+    fail("/format", std::string("\"") + kTraceFormatName + "\"",
+         m.value("format", nlohmann::json()).dump());
   if (!m.contains("version") || !m["version"].is_number_integer() || m["version"] != kTraceVersion)
     fail("/version", fmt::format("{} (the version this build reads)", kTraceVersion),
          m.value("version", nlohmann::json()).dump());
@@ -47,22 +50,28 @@ TraceReader::TraceReader(std::string dir) : dir_(std::move(dir)) {
       if (!jo.is_object() || !jo.contains("kind") || !jo["kind"].is_string())
         fail(op_ptr + "/kind", "quantize, gemm or update", "nothing");
       op.kind = jo["kind"];
-      if (!jo.contains("layer") || !jo["layer"].is_string()) fail(op_ptr + "/layer", "a string", "nothing");
+      if (!jo.contains("layer") || !jo["layer"].is_string())
+        fail(op_ptr + "/layer", "a string", "nothing");
       op.layer = jo["layer"];
       op.index = jo.value("index", static_cast<int>(i));
       std::vector<std::string> names;
       if (op.kind == "gemm") {
         names = {"a", "b", "result"};
         for (const char* k : {"m", "n", "k"})
-          if (!jo.contains(k) || !jo[k].is_number_integer()) fail(op_ptr + "/" + k, "an integer", "nothing");
-        if (!jo.contains("pass") || !jo["pass"].is_string()) fail(op_ptr + "/pass", "a pass name", "nothing");
-        train::pass_from_string(jo["pass"].get<std::string>(), manifest_path_ + ": " + op_ptr + "/pass");
+          if (!jo.contains(k) || !jo[k].is_number_integer())
+            fail(op_ptr + "/" + k, "an integer", "nothing");
+        if (!jo.contains("pass") || !jo["pass"].is_string())
+          fail(op_ptr + "/pass", "a pass name", "nothing");
+        train::pass_from_string(jo["pass"].get<std::string>(),
+                                manifest_path_ + ": " + op_ptr + "/pass");
       } else if (op.kind == "quantize") {
         names = {"input"};
-        if (!jo.contains("outputs") || !jo["outputs"].is_array()) fail(op_ptr + "/outputs", "an array", "nothing");
+        if (!jo.contains("outputs") || !jo["outputs"].is_array())
+          fail(op_ptr + "/outputs", "an array", "nothing");
         for (size_t k = 0; k < jo["outputs"].size(); ++k)
           op.tensors[fmt::format("output{}", k)] =
-              parse_ref(jo["outputs"][k], fmt::format("output{}", k), fmt::format("{}/outputs/{}", op_ptr, k));
+              parse_ref(jo["outputs"][k], fmt::format("output{}", k),
+                        fmt::format("{}/outputs/{}", op_ptr, k));
         for (const char* k : {"register_before", "register_after"})
           if (!jo.contains(k) || !jo[k].is_object()) fail(op_ptr + "/" + k, "an object", "nothing");
       } else if (op.kind == "update") {
@@ -80,9 +89,11 @@ TraceReader::TraceReader(std::string dir) : dir_(std::move(dir)) {
   }
 }
 
-TensorRef TraceReader::parse_ref(const nlohmann::json& j, const std::string& name, const std::string& ptr) const {
+TensorRef TraceReader::parse_ref(const nlohmann::json& j, const std::string& name,
+                                 const std::string& ptr) const {
   auto fail = [&](const std::string& key, const std::string& expected) {
-    throw InputError(fmt::format("{}: {}/{}: expected {}, found {}", manifest_path_, ptr, key, expected,
+    throw InputError(fmt::format("{}: {}/{}: expected {}, found {}", manifest_path_, ptr, key,
+                                 expected,
                                  j.is_object() && j.contains(key) ? j[key].dump() : "nothing"));
   };
   if (!j.is_object()) fail("", "a tensor reference object");
@@ -92,14 +103,19 @@ TensorRef TraceReader::parse_ref(const nlohmann::json& j, const std::string& nam
   r.file = j["file"];
   if (r.file.find("..") != std::string::npos || (!r.file.empty() && r.file[0] == '/'))
     fail("file", "a path inside the trace folder");
-  if (!j.contains("encoding") || !j["encoding"].is_string()) fail("encoding", "f32, fp16, u8, int4x2 or uint4x2");
+  if (!j.contains("encoding") || !j["encoding"].is_string())
+    fail("encoding", "f32, fp16, u8, int4x2 or uint4x2");
   r.encoding = j["encoding"];
   if (!j.contains("format") || !j["format"].is_string()) fail("format", "a format name");
-  r.format = train::format_from_string(j["format"].get<std::string>(), manifest_path_ + ": " + ptr + "/format");
-  r.phase = train::phase_from_string(j.value("phase", "none"), manifest_path_ + ": " + ptr + "/phase");
-  if (!j.contains("shape") || !j["shape"].is_array() || j["shape"].size() != 2) fail("shape", "[rows, cols]");
+  r.format = train::format_from_string(j["format"].get<std::string>(),
+                                       manifest_path_ + ": " + ptr + "/format");
+  r.phase =
+      train::phase_from_string(j.value("phase", "none"), manifest_path_ + ": " + ptr + "/phase");
+  if (!j.contains("shape") || !j["shape"].is_array() || j["shape"].size() != 2)
+    fail("shape", "[rows, cols]");
   for (const auto& d : j["shape"]) {
-    if (!d.is_number_integer() || d.get<int64_t>() < 0) fail("shape", "[rows, cols] of non-negative integers");
+    if (!d.is_number_integer() || d.get<int64_t>() < 0)
+      fail("shape", "[rows, cols] of non-negative integers");
     r.shape.push_back(d.get<int64_t>());
   }
   if (!j.contains("scale") || !j["scale"].is_number()) fail("scale", "a number");
@@ -108,15 +124,21 @@ TensorRef TraceReader::parse_ref(const nlohmann::json& j, const std::string& nam
   r.exp2 = j["exp2"].get<int>();
   const std::string expected_encoding = [&] {
     switch (r.format) {
-      case Format::fp32: return "f32";
-      case Format::fp16: return "fp16";
+      case Format::fp32:
+        return "f32";
+      case Format::fp16:
+        return "fp16";
       case Format::hfp8_143:
-      case Format::hfp8_152: return "u8";
-      case Format::int4: return "int4x2";
-      default: return "uint4x2";
+      case Format::hfp8_152:
+        return "u8";
+      case Format::int4:
+        return "int4x2";
+      default:
+        return "uint4x2";
     }
   }();
-  if (r.encoding != expected_encoding) fail("encoding", fmt::format("{} (for format {})", expected_encoding, to_string(r.format)));
+  if (r.encoding != expected_encoding)
+    fail("encoding", fmt::format("{} (for format {})", expected_encoding, to_string(r.format)));
   return r;
 }
 
@@ -128,11 +150,14 @@ train::QTensor TraceReader::load(const TensorRef& ref) const {
   std::string want_descr = "|u1";
   if (ref.encoding == "f32") want_descr = "<f4";
   if (ref.encoding == "fp16") want_descr = "<u2";
-  if (ref.encoding == "int4x2" || ref.encoding == "uint4x2") want_shape = {static_cast<int64_t>(num::packed_bytes(static_cast<size_t>(n)))};
+  if (ref.encoding == "int4x2" || ref.encoding == "uint4x2")
+    want_shape = {static_cast<int64_t>(num::packed_bytes(static_cast<size_t>(n)))};
   if (a.descr != want_descr || a.shape != want_shape)
-    throw InputError(fmt::format("{}: dtype {} shape {} does not match the manifest's {} tensor [{}, {}] (expected dtype {}, {} elements)",
-                                 path, a.descr, fmt::join(a.shape, "x"), ref.encoding, rows, cols, want_descr,
-                                 fmt::join(want_shape, "x")));
+    throw InputError(
+        fmt::format("{}: dtype {} shape {} does not match the manifest's {} tensor [{}, {}] "
+                    "(expected dtype {}, {} elements)",
+                    path, a.descr, fmt::join(a.shape, "x"), ref.encoding, rows, cols, want_descr,
+                    fmt::join(want_shape, "x")));
   train::QTensor t;
   t.format = ref.format;
   t.phase = ref.phase;
@@ -154,7 +179,8 @@ train::QTensor TraceReader::load(const TensorRef& ref) const {
     if (ref.encoding == "int4x2")
       num::unpack_int4(a.data, {t.codes8.data(), static_cast<size_t>(n)});
     else
-      num::unpack_uint4(a.data, {reinterpret_cast<uint8_t*>(t.codes8.data()), static_cast<size_t>(n)});
+      num::unpack_uint4(a.data,
+                        {reinterpret_cast<uint8_t*>(t.codes8.data()), static_cast<size_t>(n)});
   }
   return t;
 }

@@ -17,9 +17,9 @@ struct TraceOp {
   int index = 0;
   std::string kind;  // quantize | gemm | update
   std::string layer;
-  std::string pointer;                      // JSON pointer of the op in the manifest
+  std::string pointer;                       // JSON pointer of the op in the manifest
   std::map<std::string, TensorRef> tensors;  // gemm: a, b, result; quantize: input, output0..
-  const nlohmann::json* json = nullptr;     // every other field
+  const nlohmann::json* json = nullptr;      // every other field
 };
 
 struct TraceStep {
@@ -38,7 +38,8 @@ class TraceReader {
   void verify_all() const;
 
  private:
-  TensorRef parse_ref(const nlohmann::json& j, const std::string& name, const std::string& pointer) const;
+  TensorRef parse_ref(const nlohmann::json& j, const std::string& name,
+                      const std::string& pointer) const;
   std::string dir_, manifest_path_;
   nlohmann::json manifest_;
   std::vector<TraceStep> steps_;

@@ -35,8 +35,11 @@ void TraceWriter::end_step() {
 }
 
 nlohmann::json TraceWriter::register_json(const train::ScaleRegister& r) const {
-  return {{"scale", r.scale}, {"exponent", r.exponent}, {"overflows", r.overflows},
-          {"underflows", r.underflows}, {"initialised", r.initialised}};
+  return {{"scale", r.scale},
+          {"exponent", r.exponent},
+          {"overflows", r.overflows},
+          {"underflows", r.underflows},
+          {"initialised", r.initialised}};
 }
 
 nlohmann::json TraceWriter::tensor(const std::string& name, const Mat& m) {
@@ -86,14 +89,19 @@ nlohmann::json TraceWriter::tensor(const std::string& name, const QTensor& t) {
         num::pack_int4({t.codes8.data(), static_cast<size_t>(n)}, a.data);
       } else {
         encoding = "uint4x2";
-        num::pack_uint4({reinterpret_cast<const uint8_t*>(t.codes8.data()), static_cast<size_t>(n)}, a.data);
+        num::pack_uint4({reinterpret_cast<const uint8_t*>(t.codes8.data()), static_cast<size_t>(n)},
+                        a.data);
       }
       break;
     }
   }
   write_npy((std::filesystem::path(dir_) / file).string(), a);
-  return {{"file", file},     {"encoding", encoding},       {"format", to_string(t.format)},
-          {"phase", to_string(t.phase)}, {"shape", {t.rows(), t.cols()}}, {"scale", t.scale},
+  return {{"file", file},
+          {"encoding", encoding},
+          {"format", to_string(t.format)},
+          {"phase", to_string(t.phase)},
+          {"shape", {t.rows(), t.cols()}},
+          {"scale", t.scale},
           {"exp2", t.exp2}};
 }
 
@@ -121,7 +129,8 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   j["register_after"] = register_json(*op.reg);
   j["input"] = tensor("input", *op.input);
   nlohmann::json outs = nlohmann::json::array();
-  for (size_t i = 0; i < out.size(); ++i) outs.push_back(tensor(fmt::format("output{}", i), out[i]));
+  for (size_t i = 0; i < out.size(); ++i)
+    outs.push_back(tensor(fmt::format("output{}", i), out[i]));
   j["outputs"] = outs;
   ops_.push_back(j);
   ++op_index_;
@@ -175,7 +184,8 @@ void TraceWriter::finish(const nlohmann::json& run_report) {
   m["version"] = kTraceVersion;
   m["steps"] = steps_;
   m["run"] = run_report;
-  train::write_file_atomic((std::filesystem::path(dir_) / kManifestName).string(), m.dump(1) + "\n");
+  train::write_file_atomic((std::filesystem::path(dir_) / kManifestName).string(),
+                           m.dump(1) + "\n");
 }
 
 }  // namespace nibble::trace

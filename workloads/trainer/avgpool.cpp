@@ -16,7 +16,8 @@ Mat AvgPool::forward(const Mat& x, StepContext&) {
           float sum = 0.0f;
           for (int ky = 0; ky < g_.kernel; ++ky)
             for (int kx = 0; kx < g_.kernel; ++kx) {
-              const int iy = oy * g_.stride - g_.padding + ky, ix = ox * g_.stride - g_.padding + kx;
+              const int iy = oy * g_.stride - g_.padding + ky,
+                        ix = ox * g_.stride - g_.padding + kx;
               if (iy < 0 || ix < 0 || iy >= in_.h || ix >= in_.w) continue;
               sum += x(s, (c * in_.h + iy) * in_.w + ix);
             }
@@ -36,7 +37,8 @@ Mat AvgPool::backward(const Mat& dy, StepContext&) {
           const float g = dy(s, (c * out_.h + oy) * out_.w + ox) * inv;
           for (int ky = 0; ky < g_.kernel; ++ky)
             for (int kx = 0; kx < g_.kernel; ++kx) {
-              const int iy = oy * g_.stride - g_.padding + ky, ix = ox * g_.stride - g_.padding + kx;
+              const int iy = oy * g_.stride - g_.padding + ky,
+                        ix = ox * g_.stride - g_.padding + kx;
               if (iy < 0 || ix < 0 || iy >= in_.h || ix >= in_.w) continue;
               dx(s, (c * in_.h + iy) * in_.w + ix) += g;
             }

@@ -46,7 +46,8 @@ Mat BatchNorm::forward(const Mat& x, StepContext& ctx) {
       inv_std_(c) = inv;
       const double unbiased = count > 1 ? var * count / (count - 1) : var;
       running_mean_(c) = (1 - momentum_) * running_mean_(c) + momentum_ * mean;
-      running_var_(c) = (1 - momentum_) * running_var_(c) + momentum_ * static_cast<float>(unbiased);
+      running_var_(c) =
+          (1 - momentum_) * running_var_(c) + momentum_ * static_cast<float>(unbiased);
     } else {
       mean = running_mean_(c);
       inv = 1.0f / std::sqrt(running_var_(c) + eps_);

@@ -22,7 +22,9 @@ QTensor im2col(const QTensor& x, const ConvGeometry& g) {
 }
 
 Conv2d::Conv2d(std::string name, const ConvGeometry& g, bool bias, std::mt19937_64& rng)
-    : GemmLayer(std::move(name), g.in, Shape{g.out_c, g.out_h(), g.out_w()}), g_(g), has_bias_(bias) {
+    : GemmLayer(std::move(name), g.in, Shape{g.out_c, g.out_h(), g.out_w()}),
+      g_(g),
+      has_bias_(bias) {
   if (g.kernel <= 0 || g.stride <= 0 || g.padding < 0 || g.out_h() <= 0 || g.out_w() <= 0)
     throw InputError(fmt::format("{}: kernel {} stride {} padding {} does not fit a {}x{} input",
                                  name_, g.kernel, g.stride, g.padding, g.in.h, g.in.w));

@@ -29,7 +29,7 @@ struct QTensor {
   Phase phase = Phase::none;
   float scale = 1.0f;
   int exp2 = 0;
-  Mat values;      // fp32 only
+  Mat values;  // fp32 only
   Code8Mat codes8;
   CodeMat codes16;
   int rows_ = 0, cols_ = 0;
@@ -69,9 +69,9 @@ struct QuantizeOp {
   // Copies to produce, one per TPR phase (gradients: {even, odd} or one
   // phase); {none} for weights and activations.
   std::vector<Phase> phases{Phase::none};
-  const Mat* input = nullptr;  // FP32 tensor to quantize
-  float pact_alpha = 0.0f;     // PACT clip (uint4/int4 activations)
-  uint64_t step = 0;           // for counter-based stochastic rounding
+  const Mat* input = nullptr;    // FP32 tensor to quantize
+  float pact_alpha = 0.0f;       // PACT clip (uint4/int4 activations)
+  uint64_t step = 0;             // for counter-based stochastic rounding
   ScaleRegister* reg = nullptr;  // read and updated
 };
 

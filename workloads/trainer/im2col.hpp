@@ -20,7 +20,8 @@ struct ConvGeometry {
 // x: [N, C*H*W] row-major; returns [K, N*OH*OW].
 template <class T>
 Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> im2col(
-    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x, const ConvGeometry& g) {
+    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& x,
+    const ConvGeometry& g) {
   const int n = static_cast<int>(x.rows()), oh = g.out_h(), ow = g.out_w();
   const int p = n * oh * ow;
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> cols(g.k(), p);

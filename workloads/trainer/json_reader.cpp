@@ -23,7 +23,8 @@ std::string JsonReader::where(const std::string& key) const {
   return fmt::format("{}: {}/{}", file_, pointer_, key);
 }
 
-void JsonReader::fail(const std::string& key, const std::string& expected, const std::string& found) const {
+void JsonReader::fail(const std::string& key, const std::string& expected,
+                      const std::string& found) const {
   throw InputError(fmt::format("{}: expected {}, found {}", where(key), expected, found));
 }
 
@@ -38,14 +39,16 @@ const json* JsonReader::at(const std::string& key, const char* type, bool (json:
 double JsonReader::number(const std::string& key, double def, double min, double max) {
   const json* v = at(key, "a number", &json::is_number);
   const double d = v ? v->get<double>() : def;
-  if (!(d >= min && d <= max)) fail(key, fmt::format("a number in [{}, {}]", min, max), fmt::format("{}", d));
+  if (!(d >= min && d <= max))
+    fail(key, fmt::format("a number in [{}, {}]", min, max), fmt::format("{}", d));
   return d;
 }
 
 int JsonReader::integer(const std::string& key, int def, int min, int max) {
   const json* v = at(key, "an integer", &json::is_number_integer);
   const long long d = v ? v->get<long long>() : def;
-  if (d < min || d > max) fail(key, fmt::format("an integer in [{}, {}]", min, max), std::to_string(d));
+  if (d < min || d > max)
+    fail(key, fmt::format("an integer in [{}, {}]", min, max), std::to_string(d));
   return static_cast<int>(d);
 }
 
@@ -93,7 +96,8 @@ std::vector<JsonReader> JsonReader::objects(const std::string& key, bool require
   for (size_t i = 0; i < v->size(); ++i) {
     const std::string p = fmt::format("{}/{}/{}", pointer_, key, i);
     if (!(*v)[i].is_object())
-      throw InputError(fmt::format("{}: {}: expected an object, found {}", file_, p, (*v)[i].dump()));
+      throw InputError(
+          fmt::format("{}: {}: expected an object, found {}", file_, p, (*v)[i].dump()));
     out.emplace_back((*v)[i], file_, p);
   }
   return out;

@@ -33,7 +33,8 @@ class JsonReader {
   const std::string& file() const { return file_; }
 
  private:
-  const nlohmann::json* at(const std::string& key, const char* type, bool (nlohmann::json::*is)() const) ;
+  const nlohmann::json* at(const std::string& key, const char* type,
+                           bool (nlohmann::json::*is)() const);
   nlohmann::json j_;
   std::string file_, pointer_;
   std::set<std::string> known_;

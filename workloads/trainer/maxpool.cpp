@@ -19,7 +19,8 @@ Mat MaxPool::forward(const Mat& x, StepContext& ctx) {
           int best_i = -1;
           for (int ky = 0; ky < g_.kernel; ++ky)
             for (int kx = 0; kx < g_.kernel; ++kx) {
-              const int iy = oy * g_.stride - g_.padding + ky, ix = ox * g_.stride - g_.padding + kx;
+              const int iy = oy * g_.stride - g_.padding + ky,
+                        ix = ox * g_.stride - g_.padding + kx;
               if (iy < 0 || ix < 0 || iy >= in_.h || ix >= in_.w) continue;
               const int i = (c * in_.h + iy) * in_.w + ix;
               if (x(s, i) > best) best = x(s, i), best_i = i;

@@ -34,8 +34,8 @@ struct Builder {
   Sequential build(std::vector<JsonReader> defs, Shape& shape, bool& nonneg) {
     Sequential seq;
     for (auto& r : defs) {
-      const std::string type =
-          r.string("type", "", {"conv2d", "linear", "relu", "maxpool", "avgpool", "batchnorm", "residual"});
+      const std::string type = r.string(
+          "type", "", {"conv2d", "linear", "relu", "maxpool", "avgpool", "batchnorm", "residual"});
       std::unique_ptr<Layer> l;
       if (type == "conv2d") {
         const std::string n = name_of(r, "conv");
@@ -66,7 +66,8 @@ struct Builder {
           l = std::make_unique<AvgPool>(n, shape, g);
       } else if (type == "batchnorm") {
         const std::string n = name_of(r, "bn");
-        l = std::make_unique<BatchNorm>(n, shape, static_cast<float>(r.number("momentum", 0.1, 0.0, 1.0)),
+        l = std::make_unique<BatchNorm>(n, shape,
+                                        static_cast<float>(r.number("momentum", 0.1, 0.0, 1.0)),
                                         static_cast<float>(r.number("eps", 1e-5, 1e-12, 1.0)));
       } else {
         const std::string n = name_of(r, "res");
@@ -75,7 +76,8 @@ struct Builder {
         Sequential body = build(r.objects("body", true), s_body, nn_body);
         Sequential shortcut = build(r.objects("shortcut", false), s_short, nn_short);
         if (!(s_body == s_short))
-          r.fail("shortcut", fmt::format("output shape {}x{}x{} (the body's)", s_body.c, s_body.h, s_body.w),
+          r.fail("shortcut",
+                 fmt::format("output shape {}x{}x{} (the body's)", s_body.c, s_body.h, s_body.w),
                  fmt::format("{}x{}x{}", s_short.c, s_short.h, s_short.w));
         l = std::make_unique<Residual>(n, shape, s_body, std::move(body), std::move(shortcut));
       }
@@ -106,15 +108,18 @@ Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_
   m.net_ = b.build(r.objects("layers", true), shape, nonneg);
   r.finish();
   if (shape.size() != m.classes_)
-    throw InputError(fmt::format("{}: /layers: the network ends with {} outputs, expected {} classes", path,
-                                 shape.size(), m.classes_));
+    throw InputError(
+        fmt::format("{}: /layers: the network ends with {} outputs, expected {} classes", path,
+                    shape.size(), m.classes_));
   auto gemms = m.gemm_layers();
   if (gemms.empty()) throw InputError(fmt::format("{}: /layers: no conv2d or linear layer", path));
   gemms.front()->set_need_input_grad(false);
   return m;
 }
 
-Model Model::load(const std::string& path, uint64_t seed) { return from_json(read_json_file(path), path, seed); }
+Model Model::load(const std::string& path, uint64_t seed) {
+  return from_json(read_json_file(path), path, seed);
+}
 
 std::vector<Param*> Model::params() {
   std::vector<Param*> out;
@@ -140,17 +145,20 @@ void Model::apply_recipe(const Recipe& r) {
     bool found = false;
     for (auto* g : gemms) found |= g->name() == layer;
     if (!found)
-      throw InputError(fmt::format("{}: /precision/layers/{}: no conv2d or linear layer of that name in model {}",
-                                   r.path, layer, name_));
+      throw InputError(fmt::format(
+          "{}: /precision/layers/{}: no conv2d or linear layer of that name in model {}", r.path,
+          layer, name_));
   }
   for (size_t i = 0; i < gemms.size(); ++i) {
     GemmLayer& g = *gemms[i];
     std::string prec = r.default_precision;
     auto* conv = dynamic_cast<Conv2d*>(&g);
-    if (conv && conv->geometry().kernel == 1 && r.pointwise_conv != "default") prec = r.pointwise_conv;
+    if (conv && conv->geometry().kernel == 1 && r.pointwise_conv != "default")
+      prec = r.pointwise_conv;
     if (i == 0 && r.first_layer != "default") prec = r.first_layer;
     if (i + 1 == gemms.size() && r.last_layer != "default") prec = r.last_layer;
-    if (auto it = r.layer_precision.find(g.name()); it != r.layer_precision.end()) prec = it->second;
+    if (auto it = r.layer_precision.find(g.name()); it != r.layer_precision.end())
+      prec = it->second;
     g.set_precision(r.precision(prec), g.input_nonnegative());
   }
 }

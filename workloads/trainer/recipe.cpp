@@ -10,7 +10,9 @@ namespace {
 
 const std::vector<std::string> kPrecisions = {"fp32", "fp16", "hfp8", "ibm4"};
 
-LayerPrecision read_fp32() { return {}; }
+LayerPrecision read_fp32() {
+  return {};
+}
 
 LayerPrecision read_float(JsonReader r, const std::string& name, Format fwd, Format bwd) {
   LayerPrecision p;
@@ -44,7 +46,8 @@ LayerPrecision read_ibm4(JsonReader r) {
   p.gradients.rounding = g.string("rounding", "nearest", {"nearest", "stochastic"});
   p.gradients.seed = static_cast<uint64_t>(g.integer("seed", 0, 0, 2147483647));
   const bool tpr = g.boolean("two_phase", true);
-  p.dx_phase = phase_from_string(g.string("dx_phase", "even", {"even", "odd"}), g.where("dx_phase"));
+  p.dx_phase =
+      phase_from_string(g.string("dx_phase", "even", {"even", "odd"}), g.where("dx_phase"));
   p.dw_phase = phase_from_string(g.string("dw_phase", "odd", {"even", "odd"}), g.where("dw_phase"));
   if (!tpr) p.dw_phase = p.dx_phase;  // one quantization feeds both GEMMs
   g.finish();
@@ -78,7 +81,8 @@ Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
   }
   {
     JsonReader g = r.object("gemm");
-    rc.gemm.accumulation = g.string("accumulation", rc.gemm.accumulation, {"int_exact", "fp16_chunked"});
+    rc.gemm.accumulation =
+        g.string("accumulation", rc.gemm.accumulation, {"int_exact", "fp16_chunked"});
     rc.gemm.acc_bits = g.integer("acc_bits", rc.gemm.acc_bits, 2, 64);
     rc.gemm.chunk = g.integer("chunk", rc.gemm.chunk, 1, 1 << 20);
     g.finish();
@@ -112,7 +116,8 @@ Recipe Recipe::load(const std::string& path, const std::vector<std::string>& ove
 
 const LayerPrecision& Recipe::precision(const std::string& precision_name) const {
   auto it = precisions.find(precision_name == "default" ? default_precision : precision_name);
-  if (it == precisions.end()) throw InputError(fmt::format("{}: unknown precision '{}'", path, precision_name));
+  if (it == precisions.end())
+    throw InputError(fmt::format("{}: unknown precision '{}'", path, precision_name));
   return it->second;
 }
 

@@ -22,7 +22,7 @@ struct OptimizerConfig {
   std::string schedule = "cosine";  // cosine | step | constant
   int step_epochs = 2;              // step: decay every N epochs
   double step_gamma = 0.1;
-  int warmup_steps = 0;             // linear warm-up from 0
+  int warmup_steps = 0;  // linear warm-up from 0
 };
 
 struct Recipe {

@@ -7,6 +7,8 @@ Mat Relu::forward(const Mat& x, StepContext& ctx) {
   return x.cwiseMax(0.0f);
 }
 
-Mat Relu::backward(const Mat& dy, StepContext&) { return dy.cwiseProduct(mask_); }
+Mat Relu::backward(const Mat& dy, StepContext&) {
+  return dy.cwiseProduct(mask_);
+}
 
 }  // namespace nibble::train

@@ -33,16 +33,22 @@ std::span<uint8_t> mbytes_of(Code8Mat& m) {
 
 const num::FloatFormat& float_format(Format f) {
   switch (f) {
-    case Format::fp16: return num::kFp16;
-    case Format::hfp8_143: return num::kHfp8Fwd143;
-    case Format::hfp8_152: return num::kHfp8Bwd152;
-    default: throw SimulationError(fmt::format("{} is not a float format", to_string(f)));
+    case Format::fp16:
+      return num::kFp16;
+    case Format::hfp8_143:
+      return num::kHfp8Fwd143;
+    case Format::hfp8_152:
+      return num::kHfp8Bwd152;
+    default:
+      throw SimulationError(fmt::format("{} is not a float format", to_string(f)));
   }
 }
 
 // log2 of the largest power of two below a float format's max finite value:
 // the top of the range a scaled gradient's max-abs is mapped into.
-int float_top_log2(Format f) { return static_cast<int>(std::floor(std::log2(num::max_finite(float_format(f))))); }
+int float_top_log2(Format f) {
+  return static_cast<int>(std::floor(std::log2(num::max_finite(float_format(f)))));
+}
 
 num::WeightScaleMode weight_scale_mode(const std::string& m) {
   if (m == "max") return num::WeightScaleMode::max;
@@ -59,7 +65,9 @@ QTensor shell(const Mat& x, Format f, Phase p) {
   return q;
 }
 
-float max_abs(const Mat& x) { return x.size() ? x.cwiseAbs().maxCoeff() : 0.0f; }
+float max_abs(const Mat& x) {
+  return x.size() ? x.cwiseAbs().maxCoeff() : 0.0f;
+}
 
 // Encodes x * 2^-exp into a float format (the power-of-two scale is exact).
 QTensor encode_float_tensor(const Mat& x, Format f, int exp) {
@@ -81,7 +89,8 @@ QTensor encode_float_tensor(const Mat& x, Format f, int exp) {
 std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
   ++stats_.quantizations;
   if (op.input == nullptr || op.reg == nullptr || op.phases.empty())
-    throw SimulationError(fmt::format("{}: quantize op without input, scale register or phase", op.layer));
+    throw SimulationError(
+        fmt::format("{}: quantize op without input, scale register or phase", op.layer));
   const Mat& x = *op.input;
   const QuantSpec& s = op.spec;
   if (op.role == Role::gradient) return quantize_gradient(op);
@@ -105,7 +114,8 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
         num::pact_quantize_bulk(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8));
       } else {
         if (s.format != Format::int4)
-          throw InputError(fmt::format("{}: uint4 {} needs scale_mode pact", op.layer, to_string(op.role)));
+          throw InputError(
+              fmt::format("{}: uint4 {} needs scale_mode pact", op.layer, to_string(op.role)));
         num::Int4WeightConfig cfg;
         cfg.scale_mode = weight_scale_mode(s.scale_mode);
         if (s.sawb_c1 != 0.0 || s.sawb_c2 != 0.0) cfg.sawb = {s.sawb_c1, s.sawb_c2};
@@ -176,7 +186,8 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   num::Fp4Counts counts;
   for (Phase p : op.phases) {
     QTensor q = shell(x, Format::fp4_radix4, p);
-    q.exp2 = num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
+    q.exp2 =
+        num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
     q.scale = std::ldexp(1.0f, q.exp2);
     q.codes8.resize(x.rows(), x.cols());
     num::fp4_quantize_bulk(span_of(x), q.exp2, cfg, 0, mbytes_of(q.codes8),
@@ -205,8 +216,12 @@ num::MatView<int8_t> view8(const QTensor& t, bool trans) {
 num::MatView<uint8_t> viewu8(const QTensor& t, bool trans) {
   return view(reinterpret_cast<const uint8_t*>(t.codes8.data()), t.rows(), t.cols(), trans);
 }
-bool is_int(Format f) { return f == Format::int4 || f == Format::uint4; }
-bool is_hfp8(Format f) { return f == Format::hfp8_143 || f == Format::hfp8_152; }
+bool is_int(Format f) {
+  return f == Format::int4 || f == Format::uint4;
+}
+bool is_hfp8(Format f) {
+  return f == Format::hfp8_143 || f == Format::hfp8_152;
+}
 
 }  // namespace
 
@@ -218,7 +233,8 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
   const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
   if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
     throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
-                                      op.layer, to_string(op.pass), op.m, op.n, op.k, ar, ac, br, bc));
+                                      op.layer, to_string(op.pass), op.m, op.n, op.k, ar, ac, br,
+                                      bc));
   if (a.format == Format::fp32 && b.format == Format::fp32) {
     // Single-threaded Eigen: a fixed blocking, hence a fixed summation order.
     Mat c(op.m, op.n);
@@ -262,7 +278,8 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
                    out.data());
   } else {
     throw SimulationError(fmt::format("{} {}: no MAC mode multiplies {} by {}", op.layer,
-                                      to_string(op.pass), to_string(a.format), to_string(b.format)));
+                                      to_string(op.pass), to_string(a.format),
+                                      to_string(b.format)));
   }
   stats_.accumulator_saturations += gs.saturations;
   Mat c(op.m, op.n);
@@ -282,7 +299,8 @@ void SoftwareExecutor::weight_update(const UpdateOp& op) {
 Mat dequantize(const QTensor& t) {
   Mat m(t.rows(), t.cols());
   switch (t.format) {
-    case Format::fp32: return t.values;
+    case Format::fp32:
+      return t.values;
     case Format::fp16:
       num::fp16_to_fp32_bulk(span_of(t.codes16), mspan_of(m));
       return m * t.scale;

@@ -12,9 +12,12 @@
 namespace nibble::train {
 
 nlohmann::json epoch_json(const EpochRecord& r) {
-  return {{"epoch", r.epoch},           {"steps", r.steps},
-          {"lr", r.lr},                 {"train_loss", r.train_loss},
-          {"train_accuracy", r.train_accuracy}, {"test_loss", r.test_loss},
+  return {{"epoch", r.epoch},
+          {"steps", r.steps},
+          {"lr", r.lr},
+          {"train_loss", r.train_loss},
+          {"train_accuracy", r.train_accuracy},
+          {"test_loss", r.test_loss},
           {"test_accuracy", r.test_accuracy}};
 }
 
@@ -35,13 +38,17 @@ nlohmann::json make_train_report(Model& model, const Recipe& recipe, const RunIn
   j["report"] = "nibble train";
   j["version"] = 1;
   j["nibble_version"] = kVersion;
-  j["model"] = {{"name", model.name()}, {"path", info.model_path}, {"parameters", model.parameter_count()},
+  j["model"] = {{"name", model.name()},
+                {"path", info.model_path},
+                {"parameters", model.parameter_count()},
                 {"gemm_layers", layers}};
   j["recipe"] = recipe.effective;
   j["recipe_path"] = info.recipe_path;
   j["seed"] = info.seed;
   j["epochs"] = info.epochs;
-  j["dataset"] = {{"name", info.dataset}, {"train_images", info.train_images}, {"test_images", info.test_images}};
+  j["dataset"] = {{"name", info.dataset},
+                  {"train_images", info.train_images},
+                  {"test_images", info.test_images}};
   j["history"] = hist;
   if (!history.empty()) j["final"] = epoch_json(history.back());
   return j;

@@ -32,7 +32,8 @@ Trainer::Trainer(Model& model, const Recipe& recipe, Executor& exec, uint64_t se
   params_ = model_.params();
 }
 
-Mat Trainer::batch_inputs(const data::Dataset& ds, const std::vector<int>& order, int first, int n) {
+Mat Trainer::batch_inputs(const data::Dataset& ds, const std::vector<int>& order, int first,
+                          int n) {
   const int size = ds.image_size();
   Mat x(n, size);
   for (int i = 0; i < n; ++i) {
@@ -48,9 +49,11 @@ double Trainer::learning_rate(uint64_t step, uint64_t total_steps, uint64_t step
   if (o.warmup_steps > 0 && step < static_cast<uint64_t>(o.warmup_steps))
     return lr * static_cast<double>(step + 1) / o.warmup_steps;
   if (o.schedule == "cosine" && total_steps > 0)
-    lr *= 0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(step) / static_cast<double>(total_steps)));
+    lr *= 0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(step) /
+                                static_cast<double>(total_steps)));
   if (o.schedule == "step" && steps_per_epoch > 0)
-    lr *= std::pow(o.step_gamma, static_cast<double>(step / steps_per_epoch / static_cast<uint64_t>(o.step_epochs)));
+    lr *= std::pow(o.step_gamma, static_cast<double>(step / steps_per_epoch /
+                                                     static_cast<uint64_t>(o.step_epochs)));
   return lr;
 }
 
@@ -62,9 +65,17 @@ double Trainer::step(const Mat& x, const std::vector<uint8_t>& labels, double lr
   model_.backward(loss.dlogits, ctx);
   const auto& o = recipe_.optimizer;
   for (Param* p : params_) {
-    const float wd = p->decay_override >= 0 ? p->decay_override : (p->decay ? static_cast<float>(o.weight_decay) : 0.0f);
-    UpdateOp u{p->layer, p->name, &p->value, &p->grad, &p->velocity, static_cast<float>(lr),
-               static_cast<float>(o.momentum), wd};
+    const float wd = p->decay_override >= 0
+                         ? p->decay_override
+                         : (p->decay ? static_cast<float>(o.weight_decay) : 0.0f);
+    UpdateOp u{p->layer,
+               p->name,
+               &p->value,
+               &p->grad,
+               &p->velocity,
+               static_cast<float>(lr),
+               static_cast<float>(o.momentum),
+               wd};
     exec_.weight_update(u);
   }
   exec_.end_step();
@@ -94,8 +105,10 @@ EpochRecord Trainer::train_epoch(const data::Dataset& train, int epoch, int tota
     loss_sum += step(x, labels, lr, &correct) * b;
     correct_sum += correct;
     if (on_progress && ((first / batch) % 20 == 19 || first + b == n)) {
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      on_progress({epoch, first + b, n, loss_sum / (first + b), static_cast<double>(correct_sum) / (first + b), secs});
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      on_progress({epoch, first + b, n, loss_sum / (first + b),
+                   static_cast<double>(correct_sum) / (first + b), secs});
     }
   }
   EpochRecord r;

@@ -202,7 +202,7 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
     const int cols = std::min(kNR, pl.n - q * kNR);
     for (int p = 0; p < a_panels; ++p) {
       const int rows = std::min(kMR, pl.m - p * kMR);
-      std::fill(sums, sums + kMR * kNR, int64_t{0});
+      if (groups == 0) std::fill(sums, sums + kMR * kNR, int64_t{0});
       for (int t0 = 0; t0 < groups; t0 += pl.block) {
         const int ng = std::min(pl.block, groups - t0);
         const auto* ap =
@@ -212,7 +212,10 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
             reinterpret_cast<const int32_t*>(pl.b->words.get()) +
             (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
         pl.kernel(ap, bp, ng, tile);
-        for (int x = 0; x < kMR * kNR; ++x) sums[x] += tile[x];
+        if (t0 == 0)
+          for (int x = 0; x < kMR * kNR; ++x) sums[x] = tile[x];
+        else
+          for (int x = 0; x < kMR * kNR; ++x) sums[x] += tile[x];
       }
       for (int r = 0; r < rows; ++r) {
         const int i = p * kMR + r;

@@ -46,6 +46,25 @@ int main(int argc, char** argv) {
       spdlog::set_level(spdlog::level::warn);
   });
 
+  // CLI11 reports an unknown subcommand as "A subcommand is required"; name
+  // it instead, with the list of commands.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') continue;
+    bool known = false;
+    std::string names;
+    for (const auto& entry : registry) {
+      known = known || entry.name == arg;
+      names += (names.empty() ? "" : ", ") + entry.name;
+    }
+    if (!known) {
+      std::fprintf(stderr, "nibble: error: unknown command '%s' (commands: %s; see nibble --help)\n",
+                   arg.c_str(), names.c_str());
+      return 2;
+    }
+    break;
+  }
+
   try {
     root.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -52,8 +52,8 @@ Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
 // Largest array-aligned tile of the share (m x n x k) that fits.
 TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_index, uint32_t m, uint32_t n,
                    uint32_t k) {
-  const Alignment unit = alignment(op, core.array);
-  const uint32_t k_unit = unit.k, n_unit = unit.n, m_unit = unit.m;
+  const Alignment align = alignment(op, core.array);
+  const uint32_t k_unit = align.k, n_unit = align.n, m_unit = align.m;
   const uint64_t limit = usable_bytes(core.scratchpad);
   TileShape t{m, n, k};
   auto halve = [](uint32_t v, uint32_t unit) {

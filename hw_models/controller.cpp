@@ -1,5 +1,9 @@
 #include "hw_models/controller.hpp"
 
+#include <string>
+
+#include "hw_models/numerics/errors.hpp"
+
 namespace nibble::hw {
 
 Controller::Controller(sc_core::sc_module_name name, const ControllerParams& params, sc_core::sc_time clock_period,
@@ -17,6 +21,8 @@ void Controller::issue() {
 }
 
 uint64_t Controller::run(const CoreProgram& program) {
+  if (program_ != nullptr)
+    throw SimulationError(std::string(name()) + ": run() called while a program is in flight");
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   program_ = &program;
   loaded_steps_ = computed_steps_ = stored_steps_ = 0;
@@ -26,6 +32,7 @@ uint64_t Controller::run(const CoreProgram& program) {
     start_store_.notify();
     wait(done_);
   }
+  program_ = nullptr;
   ++counters_.programs;
   return static_cast<uint64_t>((sc_core::sc_time_stamp() - t0) / clock_period_ + 0.5);
 }

@@ -14,11 +14,16 @@ MacArrayDetailed::MacArrayDetailed(sc_core::sc_module_name name, const MacArrayP
 }
 
 void MacArrayDetailed::run(const GemmJob& job, GemmOutput& out) {
+  // One GEMM at a time: the grid state belongs to the job in flight.
+  if (busy_ || job_ != nullptr)
+    throw SimulationError(std::string(name()) + ": run() called while a GEMM is in flight");
   begin_job(job);
   job_ = &job;
   out_ = &out;
   start_.notify();
   wait(done_);
+  job_ = nullptr;
+  out_ = nullptr;
 }
 
 void MacArrayDetailed::trace(sc_core::sc_trace_file* file) const {

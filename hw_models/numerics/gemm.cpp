@@ -79,15 +79,26 @@ Packed pack_lines(MatView<T> L, Conv conv) {
         std::fill(dst + static_cast<size_t>(t) * P + lanes, dst + static_cast<size_t>(t + 1) * P,
                   0u);
     if (k_contiguous) {
+      const int full = k / G;  // groups entirely inside k: no bounds check
       for (int lane = 0; lane < lanes; ++lane) {
         const T* src = L.data + static_cast<std::ptrdiff_t>(q * P + lane) * L.row_stride;
-        for (int t = 0; t < p.groups; ++t) {
+        uint32_t* d = dst + lane;
+        const std::ptrdiff_t cs = L.col_stride;
+        int t = 0;
+        if (cs == 1) {
+          for (; t < full; ++t) {
+            int32_t v[G];
+            for (int g = 0; g < G; ++g) v[g] = conv(src[t * G + g]);
+            d[static_cast<size_t>(t) * P] = group_word<G>(v);
+          }
+        }
+        for (; t < p.groups; ++t) {
           int32_t v[G];
           for (int g = 0; g < G; ++g) {
             const int kk = t * G + g;
-            v[g] = kk < k ? conv(src[static_cast<std::ptrdiff_t>(kk) * L.col_stride]) : 0;
+            v[g] = kk < k ? conv(src[static_cast<std::ptrdiff_t>(kk) * cs]) : 0;
           }
-          dst[static_cast<size_t>(t) * P + static_cast<size_t>(lane)] = group_word<G>(v);
+          d[static_cast<size_t>(t) * P] = group_word<G>(v);
         }
       }
     } else {
@@ -98,10 +109,19 @@ Packed pack_lines(MatView<T> L, Conv conv) {
                                         static_cast<std::ptrdiff_t>(q * P) * L.row_stride
                                   : nullptr;
         uint32_t* d = dst + static_cast<size_t>(t) * P;
+        const std::ptrdiff_t rs = L.row_stride;
+        if (t * G + G <= k && rs == 1) {  // full group, contiguous lanes: vectorisable
+          for (int lane = 0; lane < lanes; ++lane) {
+            int32_t v[G];
+            for (int g = 0; g < G; ++g) v[g] = conv(rows[g][lane]);
+            d[lane] = group_word<G>(v);
+          }
+          continue;
+        }
         for (int lane = 0; lane < lanes; ++lane) {
           int32_t v[G];
           for (int g = 0; g < G; ++g)
-            v[g] = rows[g] ? conv(rows[g][static_cast<std::ptrdiff_t>(lane) * L.row_stride]) : 0;
+            v[g] = rows[g] ? conv(rows[g][static_cast<std::ptrdiff_t>(lane) * rs]) : 0;
           d[lane] = group_word<G>(v);
         }
       }

@@ -4,15 +4,17 @@
 // views, so transposes (dW = dY^T X) need no copy; C is row-major (ld = N).
 //
 // Integer GEMMs (INT4 x INT4, INT4 x FP4), mode int_exact: the exact sum is
-// computed with SIMD integer dot products (AVX-512 VNNI / AVX-512BW / AVX2 at
-// run time, portable C++ otherwise) in int32 blocks short enough never to
-// wrap, added into int64. Saturation is order dependent, so it is handled
-// exactly as the sequential accumulator would: an output whose bound
-// sum_k |a_ik||b_kj| <= acc_max(width) can never clamp (every partial sum is
-// within the bound), so its exact sum IS the sequential result; any other
-// output is recomputed by the sequential saturating accumulator in k order.
-// (The bound is checked globally, K*max|a|*max|b|, then per row/column.)
-// The result is the same bits for any thread count.
+// computed with SIMD integer dot products chosen at run time (AVX-512 VNNI
+// vpdpbusd on bytes for INT4 x INT4; vpdpwssd / vpmaddwd on int16 pairs for
+// INT4 x FP4 and on CPUs without VNNI; portable C++ otherwise) in int32
+// blocks short enough never to wrap, widened into int64. Saturation is order
+// dependent, so it is handled exactly as the sequential accumulator would:
+// an output whose bound sum_k |a_ik||b_kj| <= acc_max(width) can never clamp
+// (every partial sum is within the bound), so its exact sum IS the
+// sequential result; any other output is recomputed by the sequential
+// saturating accumulator in k order. (The bound is checked globally,
+// K*max|a|*max|b|, then per row/column.) Same bits for any kernel, tiling
+// and thread count. See docs/numerics.md section 7.
 //
 // Float GEMMs (HFP8, FP16): products are exact in fp32; accumulation is
 // sequential in k order per output (fp32 adds, or fp16_chunked), vectorised

@@ -26,8 +26,8 @@ TEST(Regression, Fp32ShortRun) {
 TEST(Regression, Ibm4ShortRun) {
   const RunResult r = short_run("ibm4", 2, 3, 96);
   print_figures(r);
-  EXPECT_EQ(r.history[1].test_accuracy, 91.0 / 128);  // 0.7109375
-  EXPECT_NEAR(r.history[1].train_loss, 0.817030425, 1e-6);
+  EXPECT_EQ(r.history[1].test_accuracy, 88.0 / 128);  // 0.6875
+  EXPECT_NEAR(r.history[1].train_loss, 0.876317589, 1e-6);
 }
 
 }  // namespace

@@ -4,29 +4,54 @@
 // command it issues:
 //   load    step j's operand tiles (read DMA) into buffer j mod 2, once that
 //           buffer has been released by compute(j-2);
-//   compute step j on the array once its tiles are loaded (the wait is
-//           counted as stall_cycles_dram), then releases the buffer;
+//   compute step j on the array once its tiles are loaded, then pays the
+//           operand feed's bank-conflict stalls (operand_feed.hpp), then
+//           releases the buffer;
 //   store   step j's output tile (write DMA) once computed.
-// The array must be a TIMING-mode array: program steps carry shapes and
-// byte counts, not operand data (data-carrying tiles are the next step).
-// So with ideal DMA a pass takes sum_j (issue + T_array(j)) after the first
-// load, and a DRAM-bound pass takes about sum_j T_load(j).
+// Program steps carry shapes and byte counts, not operand data, so the array
+// runs in TIMING mode here (data-carrying tiles: docs/microarch.md open items).
+// With ideal DMA a pass takes sum_j (issue + T_array(j) + S_bank(j)) after the
+// first load; a DRAM-bound pass takes about sum_j T_load(j).
+//
+// Stall cycles by cause (the array idle while the pass runs), per pass:
+//   dram          waiting for step j's tiles while the read DMA moves them;
+//   bank_conflict the operand feed needing more bank words than one clock serves;
+//   dependency    waiting for step j's tiles while the load sequencer is not
+//                 moving data (command issue, a buffer not yet released).
 #include <systemc>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "hw_models/dma.hpp"
 #include "hw_models/mac_array.hpp"
 #include "hw_models/memory_params.hpp"
 #include "hw_models/program.hpp"
+#include "hw_models/scratchpad.hpp"
 #include "hw_models/stats.hpp"
 
 namespace nibble::hw {
 
+struct StallCycles {
+  uint64_t dram = 0;
+  uint64_t bank_conflict = 0;
+  uint64_t dependency = 0;
+  uint64_t total() const { return dram + bank_conflict + dependency; }
+};
+
+// One program run (one pass of an op): what a report shows per pass.
+struct PassRecord {
+  uint64_t cycles = 0;
+  uint64_t array_busy_cycles = 0;
+  StallCycles stalls;
+};
+
 struct ControllerCounters {
   uint64_t commands = 0;
-  uint64_t stall_cycles_dram = 0;  // array idle, waiting for its operand tiles
+  uint64_t stall_cycles_dram = 0;           // array idle, read DMA moving its tiles
+  uint64_t stall_cycles_bank_conflict = 0;  // operand feed waiting for scratchpad banks
+  uint64_t stall_cycles_dependency = 0;     // array idle, its tiles' load not yet moving data
   uint64_t programs = 0;
 };
 
@@ -34,7 +59,7 @@ class Controller : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Controller);
   Controller(sc_core::sc_module_name name, const ControllerParams& params, sc_core::sc_time clock_period,
-             MacArray& array, Dma& read_dma, Dma& write_dma);
+             MacArray& array, Scratchpad& scratchpad, Dma& read_dma, Dma& write_dma);
 
   // Blocking (call from an SC_THREAD): runs the program to its last store.
   // Returns its cycles.
@@ -42,6 +67,8 @@ class Controller : public sc_core::sc_module {
 
   uint64_t completed() const { return counters_.programs; }
   const ControllerCounters& counters() const { return counters_; }
+  // One record per run(), in order (appended once per pass, never per cycle).
+  const std::vector<PassRecord>& passes() const { return passes_; }
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
 
  private:
@@ -53,6 +80,7 @@ class Controller : public sc_core::sc_module {
   ControllerParams params_;
   sc_core::sc_time clock_period_;
   MacArray& array_;
+  Scratchpad& scratchpad_;
   Dma& read_dma_;
   Dma& write_dma_;
 
@@ -60,7 +88,11 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_event start_load_, start_compute_, start_store_, done_;
   sc_core::sc_event loaded_, computed_, released_, stored_;
   uint64_t loaded_steps_ = 0, computed_steps_ = 0, stored_steps_ = 0;
+  std::vector<uint64_t> load_dma_cycles_;  // per step of the current program: its read-DMA cycles
+  StallCycles pass_stalls_;
+  uint64_t pass_array_cycles_ = 0;
   ControllerCounters counters_;
+  std::vector<PassRecord> passes_;
 };
 
 }  // namespace nibble::hw

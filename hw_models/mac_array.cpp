@@ -39,6 +39,20 @@ void MacArray::round_outputs(GemmOutput& out) const {
   for (size_t i = 0; i < out.accumulators.size(); ++i) out.fp16[i] = datapath_->round_output(out.accumulators[i]);
 }
 
+void MacArray::count_job_events(const GemmJob& job, uint64_t zero_products) {
+  const auto& s = job.shape;
+  const uint64_t macs = uint64_t{s.m} * s.n * s.k;
+  if (!compute_values_) {
+    // P(product gated) = 1 - (1 - za)(1 - zb) for independent operands.
+    const double za = params_.assumed_zero_fraction_a, zb = params_.assumed_zero_fraction_b;
+    zero_products = static_cast<uint64_t>(static_cast<double>(macs) * (1.0 - (1.0 - za) * (1.0 - zb)) + 0.5);
+  }
+  counters_.zero_gated_macs += zero_products;
+  counters_.zero_gated[static_cast<int>(job.format.precision)] += zero_products;
+  const uint64_t k = params_.macs_per_cycle_per_pe.of(job.format.precision);
+  counters_.register_file_accesses += 2 * uint64_t{s.m} * s.n * ceil_div(s.k, k);
+}
+
 void MacArray::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".gemms", "events", "GEMMs run on the array", &counters_.gemms);
   registry.add(prefix + ".folds", "events", "Array folds (stationary tile loads / output tiles)", &counters_.folds);
@@ -49,6 +63,11 @@ void MacArray::register_stats(StatRegistry& registry, const std::string& prefix)
                  &counters_.macs[p]);
   registry.add(prefix + ".zero_gated_macs", "MACs", "MACs with a zero operand (gated, no switching)",
                &counters_.zero_gated_macs);
+  for (int p = 0; p < kNumPrecisions; ++p)
+    registry.add(prefix + ".zero_gated_macs_" + kModeNames[p], "MACs",
+                 std::string("Zero-gated MACs in mode ") + kModeNames[p], &counters_.zero_gated[p]);
+  registry.add(prefix + ".register_file_accesses", "accesses",
+               "PE operand-forward and partial-sum register accesses", &counters_.register_file_accesses);
   registry.add(prefix + ".accumulator_saturations", "events", "Partial-sum additions that saturated",
                &counters_.accumulator_saturations);
 }

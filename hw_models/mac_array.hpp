@@ -48,7 +48,11 @@ struct MacArrayCounters {
   uint64_t folds = 0;
   uint64_t busy_cycles = 0;
   uint64_t macs[kNumPrecisions] = {};  // real (unpadded) MACs per precision mode
-  uint64_t zero_gated_macs = 0;        // MACs with a zero operand (no switching)
+  uint64_t zero_gated_macs = 0;        // MACs with a zero operand (no switching), all modes
+  uint64_t zero_gated[kNumPrecisions] = {};  // the same per precision mode (energy is per mode)
+  // PE register accesses: each active PE-cycle (k MACs) forwards its
+  // streamed operand and updates its partial-sum register: 2 x M*N*ceil(K/k).
+  uint64_t register_file_accesses = 0;
   uint64_t accumulator_saturations = 0;
 };
 
@@ -76,6 +80,10 @@ class MacArray : public sc_core::sc_module {
   // Throws InputError on a malformed job; builds the job's datapath.
   void begin_job(const GemmJob& job);
   void round_outputs(GemmOutput& out) const;  // accumulators -> FP16 through the datapath
+  // End-of-job energy events shared by every implementation: zero-gated
+  // MACs (counted from data, or estimated from the configured densities in
+  // TIMING mode) and register-file accesses.
+  void count_job_events(const GemmJob& job, uint64_t zero_products);
   // Real (unpadded) MACs of reduction group g: the last group may be partial.
   uint32_t group_macs(const GemmJob& job, uint32_t k, uint32_t g) const {
     return std::min<uint32_t>(k, job.shape.k - g * k);

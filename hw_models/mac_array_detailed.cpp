@@ -87,7 +87,7 @@ void MacArrayDetailed::clock_process() {
       case Dataflow::os: run_output_stationary(); break;
     }
     busy_ = false;
-    counters_.zero_gated_macs += events_.zero_products;
+    count_job_events(job, events_.zero_products);
     counters_.accumulator_saturations += events_.saturations;
     round_outputs(*out_);
     out_->cycles = job_cycle_;

@@ -89,11 +89,12 @@ void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {
   const uint64_t cycles = gemm_cycles(params_, job.format.precision, job.shape);
   if (compute_values_) {
     compute(job, out);
-    counters_.zero_gated_macs += events_.zero_products;
+    count_job_events(job, events_.zero_products);
     counters_.accumulator_saturations += events_.saturations;
   } else {
     out.accumulators.clear();
     out.fp16.clear();
+    count_job_events(job, 0);  // estimated from the configured densities
   }
   counters_.folds += fold_geometry(params_, job.format.precision, job.shape).folds();
   counters_.macs[static_cast<int>(job.format.precision)] += uint64_t{job.shape.m} * job.shape.n * job.shape.k;

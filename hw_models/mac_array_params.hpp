@@ -60,6 +60,10 @@ struct MacArrayParams {
   uint32_t fp16_chunk_size = 64;
   uint32_t fold_setup_cycles = 0;
   bool zero_gating = true;
+  // TIMING mode skips the arithmetic, so it cannot see zeros: it estimates
+  // the gated MACs from these operand densities instead (docs/energy.md).
+  double assumed_zero_fraction_a = 0.0;
+  double assumed_zero_fraction_b = 0.0;
 
   template <class V>
   void declare(V& v) {
@@ -73,6 +77,8 @@ struct MacArrayParams {
     v.param("fp16_chunk_size", fp16_chunk_size, {.unit = "MACs", .desc = "Chunk length C of fp16_chunked accumulation", .min = 1, .max = 1 << 20});
     v.param("fold_setup_cycles", fold_setup_cycles, {.unit = "cycles", .desc = "Extra cycles to switch the array to the next fold", .min = 0, .max = 1 << 16});
     v.param("zero_gating", zero_gating, {.desc = "PEs skip switching energy when an operand is zero"});
+    v.param("assumed_zero_fraction_a", assumed_zero_fraction_a, {.desc = "TIMING mode only: fraction of A (streamed/left) operand codes taken to be zero, for the zero-gating energy estimate", .min = 0, .max = 1});
+    v.param("assumed_zero_fraction_b", assumed_zero_fraction_b, {.desc = "TIMING mode only: fraction of B (right) operand codes taken to be zero, for the zero-gating energy estimate", .min = 0, .max = 1});
   }
   template <class C>
   void check(C&) const {}

@@ -31,6 +31,7 @@ void Scratchpad::access(std::span<const uint64_t> addresses, bool is_write) {
   const uint64_t cycles = access_cycles(addresses, is_write);
   if (!addresses.empty()) counters_.bank_conflict_cycles += issue_cycles(addresses) - 1;
   (is_write ? counters_.writes : counters_.reads) += addresses.size();
+  (is_write ? counters_.write_bits : counters_.read_bits) += addresses.size() * params_.bank_width_bytes * 8;
   wait(clock_period_ * static_cast<double>(cycles));
   ++completed_;
 }
@@ -45,6 +46,10 @@ void Scratchpad::check_fits(const std::string& what, uint64_t bytes) const {
 void Scratchpad::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".reads", "accesses", "Scratchpad bank reads (one bank word each)", &counters_.reads);
   registry.add(prefix + ".writes", "accesses", "Scratchpad bank writes (one bank word each)", &counters_.writes);
+  registry.add(prefix + ".read_bits", "bits", "Bits read (bank accesses, operand feed, DMA drains)",
+               &counters_.read_bits);
+  registry.add(prefix + ".write_bits", "bits", "Bits written (bank accesses, partial sums, DMA fills)",
+               &counters_.write_bits);
   registry.add(prefix + ".bank_conflict_cycles", "cycles", "Clocks lost to bank conflicts",
                &counters_.bank_conflict_cycles);
 }

@@ -20,6 +20,8 @@ struct ScratchpadCounters {
   uint64_t reads = 0;                 // bank accesses (one bank_width_bytes word each)
   uint64_t writes = 0;
   uint64_t bank_conflict_cycles = 0;  // clocks lost to requests waiting for a busy bank
+  uint64_t read_bits = 0;             // energy events: every bit read (accesses and streams)
+  uint64_t write_bits = 0;
 };
 
 class Scratchpad : public sc_core::sc_module {
@@ -36,6 +38,15 @@ class Scratchpad : public sc_core::sc_module {
 
   // Blocking (call from an SC_THREAD): performs the accesses, waits T clocks.
   void access(std::span<const uint64_t> addresses, bool is_write);
+
+  // Accounts a stream whose timing its client owns (the array's operand feed,
+  // DMA fills and drains): bits moved and clocks lost to bank conflicts.
+  void record_stream(uint64_t read_bits, uint64_t write_bits, uint64_t conflict_cycles) {
+    counters_.read_bits += read_bits;
+    counters_.write_bits += write_bits;
+    counters_.bank_conflict_cycles += conflict_cycles;
+  }
+  const ScratchpadParams& params() const { return params_; }
 
   // Throws InputError naming `what` when `bytes` does not fit in the space a
   // tile set may use (half the capacity when double-buffered).

@@ -4,14 +4,21 @@
 #include "hw_models/numerics/gemm.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <climits>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "hw_models/numerics/gemm_common.hpp"
 #include "hw_models/numerics/gemm_int_kernels.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace nibble::num {
 namespace {
@@ -24,10 +31,30 @@ constexpr int kMaxGroupsPerBlock = 512;  // k-groups summed in int32 before wide
 
 // A packed operand: panels of P lines (rows of A / columns of B); per k-group
 // t (G consecutive k), P words of G elements (E = int16 pairs or bytes).
+// Per-thread scratch for the packed operands (slot 0 = A, 1 = B), grown on
+// demand and reused across calls: a fresh multi-100-KB allocation per GEMM
+// is an mmap whose page faults cost ~5% at 256^3. Pure scratch (rewritten
+// by every pack before it is read), so results never depend on it.
+constexpr size_t kScratchKeepWords = size_t{1} << 24;  // keep <= 64 MB per slot cached
+
+uint32_t* scratch_words(int slot, size_t count, std::unique_ptr<uint32_t[]>& owned) {
+  thread_local std::unique_ptr<uint32_t[]> buf[2];
+  thread_local size_t cap[2] = {0, 0};
+  if (count > kScratchKeepWords) {  // too big to keep around: a one-off buffer
+    owned = std::make_unique_for_overwrite<uint32_t[]>(count);
+    return owned.get();
+  }
+  if (cap[slot] < count) {
+    buf[slot] = std::make_unique_for_overwrite<uint32_t[]>(count);
+    cap[slot] = count;
+  }
+  return buf[slot].get();
+}
+
 struct Packed {
-  // Not zero-initialised (first-touch zeroing of fresh pages was a visible
-  // cost): pack_lines writes every word, padding included.
-  std::unique_ptr<uint32_t[]> words;
+  // Not zero-initialised: pack_lines writes every word, padding included.
+  std::unique_ptr<uint32_t[]> owned;  // only for oversized operands (else thread scratch)
+  uint32_t* words = nullptr;
   size_t word_count = 0;
   std::vector<int64_t> max_abs, sum_abs, sum;  // per line, of the ORIGINAL values
   int groups = 0;
@@ -38,12 +65,12 @@ inline int64_t iabs(int64_t v) {
 }
 
 template <int P, int G>
-Packed alloc_packed(int lines, int k) {
+Packed alloc_packed(int lines, int k, int slot) {
   Packed p;
   p.groups = (k + G - 1) / G;
   const int panels = (lines + P - 1) / P;
   p.word_count = static_cast<size_t>(panels) * static_cast<size_t>(p.groups) * P;
-  p.words = std::make_unique_for_overwrite<uint32_t[]>(p.word_count);
+  p.words = scratch_words(slot, p.word_count, p.owned);
   p.max_abs.assign(static_cast<size_t>(lines), 0);
   p.sum_abs.assign(static_cast<size_t>(lines), 0);
   p.sum.assign(static_cast<size_t>(lines), 0);
@@ -62,17 +89,55 @@ inline uint32_t group_word(const int32_t* v) {
     return detail::pair_word(v[0], v[1]);
 }
 
+// AVX-512BW packing of one k-contiguous line into k-pair words (16 pairs per
+// step: widen 32 codes to int16 -- sign-extended INT4 codes, or FP4 codes
+// through a 16-entry table -- and scatter the 16 words at stride P). Returns
+// the number of pairs done; the caller finishes the rest.
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* src, uint32_t* d,
+                                                                   int pairs, int stride,
+                                                                   bool fp4) {
+  alignas(64) static constexpr int16_t kTable[32] = {0, 1,  4,  16,  64,  256,  1024,  4096,
+                                                     0, -1, -4, -16, -64, -256, -1024, -4096};
+  const __m512i table = _mm512_load_si512(kTable);
+  const __m512i vindex = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(stride));
+  const auto* s8 = static_cast<const uint8_t*>(src);
+  int t = 0;
+  for (; t + 16 <= pairs; t += 16) {
+    const __m256i raw = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s8 + 2 * t));
+    __m512i w;
+    if (fp4)
+      w = _mm512_permutexvar_epi16(
+          _mm512_and_si512(_mm512_cvtepu8_epi16(raw), _mm512_set1_epi16(0xF)), table);
+    else
+      w = _mm512_cvtepi8_epi16(raw);
+    _mm512_i32scatter_epi32(d + static_cast<size_t>(t) * static_cast<size_t>(stride), vindex, w,
+                            4);
+  }
+  return t;
+}
+bool has_avx512bw_pack() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return ok;
+}
+#endif
+
+struct Int8Value;
+struct Fp4Value;
+
 // Pack a lines x k matrix L (rows of A, or columns of B via B^T) into
 // words; pure data movement, walking whichever direction of L is contiguous.
 // Statistics are gathered separately (and only when needed).
 template <int P, int G, class T, class Conv>
-Packed pack_lines(MatView<T> L, Conv conv) {
+Packed pack_lines(MatView<T> L, Conv conv, int slot) {
   const int lines = L.rows, k = L.cols;
-  Packed p = alloc_packed<P, G>(lines, k);
+  Packed p = alloc_packed<P, G>(lines, k, slot);
   const int panels = (lines + P - 1) / P;
   const bool k_contiguous = std::abs(L.col_stride) <= std::abs(L.row_stride);
   for (int q = 0; q < panels; ++q) {
-    uint32_t* dst = p.words.get() + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
+    uint32_t* dst = p.words + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
     const int lanes = std::min(P, lines - q * P);
     if (lanes < P)  // padding lanes of the last panel are zero
       for (int t = 0; t < p.groups; ++t)
@@ -85,6 +150,11 @@ Packed pack_lines(MatView<T> L, Conv conv) {
         uint32_t* d = dst + lane;
         const std::ptrdiff_t cs = L.col_stride;
         int t = 0;
+#if defined(__x86_64__)
+        if constexpr (G == 2 && (std::is_same_v<Conv, Int8Value> || std::is_same_v<Conv, Fp4Value>))
+          if (cs == 1 && has_avx512bw_pack())
+            t = pack_pairs_avx512(src, d, full, P, std::is_same_v<Conv, Fp4Value>);
+#endif
         if (cs == 1) {
           for (; t < full; ++t) {
             int32_t v[G];
@@ -150,10 +220,49 @@ void line_stats(MatView<T> L, Conv conv, Packed& p, bool want_abs, bool want_sum
   }
 }
 
+// Min and max of n int8 codes folded into lo/hi (AVX2 bytes: the baseline
+// SSE2 build has no pminsb and was ~10% of a 256^3 GEMM).
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void int8_minmax_avx2(const int8_t* p, int rows, int cols,
+                                                      std::ptrdiff_t ld, int32_t& lo,
+                                                      int32_t& hi) {
+  __m256i vlo = _mm256_setzero_si256(), vhi = vlo;  // lo/hi start at 0
+  for (int r = 0; r < rows; ++r) {
+    const int8_t* row = p + static_cast<std::ptrdiff_t>(r) * ld;
+    int i = 0;
+    for (; i + 32 <= cols; i += 32) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + i));
+      vlo = _mm256_min_epi8(vlo, x);
+      vhi = _mm256_max_epi8(vhi, x);
+    }
+    for (; i < cols; ++i) {
+      lo = std::min<int32_t>(lo, row[i]);
+      hi = std::max<int32_t>(hi, row[i]);
+    }
+  }
+  alignas(32) int8_t l[32], h[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), vlo);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(h), vhi);
+  for (int j = 0; j < 32; ++j) {
+    lo = std::min<int32_t>(lo, l[j]);
+    hi = std::max<int32_t>(hi, h[j]);
+  }
+}
+#endif
+
 // Global min and max of a matrix (vectorisable for plain int8 codes).
 template <class T, class Conv>
 std::pair<int32_t, int32_t> value_range(MatView<T> v, Conv conv) {
   int32_t lo = 0, hi = 0;
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<T, int8_t> && std::is_same_v<Conv, Int8Value>) {
+    if (v.col_stride != 1 && v.row_stride == 1) v = v.transposed();
+    if (v.col_stride == 1 && __builtin_cpu_supports("avx2")) {
+      int8_minmax_avx2(v.data, v.rows, v.cols, v.row_stride, lo, hi);
+      return {lo, hi};
+    }
+  }
+#endif
   for (int r = 0; r < v.rows; ++r) {
     const T* row = v.data + static_cast<std::ptrdiff_t>(r) * v.row_stride;
     for (int cc = 0; cc < v.cols; ++cc) {
@@ -192,6 +301,74 @@ detail::MicroKernel pick_kernel(IntKernel k) {
   return f;
 }
 
+// Fused output of a tile whose exact sums fit the int32 kernel tile (one
+// k-block, no saturation possible, no offset correction): fp16(acc * scale *
+// 2^exp2) straight from int32 into C, skipping the int64 sums and the copy.
+// Same arithmetic as round_acc_to_fp16_bulk (exact product in double, round
+// to odd to fp32, RNE to FP16); lanes with |acc| >= 2^29 take the scalar path.
+using TileStore = void (*)(const int32_t* tile, int rows, int cols, OutputScale s, uint16_t* c,
+                           size_t ldc);
+
+void store_tile_scalar(const int32_t* tile, int rows, int cols, OutputScale s, uint16_t* c,
+                       size_t ldc) {
+  for (int r = 0; r < rows; ++r)
+    for (int cc = 0; cc < cols; ++cc)
+      c[static_cast<size_t>(r) * ldc + static_cast<size_t>(cc)] =
+          round_acc_to_fp16(tile[r * kNR + cc], s);
+}
+
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) inline __m128i round8_avx512(
+    __m256i v, __m512d scale, __m512d p2) {
+  const __m512d d = _mm512_mul_pd(_mm512_mul_pd(_mm512_cvtepi32_pd(v), scale), p2);  // exact
+  const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
+  const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
+                                           _mm256_castps_si256(f), _mm256_set1_epi32(1));
+  return _mm256_cvtps_ph(_mm256_castsi256_ps(odd), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void store_tile_avx512(
+    const int32_t* tile, int rows, int cols, OutputScale s, uint16_t* c, size_t ldc) {
+  static_assert(kNR == 32);
+  const __m512d scale = _mm512_set1_pd(static_cast<double>(s.scale));
+  const __m512d p2 =
+      _mm512_set1_pd(std::bit_cast<double>(static_cast<uint64_t>(1023 + s.exp2) << 52));
+  const __m512i lim = _mm512_set1_epi32(int32_t{1} << 29);
+  for (int r = 0; r < rows; ++r) {
+    uint16_t* out = c + static_cast<size_t>(r) * ldc;
+    for (int h = 0; h < 2 && h * 16 < cols; ++h) {
+      const int32_t* src = tile + r * kNR + h * 16;
+      const int n = std::min(16, cols - h * 16);
+      const __m512i v = _mm512_load_si512(src);
+      // abs(INT32_MIN) stays negative as signed: compare unsigned.
+      if (_mm512_cmpge_epu32_mask(_mm512_abs_epi32(v), lim) != 0) {
+        for (int j = 0; j < n; ++j) out[h * 16 + j] = round_acc_to_fp16(src[j], s);
+        continue;
+      }
+      const __m128i lo = round8_avx512(_mm512_castsi512_si256(v), scale, p2);
+      const __m128i hi = round8_avx512(_mm512_extracti64x4_epi64(v, 1), scale, p2);
+      const __m256i both = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+      _mm256_mask_storeu_epi16(out + h * 16, static_cast<__mmask16>((1u << n) - 1u), both);
+    }
+  }
+}
+#pragma GCC diagnostic pop
+#endif
+
+TileStore pick_tile_store(OutputScale s) {
+#if defined(__x86_64__)
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+  if (ok && s.exp2 > -900 && s.exp2 < 900 && std::isfinite(s.scale)) return store_tile_avx512;
+#endif
+  (void)s;
+  return store_tile_scalar;
+}
+
 // Everything the tile loop needs.
 struct IntPlan {
   const Packed* a;
@@ -202,6 +379,7 @@ struct IntPlan {
   int32_t b_offset;  // B bytes hold b + b_offset (u8 path); result -= b_offset * rowsum(A)
   int64_t limit;     // acc_max(width)
   bool all_safe;     // no output can saturate
+  TileStore fused;   // non-null: single k-block, no correction, no acc output (fused store)
   int acc_bits;
   OutputScale scale;
 };
@@ -222,14 +400,26 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
     const int cols = std::min(kNR, pl.n - q * kNR);
     for (int p = 0; p < a_panels; ++p) {
       const int rows = std::min(kMR, pl.m - p * kMR);
+      if (pl.fused) {
+        pl.kernel(reinterpret_cast<const int32_t*>(pl.a->words) +
+                      static_cast<size_t>(p) * static_cast<size_t>(groups) * kMR,
+                  reinterpret_cast<const int32_t*>(pl.b->words) +
+                      static_cast<size_t>(q) * static_cast<size_t>(groups) * kNR,
+                  groups, tile);
+        pl.fused(tile, rows, cols, pl.scale,
+                 c + static_cast<size_t>(p * kMR) * static_cast<size_t>(pl.n) +
+                     static_cast<size_t>(q) * kNR,
+                 static_cast<size_t>(pl.n));
+        continue;
+      }
       if (groups == 0) std::fill(sums, sums + kMR * kNR, int64_t{0});
       for (int t0 = 0; t0 < groups; t0 += pl.block) {
         const int ng = std::min(pl.block, groups - t0);
         const auto* ap =
-            reinterpret_cast<const int32_t*>(pl.a->words.get()) +
+            reinterpret_cast<const int32_t*>(pl.a->words) +
             (static_cast<size_t>(p) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kMR;
         const auto* bp =
-            reinterpret_cast<const int32_t*>(pl.b->words.get()) +
+            reinterpret_cast<const int32_t*>(pl.b->words) +
             (static_cast<size_t>(q) * static_cast<size_t>(groups) + static_cast<size_t>(t0)) * kNR;
         pl.kernel(ap, bp, ng, tile);
         if (t0 == 0)
@@ -297,15 +487,15 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   if (kernel8) {
     // Bytes: A signed, B unsigned. If B has negative values, flipping the
     // top bit of every byte stores b + 128 (corrected with 128 * rowsum(A)).
-    pa = pack_lines<kMR, 4>(a, conv_a);
-    pb = pack_lines<kNR, 4>(b.transposed(), conv_b);
+    pa = pack_lines<kMR, 4>(a, conv_a, 0);
+    pb = pack_lines<kNR, 4>(b.transposed(), conv_b, 1);
     pl.b_offset = b_lo >= 0 ? 0 : 128;
     if (pl.b_offset)
       for (size_t w = 0; w < pb.word_count; ++w) pb.words[w] ^= 0x80808080u;
     pl.kernel = kernel8;
   } else {
-    pa = pack_lines<kMR, 2>(a, conv_a);
-    pb = pack_lines<kNR, 2>(b.transposed(), conv_b);
+    pa = pack_lines<kMR, 2>(a, conv_a, 0);
+    pb = pack_lines<kNR, 2>(b.transposed(), conv_b, 1);
     pl.kernel = kernel16;
   }
   const int per_group = kernel8 ? 4 : 2;
@@ -324,6 +514,8 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   pl.k = k;
   pl.acc_bits = cfg.acc_bits;
   pl.scale = s;
+  if (pl.all_safe && pl.b_offset == 0 && !acc && pa.groups > 0 && pa.groups <= pl.block)
+    pl.fused = pick_tile_store(s);
 
   const int b_panels = (n + kNR - 1) / kNR;
   const int nt = std::clamp(cfg.threads, 1, std::max(1, b_panels));

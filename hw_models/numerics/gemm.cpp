@@ -94,6 +94,9 @@ inline uint32_t group_word(const int32_t* v) {
 // through a 16-entry table -- and scatter the 16 words at stride P). Returns
 // the number of pairs done; the caller finishes the rest.
 #if defined(__x86_64__)
+// GCC 12 warns inside its own AVX-512 headers (uninitialised __Y): a known false positive.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* src, uint32_t* d,
                                                                    int pairs, int stride,
                                                                    bool fp4) {
@@ -118,6 +121,34 @@ __attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* sr
   }
   return t;
 }
+// The lanes-contiguous case (B row-major, or A^T views): one k-pair of 16
+// lanes at a time from two source rows, word = (r0 value, r1 value).
+__attribute__((target("avx512f,avx512bw"))) int pack_lanes_avx512(const void* r0, const void* r1,
+                                                                   uint32_t* d, int lanes,
+                                                                   bool fp4) {
+  alignas(64) static constexpr int32_t kTable[16] = {0, 1,  4,  16,  64,  256,  1024,  4096,
+                                                     0, -1, -4, -16, -64, -256, -1024, -4096};
+  const __m512i table = _mm512_load_si512(kTable);
+  const auto* p0 = static_cast<const uint8_t*>(r0);
+  const auto* p1 = static_cast<const uint8_t*>(r1);
+  const __m512i lo16 = _mm512_set1_epi32(0xFFFF);
+  int l = 0;
+  for (; l + 16 <= lanes; l += 16) {
+    const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p0 + l));
+    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p1 + l));
+    __m512i v0, v1;
+    if (fp4) {
+      v0 = _mm512_permutexvar_epi32(_mm512_cvtepu8_epi32(x0), table);  // index uses bits 0..3
+      v1 = _mm512_permutexvar_epi32(_mm512_cvtepu8_epi32(x1), table);
+    } else {
+      v0 = _mm512_cvtepi8_epi32(x0);
+      v1 = _mm512_cvtepi8_epi32(x1);
+    }
+    _mm512_storeu_si512(d + l, _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
+  }
+  return l;
+}
+#pragma GCC diagnostic pop
 bool has_avx512bw_pack() {
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
   return ok;
@@ -181,7 +212,14 @@ Packed pack_lines(MatView<T> L, Conv conv, int slot) {
         uint32_t* d = dst + static_cast<size_t>(t) * P;
         const std::ptrdiff_t rs = L.row_stride;
         if (t * G + G <= k && rs == 1) {  // full group, contiguous lanes: vectorisable
-          for (int lane = 0; lane < lanes; ++lane) {
+          int lane = 0;
+#if defined(__x86_64__)
+          if constexpr (G == 2 &&
+                        (std::is_same_v<Conv, Int8Value> || std::is_same_v<Conv, Fp4Value>))
+            if (has_avx512bw_pack())
+              lane = pack_lanes_avx512(rows[0], rows[1], d, lanes, std::is_same_v<Conv, Fp4Value>);
+#endif
+          for (; lane < lanes; ++lane) {
             int32_t v[G];
             for (int g = 0; g < G; ++g) v[g] = conv(rows[g][lane]);
             d[lane] = group_word<G>(v);

@@ -24,7 +24,7 @@ void run(const InfoArgs& args) {
   report::Report rep("info");
   rep.set_title(cfg.chip.name + " peak figures");
   rep.set_config(cfg.effective());
-  report::add_peak_figures(rep, report::peak_figures(cfg.chip));
+  report::add_peak_figures(rep, report::peak_figures(cfg.chip, cfg.tech));
   rep.add_total("tech",
                 fmt::format("{} ({} nm)", cfg.tech.name, config::format_number(cfg.tech.node_nm)));
   // Everything is validated and computed before the first byte is written.

@@ -1,5 +1,7 @@
 #include "sim/report/peak_figures.hpp"
 
+#include "sim/energy/peak_efficiency.hpp"
+
 namespace nibble::report {
 
 PeakFigures peak_figures(const hw::ChipParams& chip) {
@@ -25,6 +27,13 @@ PeakFigures peak_figures(const hw::ChipParams& chip) {
   return p;
 }
 
+PeakFigures peak_figures(const hw::ChipParams& chip, const config::TechParams& tech) {
+  PeakFigures p = peak_figures(chip);
+  const auto eff = energy::peak_efficiency(chip, tech);
+  for (size_t i = 0; i < p.modes.size(); ++i) p.modes[i].tops_per_w = eff[i].tops_per_w;
+  return p;
+}
+
 void add_peak_figures(Report& report, const PeakFigures& peak) {
   report.add_total("cores", uint64_t{peak.cores});
   report.add_total("processing_elements", peak.pes, "PEs", "MPE array PEs on the chip");
@@ -33,10 +42,12 @@ void add_peak_figures(Report& report, const PeakFigures& peak) {
                    "On-chip scratchpad, all cores");
   report.add_total("dram_bandwidth", peak.dram_gb_per_s, "GB/s");
   for (const auto& m : peak.modes) {
-    report.add_section(m.mode, "precision")
-        .add("macs_per_cycle", m.macs_per_cycle, "MAC/cycle", "Whole chip, all cores")
-        .add("peak", m.tera_ops_per_s, m.floating_point ? "TFLOPS" : "TOPS",
-             "2 ops per MAC at the chip clock");
+    auto& section = report.add_section(m.mode, "precision");
+    section.add("macs_per_cycle", m.macs_per_cycle, "MAC/cycle", "Whole chip, all cores")
+        .add("peak", m.tera_ops_per_s, m.floating_point ? "TFLOPS" : "TOPS", "2 ops per MAC at the chip clock");
+    if (m.tops_per_w > 0)
+      section.add("peak_efficiency", m.tops_per_w, m.floating_point ? "TFLOPS/W" : "TOPS/W",
+                  "Array fully busy, operands from the scratchpad, leakage included (docs/energy.md)");
   }
 }
 

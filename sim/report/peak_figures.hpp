@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "hw_models/chip_params.hpp"
+#include "sim/config/tech_params.hpp"
 #include "sim/report/report.hpp"
 
 namespace nibble::report {
@@ -14,6 +15,7 @@ struct PrecisionPeak {
   bool floating_point;      // TFLOPS rather than TOPS
   uint64_t macs_per_cycle;  // whole chip
   double tera_ops_per_s;    // 2 ops per MAC at the chip clock
+  double tops_per_w = 0;    // peak efficiency (sim/energy/peak_efficiency.hpp); 0: no tech table given
 };
 
 struct PeakFigures {
@@ -26,6 +28,8 @@ struct PeakFigures {
 };
 
 PeakFigures peak_figures(const hw::ChipParams& chip);
+// The same plus peak TOPS/W per precision mode from the chip's tech table.
+PeakFigures peak_figures(const hw::ChipParams& chip, const config::TechParams& tech);
 
 // The figures as report totals plus one section per precision mode.
 void add_peak_figures(Report& report, const PeakFigures& peak);

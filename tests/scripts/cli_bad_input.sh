@@ -73,7 +73,7 @@ info set_out_of_range "/clock_mhz: out of range" "$chip" --set /clock_mhz=0
 info set_malformed "expected /json/pointer=value" "$chip" --set cores.0.array.rows=8
 info set_inconsistent "/cores/0/scratchpad/banks: inconsistent design" "$chip" --set /cores/0/scratchpad/banks=3
 expect_bad info_without_chip "--chip is required" info
-expect_bad unknown_subcommand "A subcommand is required" nosuchcommand
+expect_bad unknown_subcommand "unknown command 'nosuchcommand'" nosuchcommand
 expect_bad validate_mixed "1 of 2 file(s) invalid" validate "$chip" "$tmp/nope.json"
 expect_bad validate_set_on_tech "--set applies to chip configs" validate configs/tech/horowitz45.json --set /node_nm=5
 

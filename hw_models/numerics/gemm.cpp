@@ -123,7 +123,7 @@ __attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* sr
 }
 // The lanes-contiguous case (B row-major, or A^T views): one k-pair of 16
 // lanes at a time from two source rows, word = (r0 value, r1 value).
-__attribute__((target("avx512f,avx512bw"))) int pack_lanes_avx512(const void* r0, const void* r1,
+__attribute__((target("avx512f,avx512bw,avx512vl"))) int pack_lanes_avx512(const void* r0, const void* r1,
                                                                    uint32_t* d, int lanes,
                                                                    bool fp4) {
   alignas(64) static constexpr int32_t kTable[16] = {0, 1,  4,  16,  64,  256,  1024,  4096,
@@ -146,11 +146,28 @@ __attribute__((target("avx512f,avx512bw"))) int pack_lanes_avx512(const void* r0
     }
     _mm512_storeu_si512(d + l, _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
   }
+  if (l < lanes) {  // 1..15 lanes left (e.g. the 12-lane A panels of dY^T): masked
+    const auto m = static_cast<__mmask16>((1u << (lanes - l)) - 1u);
+    const __m128i x0 = _mm_maskz_loadu_epi8(m, p0 + l);
+    const __m128i x1 = _mm_maskz_loadu_epi8(m, p1 + l);
+    __m512i v0, v1;
+    if (fp4) {
+      v0 = _mm512_permutexvar_epi32(_mm512_cvtepu8_epi32(x0), table);
+      v1 = _mm512_permutexvar_epi32(_mm512_cvtepu8_epi32(x1), table);
+    } else {
+      v0 = _mm512_cvtepi8_epi32(x0);
+      v1 = _mm512_cvtepi8_epi32(x1);
+    }
+    _mm512_mask_storeu_epi32(d + l, m,
+                             _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
+    l = lanes;
+  }
   return l;
 }
 #pragma GCC diagnostic pop
 bool has_avx512bw_pack() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  static const bool ok = __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   return ok;
 }
 #endif
@@ -563,11 +580,12 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   } else {
     std::vector<GemmStats> parts(static_cast<size_t>(nt));
     std::vector<std::thread> pool;
-    for (int w = 0; w < nt; ++w)
-      pool.emplace_back([&, w] {
-        parts[static_cast<size_t>(w)] =
-            run_panels(pl, b_panels * w / nt, b_panels * (w + 1) / nt, get_a, get_b, c, acc);
-      });
+    auto work = [&](int w) {
+      parts[static_cast<size_t>(w)] =
+          run_panels(pl, b_panels * w / nt, b_panels * (w + 1) / nt, get_a, get_b, c, acc);
+    };
+    for (int w = 1; w < nt; ++w) pool.emplace_back(work, w);
+    work(0);  // the calling thread is worker 0 (one thread start less)
     for (auto& th : pool) th.join();
     for (const auto& p : parts) {
       total.saturations += p.saturations;

@@ -3,7 +3,11 @@
 // the library itself is compiled for the baseline ISA).
 #include "hw_models/numerics/quantize_bulk.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
+
+#include "hw_models/numerics/counter_rng.hpp"
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
@@ -28,13 +32,12 @@ inline float rne_small(float q) {
 }
 
 // clamp(RNE(x / step), lo, hi) as in quantize_int4 / pact_quantize; NaN -> 0.
-void quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip,
-                     float lo_code, float hi_code, int8_t* out) {
-  const std::size_t n = x.size();
-  if (!(step > 0.0f)) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = 0;
-    return;
-  }
+// The body is compiled three times (baseline SSE2, AVX2, AVX-512) and picked
+// at run time; the same IEEE operations in every version, so the same bits.
+__attribute__((always_inline)) inline void quantize_linear_body(const float* x, std::size_t n,
+                                                                float step, float lo_clip,
+                                                                float hi_clip, float lo_code,
+                                                                float hi_code, int8_t* out) {
   for (std::size_t i = 0; i < n; ++i) {
     float v = x[i];
     v = v < lo_clip ? lo_clip : v;
@@ -45,6 +48,46 @@ void quantize_linear(std::span<const float> x, float step, float lo_clip, float 
     const float r = rne_small(q);
     out[i] = (r == r) ? static_cast<int8_t>(r) : int8_t{0};
   }
+}
+
+using LinearFn = void (*)(const float*, std::size_t, float, float, float, float, float, int8_t*);
+void quantize_linear_base(const float* x, std::size_t n, float step, float lo_clip, float hi_clip,
+                          float lo_code, float hi_code, int8_t* out) {
+  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+}
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void quantize_linear_avx2(const float* x, std::size_t n,
+                                                           float step, float lo_clip,
+                                                           float hi_clip, float lo_code,
+                                                           float hi_code, int8_t* out) {
+  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+}
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void quantize_linear_avx512(
+    const float* x, std::size_t n, float step, float lo_clip, float hi_clip, float lo_code,
+    float hi_code, int8_t* out) {
+  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+}
+#endif
+
+LinearFn pick_linear() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+    return quantize_linear_avx512;
+  if (__builtin_cpu_supports("avx2")) return quantize_linear_avx2;
+#endif
+  return quantize_linear_base;
+}
+
+void quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip,
+                     float lo_code, float hi_code, int8_t* out) {
+  const std::size_t n = x.size();
+  if (!(step > 0.0f)) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = 0;
+    return;
+  }
+  static const LinearFn fn = pick_linear();  // a CPU property, fixed after the first call
+  fn(x.data(), n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
 
 #if defined(__x86_64__)
@@ -71,7 +114,221 @@ bool has_f16c() {
 }
 #endif
 
+// ---- FP4 ------------------------------------------------------------------
+// The vector paths compare |x| (fp32) with the rounding thresholds of fp4.hpp
+// scaled by 2^grid_exp. For |grid_exp| <= kFp4VecMaxExp the scalar
+// y = |x| * 2^-grid_exp is exact in double, so y >= c  <=>  |x| >= c * 2^g
+// (exact in double), and for a float f: f >= T <=> f >= ceil_f32(T) and
+// f > T <=> f > floor_f32(T). Same codes and counts as fp4_encode, by
+// construction; tests compare them over every rounding edge.
+constexpr int kFp4VecMaxExp = 400;
+
+float f32_ceil(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) < t) f = std::nextafter(f, __builtin_huge_valf());
+  return f;
+}
+float f32_floor(double t) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) > t) f = std::nextafter(f, -__builtin_huge_valf());
+  return f;
+}
+
+struct Fp4Thresholds {
+  float up[7];   // |x| >= up[i] adds one to the nearest exponent field (i = 0: underflow edge)
+  float sat;     // |x| > sat counts as saturated
+  double p2;     // 2^-grid_exp (stochastic: y = |x| * p2, exact)
+};
+
+Fp4Thresholds fp4_thresholds(int grid_exp) {
+  Fp4Thresholds t{};
+  t.up[0] = f32_ceil(std::ldexp(0.5 * std::ldexp(1.0, -6), grid_exp));
+  for (int e = 1; e <= 6; ++e) t.up[e] = f32_ceil(std::ldexp(2.5 * std::ldexp(1.0, 2 * (e - 4)), grid_exp));
+  t.sat = f32_floor(std::ldexp(64.0, grid_exp));
+  t.p2 = std::ldexp(1.0, -grid_exp);
+  return t;
+}
+
+void add_counts(Fp4Counts* counts, std::size_t n, uint64_t sat, uint64_t under, float max_abs) {
+  if (!counts) return;
+  counts->total += n;
+  counts->saturated += sat;
+  counts->underflow += under;
+  if (static_cast<double>(max_abs) > counts->max_abs) counts->max_abs = max_abs;
+}
+
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+// Returns the number of elements done (a multiple of 16); the caller does the tail.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,popcnt"))) std::size_t
+fp4_nearest_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, uint8_t* out,
+                   uint64_t& sat, uint64_t& under, float& max_abs) {
+  const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+  __m512 up[7];
+  for (int e = 0; e < 7; ++e) up[e] = _mm512_set1_ps(th.up[e]);
+  const __m512 satv = _mm512_set1_ps(th.sat);
+  const __m512i one = _mm512_set1_epi32(1), eight = _mm512_set1_epi32(8);
+  __m512 vmax = _mm512_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    const __m512 a = _mm512_and_ps(v, absmask);
+    __m512i e = _mm512_setzero_si512();
+    for (int k = 0; k < 7; ++k)
+      e = _mm512_mask_add_epi32(e, _mm512_cmp_ps_mask(a, up[k], _CMP_GE_OQ), e, one);
+    const __mmask16 neg = _mm512_movepi32_mask(_mm512_castps_si512(v));
+    const __mmask16 nz = _mm512_test_epi32_mask(e, e);
+    e = _mm512_mask_or_epi32(e, neg & nz, e, eight);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm512_cvtepi32_epi8(e));
+    const __mmask16 ord = _mm512_cmp_ps_mask(a, a, _CMP_ORD_Q);
+    sat += static_cast<uint64_t>(__builtin_popcount(_mm512_cmp_ps_mask(a, satv, _CMP_GT_OQ)));
+    under += static_cast<uint64_t>(__builtin_popcount(
+        ord & ~nz & _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NEQ_OQ)));
+    vmax = _mm512_mask_max_ps(vmax, ord, vmax, a);
+  }
+  max_abs = std::max(max_abs, _mm512_reduce_max_ps(vmax));
+  return i;
+}
+
+// splitmix64 finaliser on 8 lanes (vpmullq).
+__attribute__((target("avx512f,avx512dq"))) inline __m512i mix64_avx512(__m512i z) {
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)),
+                         _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ull)));
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)),
+                         _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBull)));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+// Stochastic rounding, 8 lanes in double exactly as fp4_encode_stochastic:
+// y = |x| 2^-g, e_lo = #{e in 1..6 : y >= 4^(e-4)}, p = (y - lo) / (hi - lo),
+// up iff counter_uniform(seed, index) < p; y >= 4^3 saturates.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,popcnt"))) std::size_t
+fp4_stochastic_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, uint64_t seed,
+                      uint64_t index_base, uint8_t* out, uint64_t& sat, uint64_t& under,
+                      float& max_abs) {
+  alignas(64) double lo_tab[8], hi_tab[8];
+  for (int e = 0; e < 8; ++e) {
+    lo_tab[e] = e == 0 ? 0.0 : std::ldexp(1.0, 2 * (e - 4));
+    hi_tab[e] = std::ldexp(1.0, 2 * (e - 3));
+  }
+  const __m512d lo_t = _mm512_load_pd(lo_tab), hi_t = _mm512_load_pd(hi_tab);
+  __m512d mags[6];
+  for (int e = 1; e <= 6; ++e) mags[e - 1] = _mm512_set1_pd(std::ldexp(1.0, 2 * (e - 4)));
+  const __m512d top = _mm512_set1_pd(64.0), p2 = _mm512_set1_pd(th.p2);
+  const __m512d inv53 = _mm512_set1_pd(0x1.0p-53);
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 satv = _mm256_set1_ps(th.sat);
+  const __m512i seedmix =
+      _mm512_set1_epi64(static_cast<long long>(splitmix64_mix(seed ^ 0x6A09E667F3BCC909ull)));
+  const __m512i golden = _mm512_set1_epi64(static_cast<long long>(0x9E3779B97F4A7C15ull));
+  __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(index_base)),
+                                 _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m512i step = _mm512_set1_epi64(8);
+  const __m256i one = _mm256_set1_epi32(1), eight = _mm256_set1_epi32(8);
+  __m256 vmax = _mm256_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 a = _mm256_and_ps(v, absmask);
+    const __m512d y = _mm512_mul_pd(_mm512_cvtps_pd(a), p2);  // exact
+    __m256i e = _mm256_setzero_si256();
+    for (int k = 0; k < 6; ++k)
+      e = _mm256_mask_add_epi32(e, _mm512_cmp_pd_mask(y, mags[k], _CMP_GE_OQ), e, one);
+    const __m512i e64 = _mm512_cvtepi32_epi64(e);
+    const __m512d lo = _mm512_permutexvar_pd(e64, lo_t), hi = _mm512_permutexvar_pd(e64, hi_t);
+    const __m512d p = _mm512_div_pd(_mm512_sub_pd(y, lo), _mm512_sub_pd(hi, lo));
+    const __m512i h = mix64_avx512(_mm512_add_epi64(seedmix, _mm512_mullo_epi64(idx, golden)));
+    const __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(h, 11)), inv53);
+    e = _mm256_mask_add_epi32(e, _mm512_cmp_pd_mask(u, p, _CMP_LT_OQ), e, one);
+    e = _mm256_mask_mov_epi32(e, _mm512_cmp_pd_mask(y, top, _CMP_GE_OQ), _mm256_set1_epi32(7));
+    const __mmask8 neg = _mm256_movepi32_mask(_mm256_castps_si256(v));
+    const __mmask8 nz = _mm256_test_epi32_mask(e, e);
+    e = _mm256_mask_or_epi32(e, neg & nz, e, eight);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_cvtepi32_epi8(e));
+    const __mmask8 ord = _mm256_cmp_ps_mask(a, a, _CMP_ORD_Q);
+    sat += static_cast<uint64_t>(__builtin_popcount(_mm256_cmp_ps_mask(a, satv, _CMP_GT_OQ)));
+    under += static_cast<uint64_t>(__builtin_popcount(
+        ord & ~nz & _mm256_cmp_ps_mask(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
+    vmax = _mm256_mask_max_ps(vmax, ord, vmax, a);
+    idx = _mm512_add_epi64(idx, step);
+  }
+  alignas(32) float m[8];
+  _mm256_store_ps(m, vmax);
+  for (float f : m) max_abs = std::max(max_abs, f);
+  return i;
+}
+
+// AVX2 nearest (no AVX-512): 8 lanes, same thresholds.
+__attribute__((target("avx2,popcnt"))) std::size_t fp4_nearest_avx2(
+    const float* x, std::size_t n, const Fp4Thresholds& th, uint8_t* out, uint64_t& sat,
+    uint64_t& under, float& max_abs) {
+  const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m256 up[7];
+  for (int e = 0; e < 7; ++e) up[e] = _mm256_set1_ps(th.up[e]);
+  const __m256 satv = _mm256_set1_ps(th.sat);
+  const __m256i eight = _mm256_set1_epi32(8), zero = _mm256_setzero_si256();
+  __m256 vmax = _mm256_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 a = _mm256_and_ps(v, absmask);
+    __m256i e = zero;
+    for (int k = 0; k < 7; ++k)  // a true compare is all ones = -1
+      e = _mm256_sub_epi32(e, _mm256_castps_si256(_mm256_cmp_ps(a, up[k], _CMP_GE_OQ)));
+    const __m256i nz = _mm256_xor_si256(_mm256_cmpeq_epi32(e, zero), _mm256_set1_epi32(-1));
+    const __m256i neg = _mm256_srai_epi32(_mm256_castps_si256(v), 31);
+    e = _mm256_or_si256(e, _mm256_and_si256(_mm256_and_si256(neg, nz), eight));
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(w, w));
+    const __m256 ord = _mm256_cmp_ps(a, a, _CMP_ORD_Q);
+    sat += static_cast<uint64_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, satv, _CMP_GT_OQ)))));
+    const __m256 under_m = _mm256_andnot_ps(
+        _mm256_castsi256_ps(nz), _mm256_and_ps(ord, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
+    under += static_cast<uint64_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(under_m))));
+    vmax = _mm256_max_ps(vmax, _mm256_and_ps(a, ord));  // NaN lanes -> 0
+  }
+  alignas(32) float m[8];
+  _mm256_store_ps(m, vmax);
+  for (float f : m) max_abs = std::max(max_abs, f);
+  return i;
+}
+
+__attribute__((target("avx512f"))) std::size_t fp4_decode_avx512(const uint8_t* codes,
+                                                                  std::size_t n,
+                                                                  const float* table, float* out) {
+  const __m512 t = _mm512_loadu_ps(table);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i c =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i)));
+    _mm512_storeu_ps(out + i, _mm512_permutexvar_ps(c, t));  // index uses bits 0..3 = code & 0xF
+  }
+  return i;
+}
+
+#pragma GCC diagnostic pop
+
+bool has_avx512_fp4() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("popcnt");
+  return ok;
+}
+bool has_avx2_fp4() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  return ok;
+}
+#endif
+
 }  // namespace
+
+namespace detail {
+Fp4BulkIsa fp4_bulk_isa_override = Fp4BulkIsa::best;
+}
 
 void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
                         std::span<int8_t> codes) {
@@ -101,7 +358,27 @@ void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig&
 void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c,
                        uint64_t index_base, std::span<uint8_t> codes, Fp4Counts* counts) {
   check_sizes("fp4_quantize_bulk", x.size(), codes.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
+  std::size_t done = 0;
+#if defined(__x86_64__)
+  const auto isa = detail::fp4_bulk_isa_override;
+  if (grid_exp >= -kFp4VecMaxExp && grid_exp <= kFp4VecMaxExp && isa != detail::Fp4BulkIsa::portable) {
+    const Fp4Thresholds th = fp4_thresholds(grid_exp);
+    uint64_t sat = 0, under = 0;
+    float max_abs = 0.0f;
+    const bool avx512 = isa != detail::Fp4BulkIsa::avx2 && has_avx512_fp4();
+    if (c.rounding == Rounding::nearest) {
+      if (avx512)
+        done = fp4_nearest_avx512(x.data(), x.size(), th, codes.data(), sat, under, max_abs);
+      else if (has_avx2_fp4())
+        done = fp4_nearest_avx2(x.data(), x.size(), th, codes.data(), sat, under, max_abs);
+    } else if (avx512) {
+      done = fp4_stochastic_avx512(x.data(), x.size(), th, c.seed, index_base, codes.data(), sat,
+                                   under, max_abs);
+    }
+    add_counts(counts, done, sat, under, max_abs);
+  }
+#endif
+  for (std::size_t i = done; i < x.size(); ++i)
     codes[i] = fp4_encode(x[i], grid_exp, c, index_base + i, counts);
 }
 
@@ -110,7 +387,12 @@ void fp4_dequantize_bulk(std::span<const uint8_t> codes, int grid_exp, std::span
   float table[16];
   for (int k = 0; k < 16; ++k)
     table[k] = static_cast<float>(fp4_decode(static_cast<uint8_t>(k), grid_exp));
-  for (std::size_t i = 0; i < codes.size(); ++i) out[i] = table[codes[i] & 0xF];
+  std::size_t i = 0;
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f"))
+    i = fp4_decode_avx512(codes.data(), codes.size(), table, out.data());
+#endif
+  for (; i < codes.size(); ++i) out[i] = table[codes[i] & 0xF];
 }
 
 void fp32_to_fp16_bulk(std::span<const float> x, std::span<uint16_t> out) {

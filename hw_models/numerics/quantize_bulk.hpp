@@ -27,4 +27,12 @@ void encode_float_bulk(const FloatFormat& f, std::span<const float> x,
                        std::span<uint8_t> out);  // <= 8-bit formats
 void decode_float_bulk(const FloatFormat& f, std::span<const uint8_t> codes, std::span<float> out);
 
+namespace detail {
+// Test hook: which vector path fp4_quantize_bulk may use (best = fastest the
+// CPU has; avx2 = no AVX-512; portable = scalar fp4_encode). Every choice
+// gives the same codes and counts. Not thread-safe: tests and benchmarks only.
+enum class Fp4BulkIsa : uint8_t { best, avx2, portable };
+extern Fp4BulkIsa fp4_bulk_isa_override;
+}  // namespace detail
+
 }  // namespace nibble::num

@@ -82,6 +82,24 @@ struct Op {
   bool is_matrix() const { return type == OpType::gemm || type == OpType::conv2d; }
 };
 
+// Aggregate helpers (designated initializers that skip members trip
+// -Wmissing-field-initializers).
+inline Operand operand(std::string tensor, bool transposed = false, bool saved = false) {
+  Operand o;
+  o.tensor = std::move(tensor);
+  o.transposed = transposed;
+  o.saved = saved;
+  return o;
+}
+inline Op make_op(std::string name, std::string layer, OpType type, Pass pass) {
+  Op op;
+  op.name = std::move(name);
+  op.layer = std::move(layer);
+  op.type = type;
+  op.pass = pass;
+  return op;
+}
+
 struct Workload {
   std::string name;
   std::string description;

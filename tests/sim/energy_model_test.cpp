@@ -1,0 +1,124 @@
+// The energy model end to end: a two-step program on a one-core chip (the
+// hand-derived program of tests/hw/chip_test.cpp with a 2-bank scratchpad),
+// TIMING mode with half of A assumed zero, priced with a toy tech table whose
+// numbers make the sum checkable by hand.
+#include <gtest/gtest.h>
+
+#include <systemc>
+
+#include <vector>
+
+#include "hw_models/chip.hpp"
+#include "sim/energy/energy_model.hpp"
+#include "tests/hw/sc_child.hpp"
+
+namespace nibble::energy {
+namespace {
+
+struct Driver : sc_core::sc_module {
+  SC_HAS_PROCESS(Driver);
+  Driver(sc_core::sc_module_name n, hw::Chip& c, const std::vector<hw::CoreProgram>& p)
+      : sc_core::sc_module(n), chip(c), programs(p) {
+    SC_THREAD(run);
+  }
+  void run() { cycles = chip.run(programs); }
+  hw::Chip& chip;
+  const std::vector<hw::CoreProgram>& programs;
+  uint64_t cycles = 0;
+};
+
+hw::ChipParams toy_chip() {
+  hw::ChipParams c;
+  c.clock_mhz = 1000.0;
+  c.dram.bandwidth_gb_per_s = 16.0;
+  c.dram.latency_ns = 10.0;
+  c.dram.energy_pj_per_bit = 2.0;
+  hw::CoreParams core;
+  core.array.rows = core.array.cols = 4;
+  core.array.assumed_zero_fraction_a = 0.5;
+  core.scratchpad.banks = 2;
+  core.scratchpad.bank_width_bytes = 4;
+  core.dma.burst_bytes = 64;
+  core.dma.max_outstanding = 8;
+  core.dma.setup_cycles = 4;
+  core.controller.issue_latency_cycles = 2;
+  c.cores.push_back(core);
+  return c;
+}
+
+config::TechParams toy_tech() {
+  config::TechParams t;
+  t.energy.int4_int4_mac.pj = 1.0;
+  t.energy.register_file_access.pj = 0.5;
+  t.energy.sram_read_per_bit.pj = 0.01;
+  t.energy.sram_write_per_bit.pj = 0.02;
+  t.leakage_per_core.mw = 1.0;
+  return t;
+}
+
+// Counts (tests/hw/chip_test.cpp OperandFeedBankConflictsByHand): 143
+// cycles; 2 x 5x4x16 = 640 INT4 MACs, half gated (A half zero, B dense) =
+// 320; register accesses 2 x 2*5*4*4 = 320; scratchpad 2176 bits read, 9472
+// written; DRAM 1152 bytes. Energies (pJ):
+//   array      (640 - 320) x 1 + 320 x 0.5 = 480
+//   scratchpad 2176 x 0.01 + 9472 x 0.02   = 211.2
+//   leakage    1 mW x 143 ns               = 143
+//   dram       1152 x 8 x 2                = 18432
+TEST(EnergyModel, TwoStepProgramByHand) {
+  const hw::ChipParams params = toy_chip();
+  const auto r = test::from_bytes<double>(test::run_in_child([&] {
+    hw::Chip chip("chip", params);
+    hw::CoreProgram p;
+    p.precision = Precision::int4_int4;
+    p.steps = {{{5, 4, 16}, 512, 64}, {{5, 4, 16}, 512, 64}};
+    const std::vector<hw::CoreProgram> programs{p};
+    Driver driver("driver", chip, programs);
+    sc_core::sc_start();
+    hw::StatRegistry stats;
+    chip.register_stats(stats);
+    const EnergyReport e = compute_energy(stats, params, toy_tech(), driver.cycles);
+    std::vector<double> out{double(driver.cycles), double(stats.value("core0.array.zero_gated_macs_int4_int4")),
+                            e.total_pj, e.tops_per_w, double(e.ops)};
+    for (const char* kind : {"array", "scratchpad", "leakage", "dram", "ring", "sfu"})
+      for (const auto& b : e.by_kind)
+        if (b.block == kind) out.push_back(b.total_pj());
+    return test::to_bytes(out);
+  }));
+  ASSERT_EQ(r.size(), 11u);
+  EXPECT_EQ(r[0], 143.0);
+  EXPECT_EQ(r[1], 320.0);
+  EXPECT_NEAR(r[2], 480 + 211.2 + 143 + 18432, 1e-6);
+  EXPECT_NEAR(r[3], 1280 / (480 + 211.2 + 143 + 18432), 1e-12);
+  EXPECT_EQ(r[4], 1280.0);
+  EXPECT_NEAR(r[5], 480, 1e-9);
+  EXPECT_NEAR(r[6], 211.2, 1e-9);
+  EXPECT_NEAR(r[7], 143, 1e-9);
+  EXPECT_NEAR(r[8], 18432, 1e-9);
+  EXPECT_EQ(r[9], 0.0);
+  EXPECT_EQ(r[10], 0.0);
+}
+
+// Without gating every MAC costs its energy, whatever the densities say.
+TEST(EnergyModel, GatingOffChargesEveryMac) {
+  hw::ChipParams params = toy_chip();
+  params.cores[0].array.zero_gating = false;
+  const auto r = test::from_bytes<double>(test::run_in_child([&] {
+    hw::Chip chip("chip", params);
+    hw::CoreProgram p;
+    p.steps = {{{5, 4, 16}, 0, 0}};
+    const std::vector<hw::CoreProgram> programs{p};
+    Driver driver("driver", chip, programs);
+    sc_core::sc_start();
+    hw::StatRegistry stats;
+    chip.register_stats(stats);
+    const EnergyReport e = compute_energy(stats, params, toy_tech(), driver.cycles);
+    for (const auto& b : e.by_kind)
+      if (b.block == "array") return test::to_bytes(std::vector<double>{b.total_pj()});
+    return test::to_bytes(std::vector<double>{});
+  }));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_NEAR(r[0], 320 * 1.0 + 160 * 0.5, 1e-9);  // 5*4*16 MACs, 2*5*4*4 register accesses
+}
+
+}  // namespace
+}  // namespace nibble::energy

@@ -1,0 +1,117 @@
+#include "workloads/importers/scalesim_topology.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <set>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/importers/csv_lines.hpp"
+
+namespace nibble::workload {
+namespace {
+
+constexpr std::array<std::string_view, 8> kConvHeader{
+    "layer name", "ifmap height", "ifmap width", "filter height",
+    "filter width", "channels", "num filter", "strides"};
+constexpr std::array<std::string_view, 4> kGemmHeader{"layer", "m", "n", "k"};
+
+template <size_t N>
+bool header_is(const std::vector<std::string>& fields, const std::array<std::string_view, N>& h) {
+  if (fields.size() != N) return false;
+  for (size_t i = 0; i < N; ++i)
+    if (detail::lower(fields[i]) != h[i]) return false;
+  return true;
+}
+
+Op conv_op(const std::vector<std::string>& f, const std::string& where, Precision precision) {
+  static constexpr std::array<std::string_view, 7> kNames{
+      "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
+      "Strides"};
+  std::array<uint64_t, 7> v{};
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!detail::parse_positive(f[i + 1], v[i]))
+      throw InputError(fmt::format("{}: {}: expected a positive integer, found \"{}\"", where,
+                                   kNames[i], f[i + 1]));
+  const auto [h, w, r, s, c, k, stride] = v;
+  if (r > h || s > w)
+    throw InputError(fmt::format("{}: filter {}x{} is larger than the {}x{} IFMAP (SCALE-Sim "
+                                 "convolutions are unpadded)",
+                                 where, r, s, h, w));
+  Op op = make_op(f[0], f[0], OpType::conv2d, Pass::forward);
+  op.precision = precision;
+  op.conv = {.batch = 1, .in_channels = c, .in_height = h, .in_width = w, .out_channels = k,
+             .kernel_h = r, .kernel_w = s, .stride = stride, .padding = 0, .groups = 1};
+  op.a = operand(f[0] + ".ifmap");
+  op.b = operand(f[0] + ".filter");
+  return op;
+}
+
+Op gemm_op(const std::vector<std::string>& f, const std::string& where, Precision precision) {
+  static constexpr std::array<std::string_view, 3> kNames{"M", "N", "K"};
+  std::array<uint64_t, 3> v{};
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!detail::parse_positive(f[i + 1], v[i]))
+      throw InputError(fmt::format("{}: {}: expected a positive integer, found \"{}\"", where,
+                                   kNames[i], f[i + 1]));
+  Op op = make_op(f[0], f[0], OpType::gemm, Pass::forward);
+  op.precision = precision;
+  op.gemm = {.m = v[0], .n = v[1], .k = v[2], .count = 1};
+  op.a = operand(f[0] + ".a");
+  op.b = operand(f[0] + ".b");
+  return op;
+}
+
+}  // namespace
+
+TopologyImport parse_scalesim_topology(const std::string& text, const std::string& source,
+                                       Precision precision) {
+  TopologyImport result;
+  result.workload.name = std::filesystem::path(source).stem().string();
+  result.workload.description = fmt::format("Imported from SCALE-Sim topology {}", source);
+  bool have_header = false;
+  std::set<std::string> names;
+  size_t line_no = 0, start = 0;
+  while (start < text.size()) {
+    const size_t nl = std::min(text.find('\n', start), text.size());
+    const std::string_view line(text.data() + start, nl - start);
+    start = nl + 1;
+    ++line_no;
+    const auto fields = detail::split_csv_row(line);
+    if (fields.empty()) continue;  // blank line
+    const std::string where = fmt::format("{}:{}", source, line_no);
+    if (!have_header) {
+      if (header_is(fields, kConvHeader)) result.form = TopologyForm::conv;
+      else if (header_is(fields, kGemmHeader)) result.form = TopologyForm::gemm;
+      else
+        throw InputError(fmt::format(
+            "{}: expected a SCALE-Sim header, either \"Layer name, IFMAP Height, IFMAP Width, "
+            "Filter Height, Filter Width, Channels, Num Filter, Strides,\" or \"Layer, M, N, "
+            "K,\", found \"{}\"",
+            where, detail::trim(line)));
+      have_header = true;
+      continue;
+    }
+    const size_t want = result.form == TopologyForm::conv ? 8 : 4;
+    if (fields.size() != want)
+      throw InputError(fmt::format("{}: expected {} fields (layer name and {} integers), found {}",
+                                   where, want, want - 1, fields.size()));
+    if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));
+    if (!names.insert(fields[0]).second)
+      throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, fields[0]));
+    result.workload.ops.push_back(result.form == TopologyForm::conv
+                                      ? conv_op(fields, where, precision)
+                                      : gemm_op(fields, where, precision));
+  }
+  if (!have_header) throw InputError(fmt::format("{}: empty SCALE-Sim topology", source));
+  if (result.workload.ops.empty())
+    throw InputError(fmt::format("{}: SCALE-Sim topology has a header but no layers", source));
+  return result;
+}
+
+TopologyImport read_scalesim_topology(const std::filesystem::path& path, Precision precision) {
+  return parse_scalesim_topology(detail::read_text_file(path, "SCALE-Sim topology"),
+                                 path.string(), precision);
+}
+
+}  // namespace nibble::workload

@@ -3,6 +3,7 @@
 #   make test   install what is missing, build, run every test through ctest
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 CMAKE_ARGS ?=
 NIBBLE := $(BUILD_DIR)/bin/nibble
 

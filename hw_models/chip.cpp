@@ -13,7 +13,7 @@ sc_core::sc_time period_of(double clock_mhz) {
 }
 }  // namespace
 
-Chip::Chip(sc_core::sc_module_name name, const ChipParams& params)
+Chip::Chip(sc_core::sc_module_name name, const ChipParams& params, FidelityMode mode)
     : sc_core::sc_module(name),
       params_(params),
       clock_period_(period_of(params.clock_mhz)),
@@ -23,7 +23,7 @@ Chip::Chip(sc_core::sc_module_name name, const ChipParams& params)
   uint32_t index = 0;
   for (const CoreParams& group : params.cores)
     for (uint32_t i = 0; i < group.count; ++i, ++index)
-      cores_.push_back(std::make_unique<Core>(("core" + std::to_string(index)).c_str(), group, clock_period_, dram_));
+      cores_.push_back(std::make_unique<Core>(("core" + std::to_string(index)).c_str(), group, clock_period_, dram_, mode));
   for (uint32_t i = 0; i < cores_.size(); ++i)
     sc_core::sc_spawn(sc_bind(&Chip::core_process, this, i), ("core_process" + std::to_string(i)).c_str());
 }

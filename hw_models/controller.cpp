@@ -24,9 +24,66 @@ void Controller::issue() {
   if (params_.issue_latency_cycles > 0) wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
 }
 
+void Controller::check_program(const CoreProgram& program) const {
+  const std::string who = std::string(name()) + ": op '" + program.op_name + "'";
+  if (program.operands == nullptr) {
+    if (array_.computes_values())
+      throw InputError(who + ": a FAST/DETAILED array needs a program that carries operand data");
+    return;
+  }
+  const GemmOperands& ops = *program.operands;
+  if (ops.format.precision != program.precision)
+    throw InputError(who + ": operand format and program precision differ");
+  if (ops.a.size() != uint64_t{ops.shape.m} * ops.shape.k || ops.b.size() != uint64_t{ops.shape.k} * ops.shape.n)
+    throw InputError(who + ": operand data does not match its M x N x K shape");
+  for (size_t j = 0; j < program.steps.size(); ++j) {
+    const TileStep& s = program.steps[j];
+    // A K-split tile would have to continue from the previous tile's partial
+    // sums inside the array, which the array interface does not take yet.
+    if (s.k0 != 0 || s.shape.k != ops.shape.k)
+      throw InputError(who + ": step " + std::to_string(j) + " splits K (k0 = " + std::to_string(s.k0) +
+                       ", tile K = " + std::to_string(s.shape.k) + " of " + std::to_string(ops.shape.k) +
+                       "): data-carrying programs need whole-K tiles");
+    if (s.m0 + s.shape.m > ops.shape.m || program.n_offset + s.n0 + s.shape.n > ops.shape.n)
+      throw InputError(who + ": step " + std::to_string(j) + " lies outside the op's M x N");
+  }
+}
+
+GemmJob Controller::tile_job(const TileStep& step, const MacFormat& format) {
+  const GemmOperands* ops = program_->operands.get();
+  if (ops == nullptr) return GemmJob{format, step.shape, {}, {}};  // cycles only
+  const GemmShape& s = step.shape;
+  const uint32_t K = ops->shape.k, N = ops->shape.n, n_first = program_->n_offset + step.n0;
+  tile_a_.resize(uint64_t{s.m} * s.k);
+  tile_b_.resize(uint64_t{s.k} * s.n);
+  for (uint32_t m = 0; m < s.m; ++m)
+    std::copy_n(ops->a.begin() + int64_t(uint64_t{step.m0 + m} * K + step.k0), s.k, tile_a_.begin() + int64_t(uint64_t{m} * s.k));
+  for (uint32_t k = 0; k < s.k; ++k)
+    std::copy_n(ops->b.begin() + int64_t(uint64_t{step.k0 + k} * N + n_first), s.n, tile_b_.begin() + int64_t(uint64_t{k} * s.n));
+  return GemmJob{format, s, tile_a_, tile_b_};
+}
+
+void Controller::scatter_outputs(const TileStep& step, const GemmOutput& out) {
+  if (program_->operands == nullptr || out.fp16.empty()) return;
+  const GemmShape& s = step.shape;
+  const uint32_t N = program_->operands->shape.n, n_first = program_->n_offset + step.n0;
+  for (uint32_t m = 0; m < s.m; ++m)
+    for (uint32_t n = 0; n < s.n; ++n) {
+      const uint64_t dst = uint64_t{step.m0 + m} * N + n_first + n, src = uint64_t{m} * s.n + n;
+      outputs_fp16_[dst] = out.fp16[src];
+      outputs_acc_[dst] = out.accumulators[src];
+    }
+}
+
 uint64_t Controller::run(const CoreProgram& program) {
   if (program_ != nullptr)
     throw SimulationError(std::string(name()) + ": run() called while a program is in flight");
+  check_program(program);
+  if (program.operands != nullptr) {
+    const uint64_t outputs = uint64_t{program.operands->shape.m} * program.operands->shape.n;
+    outputs_fp16_.assign(outputs, 0);
+    outputs_acc_.assign(outputs, 0);
+  }
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   program_ = &program;
   loaded_steps_ = computed_steps_ = stored_steps_ = 0;
@@ -68,7 +125,7 @@ void Controller::compute_process() {
     wait(start_compute_);
     const auto& steps = program_->steps;
     GemmOutput out;
-    MacFormat format;
+    MacFormat format = program_->operands != nullptr ? program_->operands->format : MacFormat{};
     format.precision = program_->precision;
     for (size_t j = 0; j < steps.size(); ++j) {
       const sc_core::sc_time wait_start = sc_core::sc_time_stamp();
@@ -83,7 +140,8 @@ void Controller::compute_process() {
       counters_.stall_cycles_dram += dram;
       counters_.stall_cycles_dependency += waited - dram;
       issue();
-      array_.run(GemmJob{format, steps[j].shape, {}, {}}, out);  // cycles only: tiles carry no data yet
+      array_.run(tile_job(steps[j], format), out);
+      scatter_outputs(steps[j], out);
       pass_array_cycles_ += out.cycles;
       const OperandFeed feed = operand_feed(array_.params(), scratchpad_.params(), format.precision, steps[j].shape);
       const uint64_t bank_stall = feed.stall_cycles();

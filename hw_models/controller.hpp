@@ -8,8 +8,10 @@
 //           operand feed's bank-conflict stalls (operand_feed.hpp), then
 //           releases the buffer;
 //   store   step j's output tile (write DMA) once computed.
-// Program steps carry shapes and byte counts, not operand data, so the array
-// runs in TIMING mode here (data-carrying tiles: docs/microarch.md open items).
+// A program that references its op's operand data (program.hpp) runs on a
+// FAST or DETAILED array: the controller cuts each step's tiles out of it and
+// gathers the outputs (whole-K tiles only); a shapes-only program needs a
+// TIMING array. Timing is the same either way.
 // With ideal DMA a pass takes sum_j (issue + T_array(j) + S_bank(j)) after the
 // first load; a DRAM-bound pass takes about sum_j T_load(j).
 //
@@ -69,6 +71,11 @@ class Controller : public sc_core::sc_module {
   const ControllerCounters& counters() const { return counters_; }
   // One record per run(), in order (appended once per pass, never per cycle).
   const std::vector<PassRecord>& passes() const { return passes_; }
+  // Outputs of the last program that carried operands (FAST/DETAILED array):
+  // the op's M x N FP16 results and accumulator words, row-major; only this
+  // core's columns are written (the rest stay 0).
+  const std::vector<uint16_t>& outputs_fp16() const { return outputs_fp16_; }
+  const std::vector<int64_t>& outputs_accumulators() const { return outputs_acc_; }
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
 
  private:
@@ -76,6 +83,9 @@ class Controller : public sc_core::sc_module {
   void compute_process();
   void store_process();
   void issue();  // one command's decode/issue latency
+  void check_program(const CoreProgram& program) const;
+  GemmJob tile_job(const TileStep& step, const MacFormat& format);  // cuts the step's operand tiles
+  void scatter_outputs(const TileStep& step, const GemmOutput& out);
 
   ControllerParams params_;
   sc_core::sc_time clock_period_;
@@ -93,6 +103,9 @@ class Controller : public sc_core::sc_module {
   uint64_t pass_array_cycles_ = 0;
   ControllerCounters counters_;
   std::vector<PassRecord> passes_;
+  std::vector<OperandCode> tile_a_, tile_b_;  // the current step's tiles (reused: no per-step growth)
+  std::vector<uint16_t> outputs_fp16_;
+  std::vector<int64_t> outputs_acc_;
 };
 
 }  // namespace nibble::hw

@@ -2,10 +2,11 @@
 
 namespace nibble::hw {
 
-Core::Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram)
+Core::Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram,
+           FidelityMode mode)
     : sc_core::sc_module(name),
       params_(params),
-      array_(make_mac_array(FidelityMode::timing, "array", params.array, clock_period)),
+      array_(make_mac_array(mode, "array", params.array, clock_period)),
       scratchpad_("scratchpad", params.scratchpad, clock_period),
       read_dma_("read_dma", params.dma, dram, clock_period),
       write_dma_("write_dma", params.dma, dram, clock_period),

@@ -21,7 +21,8 @@ namespace nibble::hw {
 
 class Core : public sc_core::sc_module {
  public:
-  Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram);
+  Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram,
+       FidelityMode mode = FidelityMode::timing);
 
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
 
@@ -35,7 +36,7 @@ class Core : public sc_core::sc_module {
 
  private:
   CoreParams params_;
-  std::unique_ptr<MacArray> array_;  // TIMING mode: programs carry shapes, not data (see controller.hpp)
+  std::unique_ptr<MacArray> array_;  // FAST/DETAILED need programs that carry operand data
   Scratchpad scratchpad_;
   Dma read_dma_;
   Dma write_dma_;

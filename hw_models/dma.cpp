@@ -8,7 +8,7 @@ namespace nibble::hw {
 
 Dma::Dma(sc_core::sc_module_name name, const DmaParams& params, Dram& dram, sc_core::sc_time clock_period)
     : sc_core::sc_module(name), params_(params), dram_(dram), clock_period_(clock_period),
-      done_ring_(params.max_outstanding, 0) {
+      requester_id_(dram.add_requester()), done_ring_(params.max_outstanding, 0) {
   if (params_.burst_bytes == 0 || params_.max_outstanding == 0)
     throw InputError(std::string(basename()) + ": burst_bytes and max_outstanding must be >= 1");
 }
@@ -17,9 +17,12 @@ uint64_t Dma::now_cycle() const {
   return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_period_ + 0.5);
 }
 
+// Waits to the edge of `cycle` exactly (a DRAM grant leaves us 1 ps past an
+// edge; the next wait lands back on the grid).
 void Dma::wait_until(uint64_t cycle) {
-  const uint64_t now = now_cycle();
-  if (cycle > now) wait(clock_period_ * static_cast<double>(cycle - now));
+  const sc_core::sc_time target = clock_period_ * static_cast<double>(cycle);
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  if (target > now) wait(target - now);
 }
 
 uint64_t Dma::transfer(uint64_t bytes) {
@@ -36,7 +39,7 @@ uint64_t Dma::transfer(uint64_t bytes) {
     // Requests reach the shared DRAM in simulated-time order.
     wait_until(issue);
     const uint32_t size = static_cast<uint32_t>(std::min<uint64_t>(params_.burst_bytes, bytes - i * params_.burst_bytes));
-    const uint64_t done = dram_.schedule_burst(issue, size);
+    const uint64_t done = dram_.request_burst(requester_id_, issue, size);
     done_ring_[i % params_.max_outstanding] = done;
     last_done = std::max(last_done, done);
   }

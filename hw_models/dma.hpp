@@ -42,6 +42,7 @@ class Dma : public sc_core::sc_module {
   DmaParams params_;
   Dram& dram_;
   sc_core::sc_time clock_period_;
+  uint32_t requester_id_;            // this DMA's place in the DRAM's same-clock order
   std::vector<uint64_t> done_ring_;  // done clock of the last max_outstanding bursts
   DmaCounters counters_;
 };

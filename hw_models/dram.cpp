@@ -1,6 +1,7 @@
 #include "hw_models/dram.hpp"
 
 #include <algorithm>
+#include <vector>
 #include <cmath>
 
 #include "hw_models/numerics/errors.hpp"
@@ -13,6 +14,26 @@ Dram::Dram(sc_core::sc_module_name name, const DramParams& params, double clock_
       latency_cycles_(static_cast<uint64_t>(std::ceil(params.latency_ns * clock_mhz / 1e3 - 1e-9))) {
   if (!(params.bandwidth_gb_per_s > 0) || !(clock_mhz > 0))
     throw InputError(std::string(basename()) + ": DRAM bandwidth and clock must be > 0");
+  pending_.reserve(64);
+  SC_METHOD(arbitrate);
+  sensitive << arbitrate_event_;
+  dont_initialize();
+}
+
+uint64_t Dram::request_burst(uint32_t requester, uint64_t request_cycle, uint32_t bytes) {
+  Pending p{requester, request_cycle, bytes, 0};
+  if (pending_.empty()) arbitrate_event_.notify(sc_core::sc_time(1, sc_core::SC_PS));
+  pending_.push_back(&p);
+  wait(granted_);
+  return p.done;
+}
+
+void Dram::arbitrate() {
+  std::sort(pending_.begin(), pending_.end(),
+            [](const Pending* a, const Pending* b) { return a->requester < b->requester; });
+  for (Pending* p : pending_) p->done = schedule_burst(p->request_cycle, p->bytes);
+  pending_.clear();
+  granted_.notify();  // the waiting requesters resume in this evaluation phase
 }
 
 uint64_t Dram::transfer_cycles(uint32_t bytes) const {

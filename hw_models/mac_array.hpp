@@ -70,6 +70,7 @@ class MacArray : public sc_core::sc_module {
   uint64_t completed() const { return counters_.gemms; }
   const MacArrayCounters& counters() const { return counters_; }
   const MacArrayParams& params() const { return params_; }
+  bool computes_values() const { return compute_values_; }  // false: TIMING mode
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
 
   // Adds the array's waveforms to a VCD file (call before sc_start). Only

@@ -4,6 +4,7 @@
 #include "hw_models/numerics/gemm.hpp"
 
 #include <algorithm>
+#include <barrier>
 #include <bit>
 #include <cmath>
 #include <climits>
@@ -52,7 +53,7 @@ uint32_t* scratch_words(int slot, size_t count, std::unique_ptr<uint32_t[]>& own
 }
 
 struct Packed {
-  // Not zero-initialised: pack_lines writes every word, padding included.
+  // Not zero-initialised: pack_panels writes every word, padding included.
   std::unique_ptr<uint32_t[]> owned;  // only for oversized operands (else thread scratch)
   uint32_t* words = nullptr;
   size_t word_count = 0;
@@ -178,13 +179,13 @@ struct Fp4Value;
 // Pack a lines x k matrix L (rows of A, or columns of B via B^T) into
 // words; pure data movement, walking whichever direction of L is contiguous.
 // Statistics are gathered separately (and only when needed).
+// Panels [q0, q1) only, so that threads can pack their share in parallel;
+// `p` comes from alloc_packed<P, G>(L.rows, L.cols, ...).
 template <int P, int G, class T, class Conv>
-Packed pack_lines(MatView<T> L, Conv conv, int slot) {
+void pack_panels(MatView<T> L, Conv conv, Packed& p, int q0, int q1) {
   const int lines = L.rows, k = L.cols;
-  Packed p = alloc_packed<P, G>(lines, k, slot);
-  const int panels = (lines + P - 1) / P;
   const bool k_contiguous = std::abs(L.col_stride) <= std::abs(L.row_stride);
-  for (int q = 0; q < panels; ++q) {
+  for (int q = q0; q < q1; ++q) {
     uint32_t* dst = p.words + static_cast<size_t>(q) * static_cast<size_t>(p.groups) * P;
     const int lanes = std::min(P, lines - q * P);
     if (lanes < P)  // padding lanes of the last panel are zero
@@ -252,7 +253,6 @@ Packed pack_lines(MatView<T> L, Conv conv, int slot) {
       }
     }
   }
-  return p;
 }
 
 // Per-line max|v|, sum|v|, sum v of L (only computed when the global bound
@@ -539,20 +539,37 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
   const auto [b_lo, b_hi] = range(b, conv_b);
   const int64_t max_a = std::max(-int64_t{a_lo}, int64_t{a_hi});
   const int64_t max_b = std::max(-int64_t{b_lo}, int64_t{b_hi});
+  // Packing itself happens in the workers (each packs a share of A's
+  // panels and its own B panels; a barrier before the tiles).
   if (kernel8) {
     // Bytes: A signed, B unsigned. If B has negative values, flipping the
     // top bit of every byte stores b + 128 (corrected with 128 * rowsum(A)).
-    pa = pack_lines<kMR, 4>(a, conv_a, 0);
-    pb = pack_lines<kNR, 4>(b.transposed(), conv_b, 1);
+    pa = alloc_packed<kMR, 4>(m, k, 0);
+    pb = alloc_packed<kNR, 4>(n, k, 1);
     pl.b_offset = b_lo >= 0 ? 0 : 128;
-    if (pl.b_offset)
-      for (size_t w = 0; w < pb.word_count; ++w) pb.words[w] ^= 0x80808080u;
     pl.kernel = kernel8;
   } else {
-    pa = pack_lines<kMR, 2>(a, conv_a, 0);
-    pb = pack_lines<kNR, 2>(b.transposed(), conv_b, 1);
+    pa = alloc_packed<kMR, 2>(m, k, 0);
+    pb = alloc_packed<kNR, 2>(n, k, 1);
     pl.kernel = kernel16;
   }
+  const auto bt = b.transposed();
+  auto pack_a = [&](int q0, int q1) {
+    if (kernel8)
+      pack_panels<kMR, 4>(a, conv_a, pa, q0, q1);
+    else
+      pack_panels<kMR, 2>(a, conv_a, pa, q0, q1);
+  };
+  auto pack_b = [&](int q0, int q1) {
+    if (kernel8)
+      pack_panels<kNR, 4>(bt, conv_b, pb, q0, q1);
+    else
+      pack_panels<kNR, 2>(bt, conv_b, pb, q0, q1);
+    if (pl.b_offset)
+      for (size_t w = static_cast<size_t>(q0) * static_cast<size_t>(pb.groups) * kNR;
+           w < static_cast<size_t>(q1) * static_cast<size_t>(pb.groups) * kNR; ++w)
+        pb.words[w] ^= 0x80808080u;
+  };
   const int per_group = kernel8 ? 4 : 2;
   // int32 lanes hold at most block * per_group * max|a| * max|stored b|: keep it below 2^31.
   const int64_t lane_prod = std::max<int64_t>(1, per_group * max_a * (max_b + pl.b_offset));
@@ -573,16 +590,23 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
     pl.fused = pick_tile_store(s);
 
   const int b_panels = (n + kNR - 1) / kNR;
+  const int a_panels = (m + kMR - 1) / kMR;
   const int nt = std::clamp(cfg.threads, 1, std::max(1, b_panels));
   GemmStats total;
   if (nt == 1) {
+    pack_a(0, a_panels);
+    pack_b(0, b_panels);
     total = run_panels(pl, 0, b_panels, get_a, get_b, c, acc);
   } else {
     std::vector<GemmStats> parts(static_cast<size_t>(nt));
     std::vector<std::thread> pool;
+    std::barrier<> packed(nt);
     auto work = [&](int w) {
-      parts[static_cast<size_t>(w)] =
-          run_panels(pl, b_panels * w / nt, b_panels * (w + 1) / nt, get_a, get_b, c, acc);
+      const int q0 = b_panels * w / nt, q1 = b_panels * (w + 1) / nt;
+      pack_a(a_panels * w / nt, a_panels * (w + 1) / nt);
+      pack_b(q0, q1);  // only this worker reads its B panels
+      packed.arrive_and_wait();  // every A panel is read by every worker
+      parts[static_cast<size_t>(w)] = run_panels(pl, q0, q1, get_a, get_b, c, acc);
     };
     for (int w = 1; w < nt; ++w) pool.emplace_back(work, w);
     work(0);  // the calling thread is worker 0 (one thread start less)
@@ -598,6 +622,87 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
     stats->saturated_outputs += total.saturated_outputs;
     stats->sequential_outputs += total.sequential_outputs;
   }
+}
+
+// fp16_chunked mode of the integer GEMMs, vectorised across 16 outputs of a
+// row: the reference's exact sequence per output (each product rounded once
+// to FP16 -- exact int product times the scale in double, round to odd to
+// fp32, RNE to FP16, as round_acc_to_fp16 -- then sequential FP16 adds,
+// each an fp32 add rounded to FP16 (= fp16_add), chunk sums added in order).
+// Only the loop order across outputs differs, so the bits are the same.
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void chunked_rows_avx512(
+    int m, int n, int k, const int32_t* av, const int32_t* bv, OutputScale s, int chunk,
+    uint16_t* c) {
+  const __m512d scale = _mm512_set1_pd(static_cast<double>(s.scale));
+  const __m512d p2 =
+      _mm512_set1_pd(std::bit_cast<double>(static_cast<uint64_t>(1023 + s.exp2) << 52));
+#define NIBBLE_TO_H(f) _mm512_cvtps_ph((f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+  for (int i = 0; i < m; ++i) {
+    const int32_t* arow = av + static_cast<size_t>(i) * static_cast<size_t>(k);
+    for (int j0 = 0; j0 < n; j0 += 16) {
+      const int lanes = std::min(16, n - j0);
+      const auto mask = static_cast<__mmask16>((1u << lanes) - 1u);
+      __m512 total = _mm512_setzero_ps(), part = _mm512_setzero_ps();
+      int in_chunk = 0;
+      for (int kk = 0; kk < k; ++kk) {
+        const __m512i bvec = _mm512_maskz_loadu_epi32(
+            mask, bv + static_cast<size_t>(kk) * static_cast<size_t>(n) + static_cast<size_t>(j0));
+        const __m512i prod = _mm512_mullo_epi32(_mm512_set1_epi32(arow[kk]), bvec);  // |p| < 2^17
+        const __m128i lo = round8_avx512(_mm512_castsi512_si256(prod), scale, p2);
+        const __m128i hi = round8_avx512(_mm512_extracti64x4_epi64(prod, 1), scale, p2);
+        const __m512 term =
+            _mm512_cvtph_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1));
+        part = _mm512_cvtph_ps(NIBBLE_TO_H(_mm512_add_ps(part, term)));
+        if (++in_chunk == chunk || kk == k - 1) {
+          total = _mm512_cvtph_ps(NIBBLE_TO_H(_mm512_add_ps(total, part)));
+          part = _mm512_setzero_ps();
+          in_chunk = 0;
+        }
+      }
+      _mm256_mask_storeu_epi16(c + static_cast<size_t>(i) * static_cast<size_t>(n) +
+                                   static_cast<size_t>(j0),
+                               mask, NIBBLE_TO_H(total));
+    }
+  }
+#undef NIBBLE_TO_H
+}
+#pragma GCC diagnostic pop
+#endif
+
+// Returns false when the vector path does not apply (the caller uses the reference).
+template <class TA, class TB, class ConvA, class ConvB>
+bool int_gemm_chunked(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputScale s,
+                      const GemmConfig& cfg, uint16_t* c, int64_t* acc) {
+#if defined(__x86_64__)
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+  if (!ok || !(s.exp2 > -900 && s.exp2 < 900) || !std::isfinite(s.scale)) return false;
+  const int m = a.rows, n = b.cols, k = a.cols;
+  std::vector<int32_t> av(static_cast<size_t>(m) * static_cast<size_t>(k));
+  std::vector<int32_t> bv(static_cast<size_t>(k) * static_cast<size_t>(n));
+  for (int i = 0; i < m; ++i)
+    for (int kk = 0; kk < k; ++kk)
+      av[static_cast<size_t>(i) * static_cast<size_t>(k) + static_cast<size_t>(kk)] =
+          conv_a(a.at(i, kk));
+  for (int kk = 0; kk < k; ++kk)
+    for (int j = 0; j < n; ++j)
+      bv[static_cast<size_t>(kk) * static_cast<size_t>(n) + static_cast<size_t>(j)] =
+          conv_b(b.at(kk, j));
+  if (k == 0) {
+    std::fill(c, c + static_cast<size_t>(m) * static_cast<size_t>(n), uint16_t{0});
+  } else {
+    chunked_rows_avx512(m, n, k, av.data(), bv.data(), s, cfg.chunk, c);
+  }
+  if (acc) std::fill(acc, acc + static_cast<size_t>(m) * static_cast<size_t>(n), int64_t{0});
+  return true;
+#else
+  (void)a, (void)b, (void)conv_a, (void)conv_b, (void)s, (void)cfg, (void)c, (void)acc;
+  return false;
+#endif
 }
 
 // Float GEMMs, fp32 mode: per output the same sequential k-order sum as the
@@ -663,7 +768,10 @@ void gemm_int4_int4(MatView<int8_t> a, MatView<int8_t> b, OutputScale s, const G
                     uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
-  if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_int4(a, b, s, cfg, c, acc, stats);
+  if (cfg.mode == AccumMode::fp16_chunked) {
+    if (int_gemm_chunked(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    return ref::gemm_int4_int4(a, b, s, cfg, c, acc, stats);
+  }
   int_gemm(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc, stats, /*bytes_ok=*/true);
 }
 
@@ -671,7 +779,10 @@ void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const G
                    uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
-  if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_fp4_int4(a, b, s, cfg, c, acc, stats);
+  if (cfg.mode == AccumMode::fp16_chunked) {
+    if (int_gemm_chunked(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    return ref::gemm_fp4_int4(a, b, s, cfg, c, acc, stats);
+  }
   int_gemm(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc, stats, false);
 }
 
@@ -679,7 +790,10 @@ void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const G
                    uint16_t* c, int64_t* acc, GemmStats* stats) {
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
-  if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_int4_fp4(a, b, s, cfg, c, acc, stats);
+  if (cfg.mode == AccumMode::fp16_chunked) {
+    if (int_gemm_chunked(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    return ref::gemm_int4_fp4(a, b, s, cfg, c, acc, stats);
+  }
   int_gemm(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc, stats, false);
 }
 

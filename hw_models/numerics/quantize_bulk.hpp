@@ -1,6 +1,7 @@
 #pragma once
-// Bulk quantizers: whole tensors at a time, written so the compiler
-// vectorises them, and bit-exact with the scalar functions of each format
+// Bulk quantizers: whole tensors at a time, vectorised (AVX2 / AVX-512
+// chosen at run time, portable fallback; docs/numerics.md section 7) and
+// bit-exact with the scalar functions of each format
 // (tests/numerics/quantize_bulk_test.cpp). Output spans must have the input's
 // size (nibble::InputError otherwise).
 #include <cstdint>

@@ -35,8 +35,8 @@ fs::path resolve_net(const std::string& net) {
   std::string names;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".json") names += fmt::format(" {}", e.path().stem().string());
-  throw InputError(fmt::format("--net {}: neither a file nor a library network (library:{})", net,
-                               names));
+  throw InputError(
+      fmt::format("--net {}: neither a file nor a library network (library:{})", net, names));
 }
 
 struct LayerRow {

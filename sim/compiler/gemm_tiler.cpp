@@ -93,6 +93,9 @@ hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, u
         const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0), tk = std::min(t.k, k - k0);
         hw::TileStep s;
         s.shape = {tm, tn, tk};
+        s.m0 = m0;
+        s.n0 = n0;
+        s.k0 = k0;
         s.load_bytes = (uint64_t{tm} * tk * bits + 7) / 8 + (uint64_t{tk} * tn * bits + 7) / 8;
         s.store_bytes = k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
         p.steps.push_back(s);
@@ -121,13 +124,27 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
     const uint32_t n1 = std::min(op.n, (c + 1) * per_core_units * unit);
     if (n1 <= n0) {
       plan.core_tiles.push_back({});
-      plan.programs.push_back(hw::CoreProgram{op.name, op.precision, {}});
+      hw::CoreProgram idle;
+      idle.op_name = op.name;
+      idle.precision = op.precision;
+      plan.programs.push_back(idle);
       continue;
     }
     const TileShape t = fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
     plan.core_tiles.push_back(t);
     plan.programs.push_back(tile_program(op, t, op.m, n1 - n0, op.k));
+    plan.programs.back().n_offset = n0;
   }
+  return plan;
+}
+
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip, std::shared_ptr<const hw::GemmOperands> operands) {
+  if (operands == nullptr) throw InputError("op '" + op.name + "': no operand data given");
+  const hw::GemmShape& s = operands->shape;
+  if (s.m != op.m || s.n != op.n || s.k != op.k || operands->format.precision != op.precision)
+    throw InputError("op '" + op.name + "': the operand data's shape or precision does not match the op");
+  GemmPlan plan = plan_gemm(op, chip);
+  for (auto& p : plan.programs) p.operands = operands;
   return plan;
 }
 

@@ -16,6 +16,7 @@
 //  - loop order n, m, k (k innermost): the FP32/INT32 partial-sum tile stays
 //    on chip across k and is stored once as FP16.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,9 @@ uint32_t operand_bits(Precision precision);
 uint64_t tile_bytes(Precision precision, const TileShape& t);
 
 GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip);
+// The same, with every core's program referencing the op's operand data (so
+// the cores' arrays can run FAST or DETAILED). The data's shape and format
+// must match the op.
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip, std::shared_ptr<const hw::GemmOperands> operands);
 
 }  // namespace nibble::compiler

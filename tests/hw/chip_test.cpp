@@ -73,7 +73,7 @@ CoreProgram two_step_program() {
   CoreProgram p;
   p.op_name = "test_gemm";
   p.precision = Precision::int4_int4;
-  p.steps = {{{5, 4, 16}, 512, 64}, {{5, 4, 16}, 512, 64}};
+  p.steps = {{{5, 4, 16}, 512, 64, 0, 0, 0}, {{5, 4, 16}, 512, 64, 0, 0, 0}};
   return p;
 }
 

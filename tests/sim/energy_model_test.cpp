@@ -9,7 +9,12 @@
 #include <vector>
 
 #include "hw_models/chip.hpp"
+#include "sim/config/chip_config.hpp"
+#include "sim/compiler/gemm_tiler.hpp"
 #include "sim/energy/energy_model.hpp"
+#include "sim/energy/energy_report.hpp"
+#include "sim/energy/peak_efficiency.hpp"
+#include "tests/sim/test_paths.hpp"
 #include "tests/hw/sc_child.hpp"
 
 namespace nibble::energy {
@@ -70,7 +75,7 @@ TEST(EnergyModel, TwoStepProgramByHand) {
     hw::Chip chip("chip", params);
     hw::CoreProgram p;
     p.precision = Precision::int4_int4;
-    p.steps = {{{5, 4, 16}, 512, 64}, {{5, 4, 16}, 512, 64}};
+    p.steps = {{{5, 4, 16}, 512, 64, 0, 0, 0}, {{5, 4, 16}, 512, 64, 0, 0, 0}};
     const std::vector<hw::CoreProgram> programs{p};
     Driver driver("driver", chip, programs);
     sc_core::sc_start();
@@ -105,7 +110,7 @@ TEST(EnergyModel, GatingOffChargesEveryMac) {
   const auto r = test::from_bytes<double>(test::run_in_child([&] {
     hw::Chip chip("chip", params);
     hw::CoreProgram p;
-    p.steps = {{{5, 4, 16}, 0, 0}};
+    p.steps = {{{5, 4, 16}, 0, 0, 0, 0, 0}};
     const std::vector<hw::CoreProgram> programs{p};
     Driver driver("driver", chip, programs);
     sc_core::sc_start();
@@ -118,6 +123,38 @@ TEST(EnergyModel, GatingOffChargesEveryMac) {
   }));
   ASSERT_EQ(r.size(), 1u);
   EXPECT_NEAR(r[0], 320 * 1.0 + 160 * 0.5, 1e-9);  // 5*4*16 MACs, 2*5*4*4 register accesses
+}
+
+// A compiled INT4 GEMM on rapid4 (TIMING mode, ReLU-like activations: half
+// of A assumed zero): the run cannot beat the chip's peak efficiency, the
+// kinds add up to the total, and the report carries the issue-6 totals.
+TEST(EnergyModel, Rapid4CompiledGemmStaysBelowPeak) {
+  auto cfg = config::load_chip_config(test::source_dir() / "configs/chips/rapid4.json");
+  cfg.chip.cores[0].array.assumed_zero_fraction_a = 0.5;
+  const compiler::GemmOp op{"fc", 2048, 1024, 1024, Precision::int4_int4};
+  const auto plan = compiler::plan_gemm(op, cfg.chip);
+  const auto r = test::from_bytes<double>(test::run_in_child([&] {
+    hw::Chip chip("chip", cfg.chip);
+    Driver driver("driver", chip, plan.programs);
+    sc_core::sc_start();
+    hw::StatRegistry stats;
+    chip.register_stats(stats);
+    const EnergyReport e = compute_energy(stats, cfg.chip, cfg.tech, driver.cycles);
+    double sum = 0;
+    for (const auto& b : e.by_kind) sum += b.total_pj();
+    report::Report rep("run");
+    add_energy(rep, e);
+    const std::string json = rep.to_json().dump();
+    const bool has_totals = json.find("\"tops_per_w\"") != std::string::npos &&
+                            json.find("\"energy_pj\"") != std::string::npos;
+    return test::to_bytes(std::vector<double>{e.total_pj, sum, e.tops_per_w, double(e.ops), double(has_totals)});
+  }));
+  const auto peak = peak_efficiency(cfg.chip, cfg.tech)[0];
+  EXPECT_NEAR(r[1], r[0], 1e-6 * r[0]);
+  EXPECT_GT(r[2], 0.0);
+  EXPECT_LT(r[2], peak.tops_per_w);
+  EXPECT_EQ(r[3], 2.0 * 2048 * 1024 * 1024);
+  EXPECT_EQ(r[4], 1.0);
 }
 
 }  // namespace

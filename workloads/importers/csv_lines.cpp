@@ -29,8 +29,8 @@ std::vector<std::string> split_csv_row(std::string_view line) {
   size_t start = 0;
   while (true) {
     const size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? line.npos
-                                                                              : comma - start)));
+    fields.push_back(
+        trim(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start)));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -55,8 +55,7 @@ std::string read_text_file(const std::filesystem::path& path, const std::string&
 
 bool parse_positive(const std::string& field, uint64_t& out) {
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), out);
-  return ec == std::errc{} && end == field.data() + field.size() && out > 0 &&
-         out <= (1ull << 32);
+  return ec == std::errc{} && end == field.data() + field.size() && out > 0 && out <= (1ull << 32);
 }
 
 }  // namespace nibble::workload::detail

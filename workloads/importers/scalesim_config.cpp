@@ -31,20 +31,21 @@ std::map<std::string, std::map<std::string, Entry>> parse_ini(const std::string&
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     if (line.front() == '[') {
       if (line.back() != ']')
-        throw InputError(fmt::format("{}:{}: unterminated section header \"{}\"", source,
-                                     line_no, line));
+        throw InputError(
+            fmt::format("{}:{}: unterminated section header \"{}\"", source, line_no, line));
       section = detail::lower(detail::trim(line.substr(1, line.size() - 2)));
       continue;
     }
     const size_t sep = line.find_first_of(":=");
     if (sep == std::string::npos || section.empty())
-      throw InputError(fmt::format("{}:{}: expected \"[section]\" or \"key: value\" inside a "
-                                   "section, found \"{}\"",
-                                   source, line_no, line));
+      throw InputError(
+          fmt::format("{}:{}: expected \"[section]\" or \"key: value\" inside a "
+                      "section, found \"{}\"",
+                      source, line_no, line));
     const std::string key = detail::lower(detail::trim(line.substr(0, sep)));
     if (sections[section].contains(key))
-      throw InputError(fmt::format("{}:{}: duplicate key \"{}\" in [{}]", source, line_no, key,
-                                   section));
+      throw InputError(
+          fmt::format("{}:{}: duplicate key \"{}\" in [{}]", source, line_no, key, section));
     sections[section][key] = {detail::trim(line.substr(sep + 1)), line_no};
   }
   return sections;
@@ -64,16 +65,15 @@ class Section {
   }
   const Entry& require(const std::string& key, const std::string& display) {
     const Entry* e = find(key);
-    if (!e)
-      throw InputError(fmt::format("{}: [{}] has no {} (required)", source_, name_, display));
+    if (!e) throw InputError(fmt::format("{}: [{}] has no {} (required)", source_, name_, display));
     return *e;
   }
   uint64_t positive(const std::string& key, const std::string& display) {
     const Entry& e = require(key, display);
     uint64_t v = 0;
     if (!detail::parse_positive(e.value, v))
-      throw InputError(fmt::format("{}:{}: {}: expected a positive integer, found \"{}\"",
-                                   source_, e.line, display, e.value));
+      throw InputError(fmt::format("{}:{}: {}: expected a positive integer, found \"{}\"", source_,
+                                   e.line, display, e.value));
     return v;
   }
   void collect_unused(std::vector<std::string>& out) const {
@@ -94,8 +94,8 @@ class Section {
 ScaleSimConfig parse_scalesim_config(const std::string& text, const std::string& source) {
   auto ini = parse_ini(text, source);
   if (!ini.contains("architecture_presets"))
-    throw InputError(fmt::format("{}: no [architecture_presets] section: not a SCALE-Sim config",
-                                 source));
+    throw InputError(
+        fmt::format("{}: no [architecture_presets] section: not a SCALE-Sim config", source));
   ScaleSimConfig cfg;
   Section general(ini.contains("general") ? &ini["general"] : nullptr, "general", source);
   Section arch(&ini["architecture_presets"], "architecture_presets", source);
@@ -112,7 +112,8 @@ ScaleSimConfig parse_scalesim_config(const std::string& text, const std::string&
   if (cfg.dataflow != "os" && cfg.dataflow != "ws" && cfg.dataflow != "is")
     throw InputError(fmt::format("{}:{}: Dataflow: expected os, ws or is, found \"{}\"", source,
                                  df.line, df.value));
-  if (const Entry* e = arch.find("memorybanks"); e && !detail::parse_positive(e->value, cfg.memory_banks))
+  if (const Entry* e = arch.find("memorybanks");
+      e && !detail::parse_positive(e->value, cfg.memory_banks))
     throw InputError(fmt::format("{}:{}: MemoryBanks: expected a positive integer, found \"{}\"",
                                  source, e->line, e->value));
   // Address offsets only place the operands in SCALE-Sim's flat address
@@ -133,11 +134,13 @@ ScaleSimConfig parse_scalesim_config(const std::string& text, const std::string&
   cfg.calc_bandwidth = m == "calc";
   if (const Entry* bw = arch.find("bandwidth")) {
     double v = 0;
-    const auto [end, ec] = std::from_chars(bw->value.data(), bw->value.data() + bw->value.size(), v);
+    const auto [end, ec] =
+        std::from_chars(bw->value.data(), bw->value.data() + bw->value.size(), v);
     if (ec != std::errc{} || end != bw->value.data() + bw->value.size() || !(v > 0))
-      throw InputError(fmt::format("{}:{}: Bandwidth: expected a positive number of words per "
-                                   "cycle, found \"{}\"",
-                                   source, bw->line, bw->value));
+      throw InputError(
+          fmt::format("{}:{}: Bandwidth: expected a positive number of words per "
+                      "cycle, found \"{}\"",
+                      source, bw->line, bw->value));
     cfg.bandwidth_words = v;
   } else if (!cfg.calc_bandwidth) {
     arch.require("bandwidth", "Bandwidth (needed with InterfaceBandwidth: USER)");
@@ -170,16 +173,28 @@ nlohmann::json scalesim_chip_json(const ScaleSimConfig& cfg, const std::string& 
   json core{
       {"count", 1},
       {"array",
-       {{"rows", cfg.array_height}, {"cols", cfg.array_width}, {"dataflow", cfg.dataflow},
-        {"pe_pipeline_depth", 1}, {"macs_per_cycle_per_pe", ones}, {"accumulator_bits", 32},
-        {"accumulation", "int_exact"}, {"fp16_chunk_size", 64}, {"fold_setup_cycles", 0},
+       {{"rows", cfg.array_height},
+        {"cols", cfg.array_width},
+        {"dataflow", cfg.dataflow},
+        {"pe_pipeline_depth", 1},
+        {"macs_per_cycle_per_pe", ones},
+        {"accumulator_bits", 32},
+        {"accumulation", "int_exact"},
+        {"fp16_chunk_size", 64},
+        {"fold_setup_cycles", 0},
         {"zero_gating", false}}},
       {"scratchpad",
-       {{"size_kib", size_kib}, {"banks", banks}, {"ports_per_bank", 2},
-        {"bank_width_bytes", 16}, {"access_latency_cycles", 1}, {"double_buffered", true}}},
+       {{"size_kib", size_kib},
+        {"banks", banks},
+        {"ports_per_bank", 2},
+        {"bank_width_bytes", 16},
+        {"access_latency_cycles", 1},
+        {"double_buffered", true}}},
       {"lgu", {{"lanes", cfg.array_width}, {"latency_cycles", 1}, {"both_phases_per_pass", true}}},
       {"scale_unit",
-       {{"lanes", cfg.array_width}, {"latency_cycles", 1}, {"register_update_cycles", 1},
+       {{"lanes", cfg.array_width},
+        {"latency_cycles", 1},
+        {"register_update_cycles", 1},
         {"scale_registers", 64}}},
       {"sfu", {{"lanes", cfg.array_width}, {"fp16_latency_cycles", 1}, {"fp32_latency_cycles", 1}}},
       {"dma", {{"burst_bytes", 64}, {"max_outstanding", 1024}, {"setup_cycles", 0}}},

@@ -18,10 +18,10 @@ struct ScaleSimConfig {
   std::string run_name;
   uint64_t array_height = 0, array_width = 0;
   uint64_t ifmap_sram_kb = 0, filter_sram_kb = 0, ofmap_sram_kb = 0;
-  std::string dataflow;           // "os", "ws" or "is"
-  double bandwidth_words = 0;     // words per cycle to DRAM (USER mode)
+  std::string dataflow;        // "os", "ws" or "is"
+  double bandwidth_words = 0;  // words per cycle to DRAM (USER mode)
   uint64_t memory_banks = 1;
-  bool calc_bandwidth = true;     // InterfaceBandwidth CALC: SCALE-Sim assumes ideal memory
+  bool calc_bandwidth = true;  // InterfaceBandwidth CALC: SCALE-Sim assumes ideal memory
   // Keys read but without a Nibble counterpart (address offsets, layout and
   // sparsity options): reported, never silently dropped.
   std::vector<std::string> ignored;

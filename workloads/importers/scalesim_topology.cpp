@@ -12,8 +12,8 @@ namespace nibble::workload {
 namespace {
 
 constexpr std::array<std::string_view, 8> kConvHeader{
-    "layer name", "ifmap height", "ifmap width", "filter height",
-    "filter width", "channels", "num filter", "strides"};
+    "layer name",   "ifmap height", "ifmap width", "filter height",
+    "filter width", "channels",     "num filter",  "strides"};
 constexpr std::array<std::string_view, 4> kGemmHeader{"layer", "m", "n", "k"};
 
 template <size_t N>
@@ -26,8 +26,8 @@ bool header_is(const std::vector<std::string>& fields, const std::array<std::str
 
 Op conv_op(const std::vector<std::string>& f, const std::string& where, Precision precision) {
   static constexpr std::array<std::string_view, 7> kNames{
-      "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
-      "Strides"};
+      "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
+      "Channels",     "Num Filter",  "Strides"};
   std::array<uint64_t, 7> v{};
   for (size_t i = 0; i < v.size(); ++i)
     if (!detail::parse_positive(f[i + 1], v[i]))
@@ -35,13 +35,22 @@ Op conv_op(const std::vector<std::string>& f, const std::string& where, Precisio
                                    kNames[i], f[i + 1]));
   const auto [h, w, r, s, c, k, stride] = v;
   if (r > h || s > w)
-    throw InputError(fmt::format("{}: filter {}x{} is larger than the {}x{} IFMAP (SCALE-Sim "
-                                 "convolutions are unpadded)",
-                                 where, r, s, h, w));
+    throw InputError(
+        fmt::format("{}: filter {}x{} is larger than the {}x{} IFMAP (SCALE-Sim "
+                    "convolutions are unpadded)",
+                    where, r, s, h, w));
   Op op = make_op(f[0], f[0], OpType::conv2d, Pass::forward);
   op.precision = precision;
-  op.conv = {.batch = 1, .in_channels = c, .in_height = h, .in_width = w, .out_channels = k,
-             .kernel_h = r, .kernel_w = s, .stride = stride, .padding = 0, .groups = 1};
+  op.conv = {.batch = 1,
+             .in_channels = c,
+             .in_height = h,
+             .in_width = w,
+             .out_channels = k,
+             .kernel_h = r,
+             .kernel_w = s,
+             .stride = stride,
+             .padding = 0,
+             .groups = 1};
   op.a = operand(f[0] + ".ifmap");
   op.b = operand(f[0] + ".filter");
   return op;
@@ -81,8 +90,10 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     if (fields.empty()) continue;  // blank line
     const std::string where = fmt::format("{}:{}", source, line_no);
     if (!have_header) {
-      if (header_is(fields, kConvHeader)) result.form = TopologyForm::conv;
-      else if (header_is(fields, kGemmHeader)) result.form = TopologyForm::gemm;
+      if (header_is(fields, kConvHeader))
+        result.form = TopologyForm::conv;
+      else if (header_is(fields, kGemmHeader))
+        result.form = TopologyForm::gemm;
       else
         throw InputError(fmt::format(
             "{}: expected a SCALE-Sim header, either \"Layer name, IFMAP Height, IFMAP Width, "
@@ -110,8 +121,8 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
 }
 
 TopologyImport read_scalesim_topology(const std::filesystem::path& path, Precision precision) {
-  return parse_scalesim_topology(detail::read_text_file(path, "SCALE-Sim topology"),
-                                 path.string(), precision);
+  return parse_scalesim_topology(detail::read_text_file(path, "SCALE-Sim topology"), path.string(),
+                                 precision);
 }
 
 }  // namespace nibble::workload

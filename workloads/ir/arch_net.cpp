@@ -83,7 +83,9 @@ ArchLayer read_layer(const Json& j, const std::string& file, const std::string& 
     l.tokens = o.has("tokens") ? dim(o, "tokens") : 1;
   } else if (type == "matmul") {
     l.type = ArchLayerType::matmul;
-    l.matmul = {.m = dim(o, "m"), .n = dim(o, "n"), .k = dim(o, "k"),
+    l.matmul = {.m = dim(o, "m"),
+                .n = dim(o, "n"),
+                .k = dim(o, "k"),
                 .count = o.has("count") ? dim(o, "count") : 1};
   } else if (type == "vector") {
     l.type = ArchLayerType::vector;
@@ -94,10 +96,14 @@ ArchLayer read_layer(const Json& j, const std::string& file, const std::string& 
   }
   if (o.has("precision")) {
     const std::string p = o.string("precision");
-    if (p == "int4") l.precision = LayerPrecision::int4;
-    else if (p == "hfp8") l.precision = LayerPrecision::hfp8;
-    else if (p == "fp16") l.precision = LayerPrecision::fp16;
-    else o.fail("precision", "one of int4, hfp8, fp16", fmt::format("\"{}\"", p));
+    if (p == "int4")
+      l.precision = LayerPrecision::int4;
+    else if (p == "hfp8")
+      l.precision = LayerPrecision::hfp8;
+    else if (p == "fp16")
+      l.precision = LayerPrecision::fp16;
+    else
+      o.fail("precision", "one of int4, hfp8, fp16", fmt::format("\"{}\"", p));
   }
   o.reject_unknown_keys();
   return l;
@@ -109,6 +115,11 @@ ArchNet read_arch_net(const std::filesystem::path& path,
                       const std::map<std::string, uint64_t>& overrides) {
   const std::string file = path.string();
   const Json doc = read_json_document(path, "network description");
+  if (doc.is_object() && !doc.contains("format") && doc.contains("input")) {
+    if (!overrides.empty())
+      throw InputError(fmt::format("{}: trainer-format networks have no parameters", file));
+    return arch_net_from_trainer_json(doc, file);
+  }
   StrictObject root(doc, file, "");
   const std::string format = root.string("format");
   if (format != "nibble-arch-net")
@@ -117,7 +128,7 @@ ArchNet read_arch_net(const std::filesystem::path& path,
   ArchNet net;
   net.name = root.string("name");
   net.description = root.string_or("description", "");
-  net.first_last_fp16 = root.boolean_or("first_last_fp16", true);
+  net.interior_block = root.boolean_or("interior_block", false);
   if (root.has("parameters")) {
     StrictObject params(root.member("parameters"), file, "/parameters");
     for (const auto& [key, value] : doc.at("parameters").items())

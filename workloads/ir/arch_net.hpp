@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "workloads/ir/workload.hpp"
 
 namespace nibble::workload {
@@ -26,21 +28,22 @@ enum class LayerPrecision : uint8_t { int4, hfp8, fp16 };
 struct ArchLayer {
   std::string name;
   ArchLayerType type = ArchLayerType::conv2d;
-  Conv2dShape conv;            // conv2d, batch = 1
-  uint64_t in_features = 0;    // linear
-  uint64_t out_features = 0;   // linear
-  uint64_t tokens = 1;         // linear: rows per sample (sequence length)
-  GemmShape matmul;            // matmul: activation x activation, per sample
-  VectorShape vector;          // vector, elements per sample
+  Conv2dShape conv;           // conv2d, batch = 1
+  uint64_t in_features = 0;   // linear
+  uint64_t out_features = 0;  // linear
+  uint64_t tokens = 1;        // linear: rows per sample (sequence length)
+  GemmShape matmul;           // matmul: activation x activation, per sample
+  VectorShape vector;         // vector, elements per sample
   std::optional<LayerPrecision> precision;
 };
 
 struct ArchNet {
   std::string name;
   std::string description;
-  // A whole network's first and last weight layers run in FP16 (the paper's
-  // recipe); a single transformer block is an interior slice and has none.
-  bool first_last_fp16 = true;
+  // A slice from the middle of a network (one transformer block): its first
+  // and last layers are not the network's, so they keep the INT4 recipe, and
+  // its first layer still propagates dX to the layers before it.
+  bool interior_block = false;
   std::map<std::string, uint64_t> parameters;
   std::vector<ArchLayer> layers;
 };
@@ -48,6 +51,10 @@ struct ArchNet {
 // `overrides` replaces declared parameters (unknown names are an error).
 ArchNet read_arch_net(const std::filesystem::path& path,
                       const std::map<std::string, uint64_t>& overrides = {});
+
+// The trainer's format (docs/trainer.md), which read_arch_net also accepts:
+// a document without "format" but with "input" is one.
+ArchNet arch_net_from_trainer_json(const nlohmann::json& doc, const std::string& file);
 
 // Options of the step generator.
 struct StepOptions {

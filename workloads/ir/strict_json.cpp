@@ -16,9 +16,12 @@ constexpr std::uintmax_t kMaxWorkloadBytes = 64ull << 20;
 std::string escape_token(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -86,8 +89,10 @@ const Json& StrictObject::member(const std::string& key) {
 uint64_t StrictObject::uint(const std::string& key, uint64_t min, uint64_t max) {
   const Json& v = member(key);
   const std::string expected = fmt::format("an integer in [{}, {}]", min, max);
-  if (!v.is_number_integer()) fail(key, expected, describe_json(v));
-  if (v.is_number_integer() && !v.is_number_unsigned()) fail(key, expected, describe_json(v));
+  // nlohmann stores non-negative literals as unsigned when parsed but as
+  // signed when built in code: accept both, reject negatives and floats.
+  if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0))
+    fail(key, expected, describe_json(v));
   const uint64_t x = v.get<uint64_t>();
   if (x < min || x > max) fail(key, expected, std::to_string(x));
   return x;

@@ -17,7 +17,7 @@ bool has_weights(const ArchLayer& l) {
 LayerPrecision choose_precision(const ArchNet& net, size_t index, const StepOptions& opt) {
   const ArchLayer& l = net.layers[index];
   if (l.precision) return *l.precision;
-  if (net.first_last_fp16 && has_weights(l)) {
+  if (!net.interior_block && has_weights(l)) {
     size_t first = net.layers.size(), last = 0;
     for (size_t i = 0; i < net.layers.size(); ++i)
       if (has_weights(net.layers[i])) first = std::min(first, i), last = i;
@@ -40,7 +40,7 @@ Precision backward_precision(LayerPrecision p) {
 
 // Per-layer facts the generator needs, for the whole batch.
 struct LayerGemm {
-  GemmShape fwd;               // forward GEMM (conv: im2col lowering)
+  GemmShape fwd;  // forward GEMM (conv: im2col lowering)
   uint64_t input_elements = 0;
   uint64_t weight_elements = 0;  // 0 for matmul (both operands are activations)
 };
@@ -76,8 +76,8 @@ class Builder {
  public:
   explicit Builder(Workload& w) : w_(w) {}
 
-  void quantize(const std::string& layer, const std::string& what, Pass pass,
-                const std::string& to, uint64_t elements, uint32_t phases = 1) {
+  void quantize(const std::string& layer, const std::string& what, Pass pass, const std::string& to,
+                uint64_t elements, uint32_t phases = 1) {
     Op op = make_op(fmt::format("{}.q_{}", layer, what), layer, OpType::quantize, pass);
     op.quantize = {.to = to, .elements = elements, .phases = phases};
     w_.ops.push_back(std::move(op));
@@ -141,8 +141,7 @@ void emit_forward(Builder& b, const ArchLayer& l, LayerPrecision lp, const Layer
     c.batch = opt.batch;
     b.conv(n, p, c, operand(n + ".x", false, saved), operand(n + ".w"));
   } else if (l.type == ArchLayerType::linear) {
-    b.gemm(n, "fwd", Pass::forward, p, g.fwd, operand(n + ".x", false, saved),
-           operand(n + ".w"));
+    b.gemm(n, "fwd", Pass::forward, p, g.fwd, operand(n + ".x", false, saved), operand(n + ".w"));
   } else {
     b.gemm(n, "fwd", Pass::forward, p, g.fwd, operand(n + ".a", false, saved),
            operand(n + ".b", false, saved));
@@ -173,10 +172,8 @@ void emit_backward(Builder& b, const ArchLayer& l, LayerPrecision lp, const Laye
     b.gemm(n, "dB", Pass::dX, p, dw_shape, operand(n + ".a", true, true), dy);
     return;
   }
-  if (needs_dx)
-    b.gemm(n, "dX", Pass::dX, p, dx_shape, dy, operand(n + ".w", true));
-  b.gemm(n, "dW", Pass::dW, p, dw_shape, operand(n + ".x", true, true),
-         dy);
+  if (needs_dx) b.gemm(n, "dX", Pass::dX, p, dx_shape, dy, operand(n + ".w", true));
+  b.gemm(n, "dW", Pass::dW, p, dw_shape, operand(n + ".x", true, true), dy);
   // SGD with momentum on the FP32 master weights in the SFU; the next step's
   // forward re-quantizes them.
   b.vector(n, "update", Pass::weight_update, "sgd_momentum", g.weight_elements, "fp32");
@@ -189,9 +186,9 @@ Workload generate_workload(const ArchNet& net, const StepOptions& opt) {
   w.name = net.name;
   w.batch = opt.batch;
   w.training = opt.training;
-  w.description = fmt::format("{} {}, batch {}{}", net.name,
-                              opt.training ? "training step" : "forward pass", opt.batch,
-                              opt.hfp8_1x1 ? ", 1x1 convs in HFP8" : "");
+  w.description =
+      fmt::format("{} {}, batch {}{}", net.name, opt.training ? "training step" : "forward pass",
+                  opt.batch, opt.hfp8_1x1 ? ", 1x1 convs in HFP8" : "");
   Builder b(w);
   std::vector<LayerPrecision> precision;
   std::vector<LayerGemm> gemms;
@@ -201,10 +198,11 @@ Workload generate_workload(const ArchNet& net, const StepOptions& opt) {
     emit_forward(b, net.layers[i], precision[i], gemms[i], opt);
   }
   if (!opt.training) return w;
-  // The loss gradient enters at the last layer; the first matrix layer's input
-  // is the data, whose gradient nobody needs.
+  // The loss gradient enters at the last layer; a whole network's first matrix
+  // layer reads the data, whose gradient nobody needs.
   size_t first_matrix = net.layers.size();
-  for (size_t i = 0; i < net.layers.size() && first_matrix == net.layers.size(); ++i)
+  for (size_t i = 0;
+       !net.interior_block && i < net.layers.size() && first_matrix == net.layers.size(); ++i)
     if (net.layers[i].type != ArchLayerType::vector) first_matrix = i;
   for (size_t i = net.layers.size(); i-- > 0;)
     emit_backward(b, net.layers[i], precision[i], gemms[i], i != first_matrix, opt);

@@ -10,15 +10,21 @@
 namespace nibble::workload {
 namespace {
 
-constexpr std::array<std::pair<OpType, std::string_view>, 4> kOpTypes{{
-    {OpType::gemm, "gemm"}, {OpType::conv2d, "conv2d"},
-    {OpType::vector, "vector"}, {OpType::quantize, "quantize"}}};
-constexpr std::array<std::pair<Pass, std::string_view>, 4> kPasses{{
-    {Pass::forward, "forward"}, {Pass::dX, "dX"}, {Pass::dW, "dW"},
-    {Pass::weight_update, "weight_update"}}};
-constexpr std::array<std::pair<Precision, std::string_view>, 4> kPrecisions{{
-    {Precision::int4_int4, "int4_int4"}, {Precision::int4_fp4, "int4_fp4"},
-    {Precision::hfp8, "hfp8"}, {Precision::fp16, "fp16"}}};
+constexpr std::array<std::pair<OpType, std::string_view>, 4> kOpTypes{
+    {{OpType::gemm, "gemm"},
+     {OpType::conv2d, "conv2d"},
+     {OpType::vector, "vector"},
+     {OpType::quantize, "quantize"}}};
+constexpr std::array<std::pair<Pass, std::string_view>, 4> kPasses{
+    {{Pass::forward, "forward"},
+     {Pass::dX, "dX"},
+     {Pass::dW, "dW"},
+     {Pass::weight_update, "weight_update"}}};
+constexpr std::array<std::pair<Precision, std::string_view>, 4> kPrecisions{
+    {{Precision::int4_int4, "int4_int4"},
+     {Precision::int4_fp4, "int4_fp4"},
+     {Precision::hfp8, "hfp8"},
+     {Precision::fp16, "fp16"}}};
 
 template <typename E, size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
@@ -39,9 +45,10 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& t
 
 GemmShape lower_conv(const Conv2dShape& c) {
   if (c.groups == 0 || c.in_channels % c.groups != 0 || c.out_channels % c.groups != 0)
-    throw InputError(fmt::format("conv with {} input and {} output channels cannot be split "
-                                 "into {} groups",
-                                 c.in_channels, c.out_channels, c.groups));
+    throw InputError(
+        fmt::format("conv with {} input and {} output channels cannot be split "
+                    "into {} groups",
+                    c.in_channels, c.out_channels, c.groups));
   if (c.stride == 0 || c.in_height + 2 * c.padding < c.kernel_h ||
       c.in_width + 2 * c.padding < c.kernel_w)
     throw InputError(fmt::format("conv {}x{} kernel does not fit a {}x{} input padded by {}",
@@ -63,11 +70,21 @@ uint64_t macs(const Op& op) {
   return g ? g->macs() : 0;
 }
 
-std::string_view to_string(OpType t) { return name_of(kOpTypes, t); }
-std::string_view to_string(Pass p) { return name_of(kPasses, p); }
-std::string_view to_string(Precision p) { return name_of(kPrecisions, p); }
-std::optional<OpType> op_type_from_string(std::string_view s) { return value_of(kOpTypes, s); }
-std::optional<Pass> pass_from_string(std::string_view s) { return value_of(kPasses, s); }
+std::string_view to_string(OpType t) {
+  return name_of(kOpTypes, t);
+}
+std::string_view to_string(Pass p) {
+  return name_of(kPasses, p);
+}
+std::string_view to_string(Precision p) {
+  return name_of(kPrecisions, p);
+}
+std::optional<OpType> op_type_from_string(std::string_view s) {
+  return value_of(kOpTypes, s);
+}
+std::optional<Pass> pass_from_string(std::string_view s) {
+  return value_of(kPasses, s);
+}
 std::optional<Precision> precision_from_string(std::string_view s) {
   return value_of(kPrecisions, s);
 }

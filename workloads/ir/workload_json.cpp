@@ -18,7 +18,9 @@ Json operand_json(const Operand& o) {
 }
 
 Json op_json(const Op& op) {
-  Json j{{"name", op.name}, {"layer", op.layer}, {"pass", to_string(op.pass)},
+  Json j{{"name", op.name},
+         {"layer", op.layer},
+         {"pass", to_string(op.pass)},
          {"type", to_string(op.type)}};
   switch (op.type) {
     case OpType::gemm:
@@ -49,7 +51,8 @@ Json op_json(const Op& op) {
 
 Operand read_operand(StrictObject& parent, const std::string& key) {
   StrictObject o(parent.member(key), parent.file(), parent.pointer_of(key));
-  Operand r{.tensor = o.string("tensor"), .transposed = o.boolean_or("transposed", false),
+  Operand r{.tensor = o.string("tensor"),
+            .transposed = o.boolean_or("transposed", false),
             .saved = o.boolean_or("saved", false)};
   o.reject_unknown_keys();
   return r;
@@ -74,8 +77,10 @@ Op read_op(const Json& j, const std::string& file, const std::string& ptr) {
   op.type = read_enum<OpType>(o, "type", op_type_from_string, "gemm, conv2d, vector, quantize");
   switch (op.type) {
     case OpType::gemm:
-      op.gemm = {.m = o.uint("m", 1, kMaxDim), .n = o.uint("n", 1, kMaxDim),
-                 .k = o.uint("k", 1, kMaxDim), .count = o.uint_or("count", 1, 1, kMaxDim)};
+      op.gemm = {.m = o.uint("m", 1, kMaxDim),
+                 .n = o.uint("n", 1, kMaxDim),
+                 .k = o.uint("k", 1, kMaxDim),
+                 .count = o.uint_or("count", 1, 1, kMaxDim)};
       break;
     case OpType::conv2d: {
       auto& c = op.conv;
@@ -128,8 +133,12 @@ Op read_op(const Json& j, const std::string& file, const std::string& ptr) {
 Json to_json(const Workload& w) {
   Json ops = Json::array();
   for (const auto& op : w.ops) ops.push_back(op_json(op));
-  return Json{{"format", kWorkloadFormat}, {"version", kWorkloadVersion}, {"name", w.name},
-              {"description", w.description}, {"batch", w.batch}, {"training", w.training},
+  return Json{{"format", kWorkloadFormat},
+              {"version", kWorkloadVersion},
+              {"name", w.name},
+              {"description", w.description},
+              {"batch", w.batch},
+              {"training", w.training},
               {"ops", std::move(ops)}};
 }
 
@@ -152,8 +161,8 @@ Workload workload_from_json(const Json& j, const std::string& source) {
     const std::string ptr = fmt::format("/ops/{}", i);
     w.ops.push_back(read_op(ops[i], source, ptr));
     if (!names.insert(w.ops.back().name).second)
-      throw InputError(fmt::format("{}: {}/name: duplicate op name \"{}\"", source, ptr,
-                                   w.ops.back().name));
+      throw InputError(
+          fmt::format("{}: {}/name: duplicate op name \"{}\"", source, ptr, w.ops.back().name));
   }
   root.reject_unknown_keys();
   return w;
@@ -173,8 +182,8 @@ void write_workload(const Workload& w, const std::filesystem::path& path) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) throw InputError(fmt::format("{}: cannot rename into place: {}", path.string(),
-                                       ec.message()));
+  if (ec)
+    throw InputError(fmt::format("{}: cannot rename into place: {}", path.string(), ec.message()));
 }
 
 }  // namespace nibble::workload

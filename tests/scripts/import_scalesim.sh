@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# nibble import scalesim on SCALE-Sim's own files: writes chip.json +
+# workload.json, the chip passes `nibble validate`, the workload has one op
+# per CSV row, and malformed input exits 2 naming file and line.
+set -euo pipefail
+CLI=${NIBBLE_CLI:?NIBBLE_CLI must point at the nibble binary}
+SRC=${NIBBLE_SOURCE_DIR:-$(pwd)}
+D="$SRC/tests/data/scalesim"
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$CLI" import scalesim --cfg "$D/google.cfg" --topology "$D/Resnet18.csv" --out "$OUT/r18" >"$OUT/log"
+grep -q "21 conv layers" "$OUT/log" || fail "Resnet18.csv: expected 21 conv layers: $(cat "$OUT/log")"
+grep -q "note: SCALE-Sim key not modelled: \[run_presets\] sram_row_size" "$OUT/log" \
+  || fail "ignored cfg keys are not reported"
+"$CLI" validate "$OUT/r18/chip.json" | grep -q "256x256 array" || fail "imported chip does not validate"
+/usr/bin/python3 - "$OUT/r18/workload.json" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))
+assert w["format"] == "nibble-workload" and len(w["ops"]) == 21, w.get("format")
+assert w["ops"][0]["kernel_h"] == 7 and w["ops"][0]["padding"] == 0
+PY
+
+"$CLI" import scalesim --cfg "$D/scale_user_os.cfg" --topology "$D/gpt2.csv" --out "$OUT/g" >"$OUT/log"
+grep -q "6 GEMM layers" "$OUT/log" || fail "gpt2.csv: $(cat "$OUT/log")"
+"$CLI" validate "$OUT/g/chip.json" | grep -q "32x32 array" || fail "USER-bandwidth chip does not validate"
+
+printf 'Layer, M, N, K,\nA,1,2,3,\nB,1,2,\n' >"$OUT/bad.csv"
+set +e
+"$CLI" import scalesim --topology "$OUT/bad.csv" --out "$OUT/bad" 2>"$OUT/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "bad topology: exit $rc, expected 2"
+grep -q "bad.csv:3: expected 4 fields" "$OUT/err" || fail "error does not name file:line: $(cat "$OUT/err")"
+echo PASS

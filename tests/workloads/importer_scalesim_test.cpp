@@ -1,0 +1,120 @@
+// SCALE-Sim importers on SCALE-Sim's own files (tests/data/scalesim, see its
+// README) and on malformed input: every error names the file and line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/importers/scalesim_config.hpp"
+#include "workloads/importers/scalesim_topology.hpp"
+
+namespace nibble::workload {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::filesystem::path data(const std::string& name) {
+  return std::filesystem::path(NIBBLE_SOURCE_DIR) / "tests/data/scalesim" / name;
+}
+
+std::string topology_error(const std::string& text) {
+  try {
+    parse_scalesim_topology(text, "t.csv");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ImporterScaleSim, ConvTopologyResnet18) {
+  const auto r = read_scalesim_topology(data("Resnet18.csv"));
+  ASSERT_EQ(r.form, TopologyForm::conv);
+  ASSERT_EQ(r.workload.ops.size(), 21u);
+  // Conv1: 224x224, 7x7, stride 2, no padding: (224-7)/2+1 = 109 output rows.
+  const Op& conv1 = r.workload.ops[0];
+  EXPECT_EQ(conv1.name, "Conv1");
+  EXPECT_EQ(conv1.conv.out_height(), 109u);
+  EXPECT_EQ(*gemm_of(conv1), (GemmShape{.m = 109 * 109, .n = 64, .k = 147, .count = 1}));
+  // Conv2_1a: 56x56 3x3 unpadded -> 54x54 (SCALE-Sim's convention, not PyTorch's).
+  EXPECT_EQ(*gemm_of(r.workload.ops[1]), (GemmShape{.m = 54 * 54, .n = 64, .k = 576, .count = 1}));
+  const Op& fc = r.workload.ops.back();
+  EXPECT_EQ(*gemm_of(fc), (GemmShape{.m = 1, .n = 1000, .k = 512, .count = 1}));
+}
+
+TEST(ImporterScaleSim, GemmTopologyGpt2) {
+  const auto r = read_scalesim_topology(data("gpt2.csv"), Precision::fp16);
+  ASSERT_EQ(r.form, TopologyForm::gemm);
+  ASSERT_EQ(r.workload.ops.size(), 6u);
+  EXPECT_EQ(r.workload.ops[0].gemm, (GemmShape{.m = 1024, .n = 1024, .k = 64, .count = 1}));
+  EXPECT_EQ(r.workload.ops[2].gemm, (GemmShape{.m = 1024, .n = 4800, .k = 1600, .count = 1}));
+  EXPECT_EQ(r.workload.ops[0].precision, Precision::fp16);
+}
+
+TEST(ImporterScaleSim, TrailingCommaAndBlankLinesAccepted) {
+  const auto r = parse_scalesim_topology("Layer, M, N, K,\n\nA, 2, 3, 4,\r\nB,5,6,7\n", "t.csv");
+  ASSERT_EQ(r.workload.ops.size(), 2u);
+  EXPECT_EQ(r.workload.ops[1].gemm.macs(), 5u * 6 * 7);
+}
+
+TEST(ImporterScaleSim, BadRowsNameFileAndLine) {
+  const std::string h = "Layer, M, N, K,\n";
+  EXPECT_THAT(topology_error(h + "A,1,2,3,\nB,1,x,3,\n"),
+              HasSubstr("t.csv:3: N: expected a positive integer, found \"x\""));
+  EXPECT_THAT(topology_error(h + "A,1,2,\n"), HasSubstr("t.csv:2: expected 4 fields"));
+  EXPECT_THAT(topology_error(h + "A,1,2,0,\n"), HasSubstr("t.csv:2: K"));
+  EXPECT_THAT(topology_error(h + "A,1,2,3\nA,1,2,3\n"), HasSubstr("t.csv:3: duplicate layer"));
+  EXPECT_THAT(topology_error("Name, H, W\n"), HasSubstr("t.csv:1: expected a SCALE-Sim header"));
+  EXPECT_THAT(topology_error(h), HasSubstr("no layers"));
+  EXPECT_THAT(topology_error("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                             "Channels, Num Filter, Strides,\nc,2,2,3,3,1,1,1,\n"),
+              HasSubstr("t.csv:2: filter 3x3 is larger than the 2x2 IFMAP"));
+}
+
+TEST(ImporterScaleSim, ConfigGoogleCalc) {
+  const auto cfg = read_scalesim_config(data("google.cfg"));
+  EXPECT_EQ(cfg.run_name, "GoogleTPU_v1_ws");
+  EXPECT_EQ(cfg.array_height, 256u);
+  EXPECT_EQ(cfg.array_width, 256u);
+  EXPECT_EQ(cfg.dataflow, "ws");
+  EXPECT_TRUE(cfg.calc_bandwidth);
+  // SRAM/DRAM row and bank sizes have no Nibble counterpart: reported.
+  EXPECT_EQ(cfg.ignored.size(), 4u);
+  const auto chip = scalesim_chip_json(cfg, "tech.json");
+  EXPECT_EQ(chip["cores"][0]["scratchpad"]["size_kib"], 6144 + 6144 + 2048);
+  EXPECT_EQ(chip["cores"][0]["array"]["macs_per_cycle_per_pe"]["int4_int4"], 1);
+  EXPECT_EQ(chip["dram"]["latency_ns"], 0);
+}
+
+TEST(ImporterScaleSim, ConfigUserBandwidth) {
+  const auto cfg = read_scalesim_config(data("scale_user_os.cfg"));
+  EXPECT_FALSE(cfg.calc_bandwidth);
+  EXPECT_EQ(cfg.dataflow, "os");
+  // 64 one-byte words per cycle at 1 GHz = 64 GB/s.
+  EXPECT_DOUBLE_EQ(scalesim_chip_json(cfg, "t.json")["dram"]["bandwidth_gb_per_s"].get<double>(),
+                   64.0);
+}
+
+TEST(ImporterScaleSim, ConfigErrorsNameLine) {
+  const std::string base =
+      "[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 1\n"
+      "FilterSramSzkB: 1\nOfmapSramSzkB: 1\n";
+  const auto err = [](const std::string& text) -> std::string {
+    try {
+      parse_scalesim_config(text, "c.cfg");
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_THAT(err(base + "Dataflow: rs\n"), HasSubstr("c.cfg:7: Dataflow: expected os, ws or is"));
+  EXPECT_THAT(err(base), HasSubstr("has no Dataflow"));
+  EXPECT_THAT(err("[architecture_presets]\nArrayHeight: -8\n"), HasSubstr("c.cfg:2: ArrayHeight"));
+  EXPECT_THAT(err(base + "Dataflow: ws\n[run_presets]\nInterfaceBandwidth: USER\n"),
+              HasSubstr("Bandwidth (needed with InterfaceBandwidth: USER)"));
+  EXPECT_THAT(err(base + "garbage line\n"), HasSubstr("c.cfg:7: expected \"[section]\""));
+  EXPECT_THAT(err("[general]\nrun_name = x\n"), HasSubstr("no [architecture_presets]"));
+}
+
+}  // namespace
+}  // namespace nibble::workload

@@ -70,8 +70,7 @@ std::array<double, N> best_seconds_interleaved(const std::array<std::function<vo
     for (std::size_t i = 0; i < N; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       fs[i]();
-      const double s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       best[i] = std::min(best[i], s);
       total += s;
     }
@@ -133,12 +132,16 @@ Result run(const Shape& s, int threads) {
       },
   });
   const double t_sgemm = t[0], t_ii = t[1], t_fi = t[2], t_if = t[3];
-  const Result r{&s, threads, macs / t_sgemm * 1e-9, macs / t_ii * 1e-9, macs / t_fi * 1e-9,
+  const Result r{&s,
+                 threads,
+                 macs / t_sgemm * 1e-9,
+                 macs / t_ii * 1e-9,
+                 macs / t_fi * 1e-9,
                  macs / t_if * 1e-9};
-  std::printf("  %-24s thr=%d  sgemm %6.1f | int4xint4 %6.1f (%4.2fx) | fp4xint4 %6.1f (%4.2fx) | "
-              "int4xfp4 %6.1f (%4.2fx) GMAC/s\n",
-              s.name, threads, r.sgemm, r.ii, r.ii / r.sgemm, r.fi, r.fi / r.sgemm, r.if4,
-              r.if4 / r.sgemm);
+  std::printf(
+      "  %-24s thr=%d  sgemm %6.1f | int4xint4 %6.1f (%4.2fx) | fp4xint4 %6.1f (%4.2fx) | "
+      "int4xfp4 %6.1f (%4.2fx) GMAC/s\n",
+      s.name, threads, r.sgemm, r.ii, r.ii / r.sgemm, r.fi, r.fi / r.sgemm, r.if4, r.if4 / r.sgemm);
   std::fflush(stdout);
   return r;
 }
@@ -155,7 +158,8 @@ void quantizer_bench() {
   std::vector<uint8_t> u8(n);
   std::vector<uint16_t> h(n);
   const auto rate = [&](double s) { return double(n) / s * 1e-9; };
-  const double copy = rate(best_seconds([&] { std::memcpy(y.data(), x.data(), n * sizeof(float)); }, 0.2));
+  const double copy =
+      rate(best_seconds([&] { std::memcpy(y.data(), x.data(), n * sizeof(float)); }, 0.2));
   const double fma = rate(best_seconds(
       [&] {
         float* __restrict__ py = y.data();
@@ -163,7 +167,8 @@ void quantizer_bench() {
         for (std::size_t i = 0; i < n; ++i) py[i] = 1.0001f * px[i] + 0.5f;
       },
       0.2));
-  std::printf("\nBulk quantizers, %zu elements (Gelem/s; ratio to the float copy / to fp32 a*x+b)\n", n);
+  std::printf(
+      "\nBulk quantizers, %zu elements (Gelem/s; ratio to the float copy / to fp32 a*x+b)\n", n);
   std::printf("  %-38s %7.3f\n", "baseline: float copy (memcpy)", copy);
   std::printf("  %-38s %7.3f\n", "baseline: fp32 y = a*x + b", fma);
   const auto row = [&](const char* name, auto&& f) {
@@ -178,7 +183,8 @@ void quantizer_bench() {
   row("fp4_quantize_bulk stochastic", [&] { fp4_quantize_bulk(x, -3, sr, 0, u8, &counts); });
   detail::fp4_bulk_isa_override = detail::Fp4BulkIsa::portable;
   row("  (scalar fp4 nearest, reference)", [&] { fp4_quantize_bulk(x, -3, near, 0, u8, &counts); });
-  row("  (scalar fp4 stochastic, reference)", [&] { fp4_quantize_bulk(x, -3, sr, 0, u8, &counts); });
+  row("  (scalar fp4 stochastic, reference)",
+      [&] { fp4_quantize_bulk(x, -3, sr, 0, u8, &counts); });
   detail::fp4_bulk_isa_override = detail::Fp4BulkIsa::best;
   row("fp32_to_fp16_bulk", [&] { fp32_to_fp16_bulk(x, h); });
   row("dequantize_int4_bulk", [&] { dequantize_int4_bulk(c8, 0.37f, y); });
@@ -191,7 +197,8 @@ void maybe_reexec(char** argv) {
   if (!openblas_get_corename || std::getenv("OPENBLAS_CORETYPE")) return;
   if (std::string(openblas_get_corename()) != "Prescott") return;
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw")) return;
-  std::printf("OpenBLAS picked its generic Prescott core: re-running with OPENBLAS_CORETYPE=SkylakeX\n");
+  std::printf(
+      "OpenBLAS picked its generic Prescott core: re-running with OPENBLAS_CORETYPE=SkylakeX\n");
   std::fflush(stdout);
   setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
   execv("/proc/self/exe", argv);
@@ -233,15 +240,21 @@ int main(int argc, char** argv) {
     }
     std::vector<uint16_t> c(g.size());
     const GemmConfig cfg{.mode = AccumMode::fp16_chunked, .chunk = 64};
-    const double t = best_seconds([&] {
-      gemm_fp4_int4(row_major(g.data(), d, d), row_major(xi.data(), d, d), {0.01f, -6}, cfg, c.data());
-    }, 0.3);
-    const double t_ref = best_seconds([&] {
-      ref::gemm_fp4_int4(row_major(g.data(), d, d), row_major(xi.data(), d, d), {0.01f, -6}, cfg,
-                         c.data());
-    }, 0.3);
-    std::printf("\nfp16_chunked FP4xINT4 256^3, chunk 64: %.2f GMAC/s (scalar reference %.3f GMAC/s)\n",
-                double(d) * d * d / t * 1e-9, double(d) * d * d / t_ref * 1e-9);
+    const double t = best_seconds(
+        [&] {
+          gemm_fp4_int4(row_major(g.data(), d, d), row_major(xi.data(), d, d), {0.01f, -6}, cfg,
+                        c.data());
+        },
+        0.3);
+    const double t_ref = best_seconds(
+        [&] {
+          ref::gemm_fp4_int4(row_major(g.data(), d, d), row_major(xi.data(), d, d), {0.01f, -6},
+                             cfg, c.data());
+        },
+        0.3);
+    std::printf(
+        "\nfp16_chunked FP4xINT4 256^3, chunk 64: %.2f GMAC/s (scalar reference %.3f GMAC/s)\n",
+        double(d) * d * d / t * 1e-9, double(d) * d * d / t_ref * 1e-9);
   }
   if (only != "gemm") quantizer_bench();
 

@@ -20,7 +20,7 @@
 
 namespace nibble::hw {
 
-uint32_t operand_width_bits(Precision precision);  // 4, 4, 8, 16
+uint32_t operand_width_bits(Precision precision);                            // 4, 4, 8, 16
 uint32_t psum_width_bits(const MacArrayParams& array, Precision precision);  // accumulator or FP32
 
 struct OperandFeed {
@@ -32,8 +32,8 @@ struct OperandFeed {
   uint64_t stall_cycles() const { return streamed_cycles * (feed_clocks - 1); }
 };
 
-OperandFeed operand_feed(const MacArrayParams& array, const ScratchpadParams& scratchpad, Precision precision,
-                         const GemmShape& shape);
+OperandFeed operand_feed(const MacArrayParams& array, const ScratchpadParams& scratchpad,
+                         Precision precision, const GemmShape& shape);
 
 // Steady-state bits per streamed clock with the whole array busy and K
 // within one row fold (no psum reloads): what peak efficiency uses.

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <barrier>
 #include <bit>
-#include <cmath>
 #include <climits>
+#include <cmath>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -99,14 +99,13 @@ inline uint32_t group_word(const int32_t* v) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* src, uint32_t* d,
-                                                                   int pairs, int stride,
-                                                                   bool fp4) {
+                                                                  int pairs, int stride, bool fp4) {
   alignas(64) static constexpr int16_t kTable[32] = {0, 1,  4,  16,  64,  256,  1024,  4096,
                                                      0, -1, -4, -16, -64, -256, -1024, -4096};
   const __m512i table = _mm512_load_si512(kTable);
-  const __m512i vindex = _mm512_mullo_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32(stride));
+  const __m512i vindex =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32(stride));
   const auto* s8 = static_cast<const uint8_t*>(src);
   int t = 0;
   for (; t + 16 <= pairs; t += 16) {
@@ -117,16 +116,16 @@ __attribute__((target("avx512f,avx512bw"))) int pack_pairs_avx512(const void* sr
           _mm512_and_si512(_mm512_cvtepu8_epi16(raw), _mm512_set1_epi16(0xF)), table);
     else
       w = _mm512_cvtepi8_epi16(raw);
-    _mm512_i32scatter_epi32(d + static_cast<size_t>(t) * static_cast<size_t>(stride), vindex, w,
-                            4);
+    _mm512_i32scatter_epi32(d + static_cast<size_t>(t) * static_cast<size_t>(stride), vindex, w, 4);
   }
   return t;
 }
 // The lanes-contiguous case (B row-major, or A^T views): one k-pair of 16
 // lanes at a time from two source rows, word = (r0 value, r1 value).
-__attribute__((target("avx512f,avx512bw,avx512vl"))) int pack_lanes_avx512(const void* r0, const void* r1,
-                                                                   uint32_t* d, int lanes,
-                                                                   bool fp4) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) int pack_lanes_avx512(const void* r0,
+                                                                           const void* r1,
+                                                                           uint32_t* d, int lanes,
+                                                                           bool fp4) {
   alignas(64) static constexpr int32_t kTable[16] = {0, 1,  4,  16,  64,  256,  1024,  4096,
                                                      0, -1, -4, -16, -64, -256, -1024, -4096};
   const __m512i table = _mm512_load_si512(kTable);
@@ -145,7 +144,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) int pack_lanes_avx512(const
       v0 = _mm512_cvtepi8_epi32(x0);
       v1 = _mm512_cvtepi8_epi32(x1);
     }
-    _mm512_storeu_si512(d + l, _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
+    _mm512_storeu_si512(d + l,
+                        _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
   }
   if (l < lanes) {  // 1..15 lanes left (e.g. the 12-lane A panels of dY^T): masked
     const auto m = static_cast<__mmask16>((1u << (lanes - l)) - 1u);
@@ -159,16 +159,16 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) int pack_lanes_avx512(const
       v0 = _mm512_cvtepi8_epi32(x0);
       v1 = _mm512_cvtepi8_epi32(x1);
     }
-    _mm512_mask_storeu_epi32(d + l, m,
-                             _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
+    _mm512_mask_storeu_epi32(
+        d + l, m, _mm512_or_si512(_mm512_and_si512(v0, lo16), _mm512_slli_epi32(v1, 16)));
     l = lanes;
   }
   return l;
 }
 #pragma GCC diagnostic pop
 bool has_avx512bw_pack() {
-  static const bool ok = __builtin_cpu_supports("avx512f") &&
-                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("avx512vl");
   return ok;
 }
 #endif
@@ -279,8 +279,7 @@ void line_stats(MatView<T> L, Conv conv, Packed& p, bool want_abs, bool want_sum
 // SSE2 build has no pminsb and was ~10% of a 256^3 GEMM).
 #if defined(__x86_64__)
 __attribute__((target("avx2"))) void int8_minmax_avx2(const int8_t* p, int rows, int cols,
-                                                      std::ptrdiff_t ld, int32_t& lo,
-                                                      int32_t& hi) {
+                                                      std::ptrdiff_t ld, int32_t& lo, int32_t& hi) {
   __m256i vlo = _mm256_setzero_si256(), vhi = vlo;  // lo/hi start at 0
   for (int r = 0; r < rows; ++r) {
     const int8_t* row = p + static_cast<std::ptrdiff_t>(r) * ld;
@@ -380,8 +379,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) inline __m128
   const __m512d d = _mm512_mul_pd(_mm512_mul_pd(_mm512_cvtepi32_pd(v), scale), p2);  // exact
   const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
   const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
-  const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
-                                           _mm256_castps_si256(f), _mm256_set1_epi32(1));
+  const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact, _mm256_castps_si256(f),
+                                           _mm256_set1_epi32(1));
   return _mm256_cvtps_ph(_mm256_castsi256_ps(odd), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
@@ -416,8 +415,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void store_ti
 TileStore pick_tile_store(OutputScale s) {
 #if defined(__x86_64__)
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl") &&
-                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("f16c");
   if (ok && s.exp2 > -900 && s.exp2 < 900 && std::isfinite(s.scale)) return store_tile_avx512;
 #endif
   (void)s;
@@ -604,7 +603,7 @@ void int_gemm(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, OutputSc
     auto work = [&](int w) {
       const int q0 = b_panels * w / nt, q1 = b_panels * (w + 1) / nt;
       pack_a(a_panels * w / nt, a_panels * (w + 1) / nt);
-      pack_b(q0, q1);  // only this worker reads its B panels
+      pack_b(q0, q1);            // only this worker reads its B panels
       packed.arrive_and_wait();  // every A panel is read by every worker
       parts[static_cast<size_t>(w)] = run_panels(pl, q0, q1, get_a, get_b, c, acc);
     };
@@ -662,9 +661,9 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void chunked_
           in_chunk = 0;
         }
       }
-      _mm256_mask_storeu_epi16(c + static_cast<size_t>(i) * static_cast<size_t>(n) +
-                                   static_cast<size_t>(j0),
-                               mask, NIBBLE_TO_H(total));
+      _mm256_mask_storeu_epi16(
+          c + static_cast<size_t>(i) * static_cast<size_t>(n) + static_cast<size_t>(j0), mask,
+          NIBBLE_TO_H(total));
     }
   }
 #undef NIBBLE_TO_H
@@ -678,8 +677,8 @@ bool int_gemm_chunked(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, 
                       const GemmConfig& cfg, uint16_t* c, int64_t* acc) {
 #if defined(__x86_64__)
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl") &&
-                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("f16c");
   if (!ok || !(s.exp2 > -900 && s.exp2 < 900) || !std::isfinite(s.scale)) return false;
   const int m = a.rows, n = b.cols, k = a.cols;
   std::vector<int32_t> av(static_cast<size_t>(m) * static_cast<size_t>(k));
@@ -769,7 +768,8 @@ void gemm_int4_int4(MatView<int8_t> a, MatView<int8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) {
-    if (int_gemm_chunked(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    if (int_gemm_chunked(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc))
+      return;  // no GemmStats in this mode
     return ref::gemm_int4_int4(a, b, s, cfg, c, acc, stats);
   }
   int_gemm(a, b, Int8Value{}, Int8Value{}, s, cfg, c, acc, stats, /*bytes_ok=*/true);
@@ -780,7 +780,8 @@ void gemm_fp4_int4(MatView<uint8_t> a, MatView<int8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) {
-    if (int_gemm_chunked(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    if (int_gemm_chunked(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc))
+      return;  // no GemmStats in this mode
     return ref::gemm_fp4_int4(a, b, s, cfg, c, acc, stats);
   }
   int_gemm(a, b, Fp4Value{}, Int8Value{}, s, cfg, c, acc, stats, false);
@@ -791,7 +792,8 @@ void gemm_int4_fp4(MatView<int8_t> a, MatView<uint8_t> b, OutputScale s, const G
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_int_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) {
-    if (int_gemm_chunked(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc)) return;  // no GemmStats in this mode
+    if (int_gemm_chunked(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc))
+      return;  // no GemmStats in this mode
     return ref::gemm_int4_fp4(a, b, s, cfg, c, acc, stats);
   }
   int_gemm(a, b, Int8Value{}, Fp4Value{}, s, cfg, c, acc, stats, false);

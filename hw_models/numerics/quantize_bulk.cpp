@@ -56,10 +56,10 @@ void quantize_linear_base(const float* x, std::size_t n, float step, float lo_cl
   quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
 #if defined(__x86_64__)
-__attribute__((target("avx2"))) void quantize_linear_avx2(const float* x, std::size_t n,
-                                                           float step, float lo_clip,
-                                                           float hi_clip, float lo_code,
-                                                           float hi_code, int8_t* out) {
+__attribute__((target("avx2"))) void quantize_linear_avx2(const float* x, std::size_t n, float step,
+                                                          float lo_clip, float hi_clip,
+                                                          float lo_code, float hi_code,
+                                                          int8_t* out) {
   quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void quantize_linear_avx512(
@@ -135,15 +135,16 @@ float f32_floor(double t) {
 }
 
 struct Fp4Thresholds {
-  float up[7];   // |x| >= up[i] adds one to the nearest exponent field (i = 0: underflow edge)
-  float sat;     // |x| > sat counts as saturated
-  double p2;     // 2^-grid_exp (stochastic: y = |x| * p2, exact)
+  float up[7];  // |x| >= up[i] adds one to the nearest exponent field (i = 0: underflow edge)
+  float sat;    // |x| > sat counts as saturated
+  double p2;    // 2^-grid_exp (stochastic: y = |x| * p2, exact)
 };
 
 Fp4Thresholds fp4_thresholds(int grid_exp) {
   Fp4Thresholds t{};
   t.up[0] = f32_ceil(std::ldexp(0.5 * std::ldexp(1.0, -6), grid_exp));
-  for (int e = 1; e <= 6; ++e) t.up[e] = f32_ceil(std::ldexp(2.5 * std::ldexp(1.0, 2 * (e - 4)), grid_exp));
+  for (int e = 1; e <= 6; ++e)
+    t.up[e] = f32_ceil(std::ldexp(2.5 * std::ldexp(1.0, 2 * (e - 4)), grid_exp));
   t.sat = f32_floor(std::ldexp(64.0, grid_exp));
   t.p2 = std::ldexp(1.0, -grid_exp);
   return t;
@@ -162,9 +163,9 @@ void add_counts(Fp4Counts* counts, std::size_t n, uint64_t sat, uint64_t under, 
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 // Returns the number of elements done (a multiple of 16); the caller does the tail.
-__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,popcnt"))) std::size_t
-fp4_nearest_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, uint8_t* out,
-                   uint64_t& sat, uint64_t& under, float& max_abs) {
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,popcnt"))) std::size_t fp4_nearest_avx512(
+    const float* x, std::size_t n, const Fp4Thresholds& th, uint8_t* out, uint64_t& sat,
+    uint64_t& under, float& max_abs) {
   const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
   __m512 up[7];
   for (int e = 0; e < 7; ++e) up[e] = _mm512_set1_ps(th.up[e]);
@@ -184,8 +185,8 @@ fp4_nearest_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, uint8
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm512_cvtepi32_epi8(e));
     const __mmask16 ord = _mm512_cmp_ps_mask(a, a, _CMP_ORD_Q);
     sat += static_cast<uint64_t>(__builtin_popcount(_mm512_cmp_ps_mask(a, satv, _CMP_GT_OQ)));
-    under += static_cast<uint64_t>(__builtin_popcount(
-        ord & ~nz & _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NEQ_OQ)));
+    under += static_cast<uint64_t>(
+        __builtin_popcount(ord & ~nz & _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NEQ_OQ)));
     vmax = _mm512_mask_max_ps(vmax, ord, vmax, a);
   }
   max_abs = std::max(max_abs, _mm512_reduce_max_ps(vmax));
@@ -249,8 +250,8 @@ fp4_stochastic_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, ui
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_cvtepi32_epi8(e));
     const __mmask8 ord = _mm256_cmp_ps_mask(a, a, _CMP_ORD_Q);
     sat += static_cast<uint64_t>(__builtin_popcount(_mm256_cmp_ps_mask(a, satv, _CMP_GT_OQ)));
-    under += static_cast<uint64_t>(__builtin_popcount(
-        ord & ~nz & _mm256_cmp_ps_mask(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
+    under += static_cast<uint64_t>(
+        __builtin_popcount(ord & ~nz & _mm256_cmp_ps_mask(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
     vmax = _mm256_mask_max_ps(vmax, ord, vmax, a);
     idx = _mm512_add_epi64(idx, step);
   }
@@ -261,9 +262,11 @@ fp4_stochastic_avx512(const float* x, std::size_t n, const Fp4Thresholds& th, ui
 }
 
 // AVX2 nearest (no AVX-512): 8 lanes, same thresholds.
-__attribute__((target("avx2,popcnt"))) std::size_t fp4_nearest_avx2(
-    const float* x, std::size_t n, const Fp4Thresholds& th, uint8_t* out, uint64_t& sat,
-    uint64_t& under, float& max_abs) {
+__attribute__((target("avx2,popcnt"))) std::size_t fp4_nearest_avx2(const float* x, std::size_t n,
+                                                                    const Fp4Thresholds& th,
+                                                                    uint8_t* out, uint64_t& sat,
+                                                                    uint64_t& under,
+                                                                    float& max_abs) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
   __m256 up[7];
   for (int e = 0; e < 7; ++e) up[e] = _mm256_set1_ps(th.up[e]);
@@ -283,10 +286,11 @@ __attribute__((target("avx2,popcnt"))) std::size_t fp4_nearest_avx2(
     const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(e), _mm256_extracti128_si256(e, 1));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(w, w));
     const __m256 ord = _mm256_cmp_ps(a, a, _CMP_ORD_Q);
-    sat += static_cast<uint64_t>(
-        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, satv, _CMP_GT_OQ)))));
-    const __m256 under_m = _mm256_andnot_ps(
-        _mm256_castsi256_ps(nz), _mm256_and_ps(ord, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
+    sat += static_cast<uint64_t>(__builtin_popcount(
+        static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, satv, _CMP_GT_OQ)))));
+    const __m256 under_m =
+        _mm256_andnot_ps(_mm256_castsi256_ps(nz),
+                         _mm256_and_ps(ord, _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_NEQ_OQ)));
     under += static_cast<uint64_t>(
         __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(under_m))));
     vmax = _mm256_max_ps(vmax, _mm256_and_ps(a, ord));  // NaN lanes -> 0
@@ -298,8 +302,8 @@ __attribute__((target("avx2,popcnt"))) std::size_t fp4_nearest_avx2(
 }
 
 __attribute__((target("avx512f"))) std::size_t fp4_decode_avx512(const uint8_t* codes,
-                                                                  std::size_t n,
-                                                                  const float* table, float* out) {
+                                                                 std::size_t n, const float* table,
+                                                                 float* out) {
   const __m512 t = _mm512_loadu_ps(table);
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -361,7 +365,8 @@ void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& 
   std::size_t done = 0;
 #if defined(__x86_64__)
   const auto isa = detail::fp4_bulk_isa_override;
-  if (grid_exp >= -kFp4VecMaxExp && grid_exp <= kFp4VecMaxExp && isa != detail::Fp4BulkIsa::portable) {
+  if (grid_exp >= -kFp4VecMaxExp && grid_exp <= kFp4VecMaxExp &&
+      isa != detail::Fp4BulkIsa::portable) {
     const Fp4Thresholds th = fp4_thresholds(grid_exp);
     uint64_t sat = 0, under = 0;
     float max_abs = 0.0f;

@@ -12,17 +12,23 @@ constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hf
 
 double mac_pj(const config::EventEnergies& e, int mode) {
   switch (mode) {
-    case 0: return e.int4_int4_mac.pj;
-    case 1: return e.int4_fp4_mac.pj;
-    case 2: return e.hfp8_mac.pj;
-    default: return e.fp16_mac.pj;
+    case 0:
+      return e.int4_int4_mac.pj;
+    case 1:
+      return e.int4_fp4_mac.pj;
+    case 2:
+      return e.hfp8_mac.pj;
+    default:
+      return e.fp16_mac.pj;
   }
 }
 
 // Reads counters by name (dump time only); a missing stat is a wiring bug.
 struct Reader {
   const hw::StatRegistry& stats;
-  double operator()(const std::string& name) const { return static_cast<double>(stats.value(name)); }
+  double operator()(const std::string& name) const {
+    return static_cast<double>(stats.value(name));
+  }
 };
 
 std::vector<const hw::CoreParams*> expand_cores(const hw::ChipParams& chip) {
@@ -49,7 +55,8 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
     double array = v(p + ".array.register_file_accesses") * e.register_file_access.pj;
     for (int m = 0; m < kNumPrecisions; ++m) {
       const double macs = v(p + ".array.macs_" + kModeNames[m]);
-      const double gated = cores[c]->array.zero_gating ? v(p + ".array.zero_gated_macs_" + kModeNames[m]) : 0.0;
+      const double gated =
+          cores[c]->array.zero_gating ? v(p + ".array.zero_gated_macs_" + kModeNames[m]) : 0.0;
       macs_total += macs;
       array += (macs - gated) * mac_pj(e, m);
     }
@@ -57,7 +64,8 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
                         v(p + ".scratchpad.write_bits") * e.sram_write_per_bit.pj;
     const double lgu = v(p + ".lgu.elements") * e.lgu_op.pj;
     const double scale = v(p + ".scale_unit.elements") * e.scale_unit_op.pj;
-    const double sfu = v(p + ".sfu.fp16_ops") * e.sfu_fp16_op.pj + v(p + ".sfu.fp32_ops") * e.sfu_fp32_op.pj;
+    const double sfu =
+        v(p + ".sfu.fp16_ops") * e.sfu_fp16_op.pj + v(p + ".sfu.fp32_ops") * e.sfu_fp32_op.pj;
     r.blocks.push_back({p + ".array", array, 0});
     r.blocks.push_back({p + ".scratchpad", sram, 0});
     r.blocks.push_back({p + ".lgu", lgu, 0});

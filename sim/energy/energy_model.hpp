@@ -24,12 +24,13 @@ struct BlockEnergy {
 
 struct EnergyReport {
   std::vector<BlockEnergy> blocks;  // per block instance, in registry order
-  std::vector<BlockEnergy> by_kind;  // summed over cores: "array", "scratchpad", ..., "leakage" folded in per kind
+  std::vector<BlockEnergy>
+      by_kind;  // summed over cores: "array", "scratchpad", ..., "leakage" folded in per kind
   double total_pj = 0;
   double seconds = 0;
-  uint64_t ops = 0;      // 2 per real MAC, all precision modes
-  double tops = 0;       // ops / seconds / 1e12
-  double tops_per_w = 0; // ops / total energy: (ops/pJ) = TOPS/W
+  uint64_t ops = 0;       // 2 per real MAC, all precision modes
+  double tops = 0;        // ops / seconds / 1e12
+  double tops_per_w = 0;  // ops / total energy: (ops/pJ) = TOPS/W
 };
 
 // cycles: the run's length at the chip clock (leakage accrues over it for

@@ -7,10 +7,14 @@ namespace nibble::energy {
 namespace {
 double mac_energy(const config::EventEnergies& e, Precision p) {
   switch (p) {
-    case Precision::int4_int4: return e.int4_int4_mac.pj;
-    case Precision::int4_fp4: return e.int4_fp4_mac.pj;
-    case Precision::hfp8: return e.hfp8_mac.pj;
-    case Precision::fp16: return e.fp16_mac.pj;
+    case Precision::int4_int4:
+      return e.int4_int4_mac.pj;
+    case Precision::int4_fp4:
+      return e.int4_fp4_mac.pj;
+    case Precision::hfp8:
+      return e.hfp8_mac.pj;
+    case Precision::fp16:
+      return e.fp16_mac.pj;
   }
   return e.fp16_mac.pj;
 }

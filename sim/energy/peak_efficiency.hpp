@@ -19,8 +19,8 @@ namespace nibble::energy {
 
 struct PeakEfficiency {
   Precision mode = Precision::int4_int4;
-  double tera_ops_per_s = 0;      // 2 ops per MAC at the chip clock
-  double pj_per_cycle = 0;        // whole chip
+  double tera_ops_per_s = 0;  // 2 ops per MAC at the chip clock
+  double pj_per_cycle = 0;    // whole chip
   double mac_pj = 0, register_pj = 0, sram_pj = 0, leakage_pj = 0;  // its parts, per clock
   double tops_per_w = 0;
 };

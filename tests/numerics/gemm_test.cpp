@@ -153,9 +153,12 @@ TEST(IntGemm, AllOperandLayoutsMatchReference) {
     const auto g2 = random_fp4(rng, sz2, false);
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
-        const auto A = ta ? row_major(w.data(), s.k, s.m).transposed() : row_major(w.data(), s.m, s.k);
-        const auto G = ta ? row_major(g.data(), s.k, s.m).transposed() : row_major(g.data(), s.m, s.k);
-        const auto X = tb ? row_major(x.data(), s.n, s.k).transposed() : row_major(x.data(), s.k, s.n);
+        const auto A =
+            ta ? row_major(w.data(), s.k, s.m).transposed() : row_major(w.data(), s.m, s.k);
+        const auto G =
+            ta ? row_major(g.data(), s.k, s.m).transposed() : row_major(g.data(), s.m, s.k);
+        const auto X =
+            tb ? row_major(x.data(), s.n, s.k).transposed() : row_major(x.data(), s.k, s.n);
         const auto G2 =
             tb ? row_major(g2.data(), s.n, s.k).transposed() : row_major(g2.data(), s.k, s.n);
         const OutputScale os{0.25f, -6};

@@ -67,8 +67,8 @@ TEST(QuantizeBulk, Fp4EqualsScalarOnEveryPathEdgeAndCount) {
             fp4_quantize_bulk(xs, g, c, base, got, &cg);
             for (std::size_t i = 0; i < len; ++i) want[i] = fp4_encode(x[i], g, c, base + i, &cw);
             for (std::size_t i = 0; i < len; ++i)
-              ASSERT_EQ(got[i], want[i]) << "x=" << x[i] << " g=" << g << " i=" << i
-                                         << " rounding " << int(r) << " isa " << int(isa);
+              ASSERT_EQ(got[i], want[i]) << "x=" << x[i] << " g=" << g << " i=" << i << " rounding "
+                                         << int(r) << " isa " << int(isa);
             ASSERT_EQ(cg.total, cw.total);
             ASSERT_EQ(cg.saturated, cw.saturated) << g;
             ASSERT_EQ(cg.underflow, cw.underflow) << g;
@@ -123,8 +123,8 @@ TEST(QuantizeBulk, DequantizersEqualScalar) {
     fp4_dequantize_bulk(codes, g, out);
     for (std::size_t i = 0; i < codes.size(); ++i)
       ASSERT_EQ(std::bit_cast<uint32_t>(out[i]),
-                std::bit_cast<uint32_t>(static_cast<float>(
-                    fp4_decode(static_cast<uint8_t>(codes[i] & 0xF), g))))
+                std::bit_cast<uint32_t>(
+                    static_cast<float>(fp4_decode(static_cast<uint8_t>(codes[i] & 0xF), g))))
           << int(codes[i]) << " g " << g;
   }
   std::vector<int8_t> c8;

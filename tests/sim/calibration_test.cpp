@@ -13,7 +13,9 @@
 namespace nibble::energy {
 namespace {
 
-double rel_error(double computed, double published) { return std::fabs(computed - published) / published; }
+double rel_error(double computed, double published) {
+  return std::fabs(computed - published) / published;
+}
 
 TEST(Calibration, Rapid4ReproducesPublishedPeaksWithin10Percent) {
   const auto cfg = config::load_chip_config(test::source_dir() / "configs/chips/rapid4.json");

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "hw_models/chip.hpp"
-#include "sim/config/chip_config.hpp"
 #include "sim/compiler/gemm_tiler.hpp"
+#include "sim/config/chip_config.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_report.hpp"
 #include "sim/energy/peak_efficiency.hpp"
-#include "tests/sim/test_paths.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/sim/test_paths.hpp"
 
 namespace nibble::energy {
 namespace {
@@ -82,7 +82,8 @@ TEST(EnergyModel, TwoStepProgramByHand) {
     hw::StatRegistry stats;
     chip.register_stats(stats);
     const EnergyReport e = compute_energy(stats, params, toy_tech(), driver.cycles);
-    std::vector<double> out{double(driver.cycles), double(stats.value("core0.array.zero_gated_macs_int4_int4")),
+    std::vector<double> out{double(driver.cycles),
+                            double(stats.value("core0.array.zero_gated_macs_int4_int4")),
                             e.total_pj, e.tops_per_w, double(e.ops)};
     for (const char* kind : {"array", "scratchpad", "leakage", "dram", "ring", "sfu"})
       for (const auto& b : e.by_kind)
@@ -147,7 +148,8 @@ TEST(EnergyModel, Rapid4CompiledGemmStaysBelowPeak) {
     const std::string json = rep.to_json().dump();
     const bool has_totals = json.find("\"tops_per_w\"") != std::string::npos &&
                             json.find("\"energy_pj\"") != std::string::npos;
-    return test::to_bytes(std::vector<double>{e.total_pj, sum, e.tops_per_w, double(e.ops), double(has_totals)});
+    return test::to_bytes(
+        std::vector<double>{e.total_pj, sum, e.tops_per_w, double(e.ops), double(has_totals)});
   }));
   const auto peak = peak_efficiency(cfg.chip, cfg.tech)[0];
   EXPECT_NEAR(r[1], r[0], 1e-6 * r[0]);

@@ -140,6 +140,19 @@ TEST(IrJson, FileRoundTripAndSyntaxErrorLine) {
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr("bad.json:3:"));
   }
+  {
+    std::ofstream(dir / "dup.json") << R"({"format": "nibble-workload", "ops": [{"m": 1, "m": 2}]})";
+  }
+  EXPECT_THROW(
+      {
+        try {
+          read_workload(dir / "dup.json");
+        } catch (const InputError& e) {
+          EXPECT_THAT(e.what(), HasSubstr("key \"m\" twice"));
+          throw;
+        }
+      },
+      InputError);
   std::filesystem::remove_all(dir);
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <set>
+#include <vector>
 #include <sstream>
 
 #include "hw_models/numerics/errors.hpp"
@@ -40,8 +42,24 @@ Json read_json_document(const std::filesystem::path& path, const std::string& wh
   buf << in.rdbuf();
   if (!in) throw InputError(fmt::format("{}: cannot read {}", path.string(), what));
   const std::string text = buf.str();
+  // nlohmann keeps the last of duplicate keys silently; a workload with two
+  // "m" keys is a mistake, so track the keys of every open object.
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  const Json::parser_callback_t check_keys = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == Json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == Json::parse_event_t::key && !open_objects.empty() &&
+        !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   try {
-    return Json::parse(text);
+    Json doc = Json::parse(text, check_keys);
+    if (!duplicate.empty())
+      throw InputError(fmt::format("{}: {} has the key \"{}\" twice in one object",
+                                   path.string(), what, duplicate));
+    return doc;
   } catch (const Json::parse_error& e) {
     size_t line = 1, col = 1;
     for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {

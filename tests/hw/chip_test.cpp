@@ -10,32 +10,13 @@
 #include "hw_models/chip.hpp"
 #include "hw_models/operand_feed.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/hw/sc_probe.hpp"
 
 namespace nibble::hw {
 namespace {
 
-struct Thread : sc_core::sc_module {
-  SC_HAS_PROCESS(Thread);
-  Thread(sc_core::sc_module_name n, std::function<void()> f) : sc_core::sc_module(n), body(std::move(f)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-  std::function<void()> body;
-};
-
-std::vector<uint64_t> probe_at(sc_core::sc_time clk, const std::vector<uint64_t>& times,
-                               const std::function<uint64_t()>& probe) {
-  std::vector<uint64_t> seen;
-  uint64_t now = 0;
-  for (uint64_t t : times) {
-    sc_core::sc_start(clk * static_cast<double>(t - now));
-    // Run every delta cycle of instant t: "done at T" means done once time T has settled.
-    while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    now = t;
-    seen.push_back(probe());
-  }
-  return seen;
-}
+using test::probe_at;
+using test::Thread;
 
 // 1000 MHz; DRAM 16 B/clock, 10 clocks latency; DMA 64 B bursts, 8
 // outstanding, 4 setup clocks; issue latency 2; a 4x4 WS array.

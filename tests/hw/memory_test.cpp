@@ -14,9 +14,13 @@
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/scratchpad.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/hw/sc_probe.hpp"
 
 namespace nibble::hw {
 namespace {
+
+using test::probe_at;
+using test::Thread;
 
 using test::Bytes;
 const sc_core::sc_time kClock(1, sc_core::SC_NS);  // 1000 MHz
@@ -29,31 +33,6 @@ ScratchpadParams small_scratchpad(uint32_t ports, uint32_t latency) {
   p.ports_per_bank = ports;
   p.access_latency_cycles = latency;
   return p;
-}
-
-// Runs `body` in an SC_THREAD of a fresh elaboration.
-struct Thread : sc_core::sc_module {
-  SC_HAS_PROCESS(Thread);
-  Thread(sc_core::sc_module_name n, std::function<void()> f) : sc_core::sc_module(n), body(std::move(f)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-  std::function<void()> body;
-};
-
-// Advances to each probe time (SC_ZERO_TIME step: run that instant's events)
-// and records probe() there.
-std::vector<uint64_t> probe_at(const std::vector<uint64_t>& times, const std::function<uint64_t()>& probe) {
-  std::vector<uint64_t> seen;
-  uint64_t now = 0;
-  for (uint64_t t : times) {
-    sc_core::sc_start(kClock * static_cast<double>(t - now));
-    // Run every delta cycle of instant t: "done at T" means done once time T has settled.
-    while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    now = t;
-    seen.push_back(probe());
-  }
-  return seen;
 }
 
 TEST(Scratchpad, BankConflictsSerialiseByHand) {
@@ -80,7 +59,7 @@ TEST(Scratchpad, AccessCompletesAtLatencyAndCountsConflicts) {
     Scratchpad sp("sp", small_scratchpad(1, 2), kClock);
     const std::vector<uint64_t> same_bank{0, 64, 128};  // T = 4 (see above)
     Thread t("t", [&] { sp.access(same_bank, false); });
-    auto probes = probe_at({3, 4}, [&] { return sp.completed(); });
+    auto probes = probe_at(kClock, {3, 4}, [&] { return sp.completed(); });
     probes.push_back(sp.counters().bank_conflict_cycles);  // 3 issue clocks - 1
     probes.push_back(sp.counters().reads);
     return test::to_bytes(probes);
@@ -171,7 +150,7 @@ TEST(Dma, TransferCompletesAtLatency) {
     Dram dram("dram", dram_16_bytes_per_clock(), 1000.0);
     Dma d("dma", dma(8), dram, kClock);
     Thread t("t", [&] { d.transfer(512); });  // T = 46 (above)
-    return test::to_bytes(probe_at({45, 46}, [&] { return d.completed(); }));
+    return test::to_bytes(probe_at(kClock, {45, 46}, [&] { return d.completed(); }));
   }));
   EXPECT_EQ(seen, (std::vector<uint64_t>{0, 1}));
 }

@@ -17,33 +17,15 @@
 #include "hw_models/scale_unit.hpp"
 #include "hw_models/sfu.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/hw/sc_probe.hpp"
 
 namespace nibble::hw {
 namespace {
 
+using test::probe_at;
+using test::Thread;
+
 const sc_core::sc_time kClock(1, sc_core::SC_NS);
-
-struct Thread : sc_core::sc_module {
-  SC_HAS_PROCESS(Thread);
-  Thread(sc_core::sc_module_name n, std::function<void()> f) : sc_core::sc_module(n), body(std::move(f)) {
-    SC_THREAD(run);
-  }
-  void run() { body(); }
-  std::function<void()> body;
-};
-
-std::vector<uint64_t> probe_at(const std::vector<uint64_t>& times, const std::function<uint64_t()>& probe) {
-  std::vector<uint64_t> seen;
-  uint64_t now = 0;
-  for (uint64_t t : times) {
-    sc_core::sc_start(kClock * static_cast<double>(t - now));
-    // Run every delta cycle of instant t: "done at T" means done once time T has settled.
-    while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    now = t;
-    seen.push_back(probe());
-  }
-  return seen;
-}
 
 std::vector<uint16_t> random_fp16(size_t n, uint32_t seed, float scale) {
   std::mt19937 rng(seed);
@@ -72,7 +54,7 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
     uint64_t t2 = 0;
     Thread t("t", [&] { lgu.quantize(job); });
     Thread u("u", [&] { t2 = lgu2.quantize(LguJob{grads, exp, {}, 0, {}, {}, nullptr}); });
-    auto out = probe_at({8, 9}, [&] { return lgu.completed(); });
+    auto out = probe_at(kClock, {8, 9}, [&] { return lgu.completed(); });
     sc_core::sc_start();
     out.push_back(t2);
     uint64_t mismatches = 0;
@@ -111,7 +93,7 @@ TEST(ScaleUnit, StatisticsRegisterAndQuantizeTimingAndValues) {
       su.quantize_activations(w, alpha, num::PactConfig{}, aq);
     });
     // Probe value: completed operations, plus 100 once the register holds the new scale.
-    std::vector<uint64_t> out = probe_at({65, 66, 67, 68}, [&] {
+    std::vector<uint64_t> out = probe_at(kClock, {65, 66, 67, 68}, [&] {
       return su.completed() + (su.scale_register(3) == 0.125f ? 100 : 0);
     });
     sc_core::sc_start();
@@ -142,7 +124,7 @@ TEST(Sfu, LaneTimingByHand) {
     p.fp32_latency_cycles = 4;
     Sfu sfu("sfu", p, kClock);
     Thread t("t", [&] { sfu.run(SfuOp{true, 4}, 10); });
-    auto out = probe_at({5, 6}, [&] { return sfu.completed(); });
+    auto out = probe_at(kClock, {5, 6}, [&] { return sfu.completed(); });
     out.push_back(sfu.cycles(SfuOp{false, 1}, 40));
     out.push_back(sfu.counters().fp32_ops);
     return test::to_bytes(out);

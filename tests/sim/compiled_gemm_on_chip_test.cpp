@@ -16,21 +16,12 @@
 #include "hw_models/numerics/gemm_ref.hpp"
 #include "sim/compiler/gemm_tiler.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/hw/sc_probe.hpp"
 
 namespace nibble::compiler {
 namespace {
 
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  Driver(sc_core::sc_module_name n, hw::Chip& c, const std::vector<hw::CoreProgram>& p)
-      : sc_core::sc_module(n), chip(c), programs(p) {
-    SC_THREAD(run);
-  }
-  void run() { cycles = chip.run(programs); }
-  hw::Chip& chip;
-  const std::vector<hw::CoreProgram>& programs;
-  uint64_t cycles = 0;
-};
+using Driver = test::ChipDriver;
 
 TEST(CompiledGemm, RunsOnTheChipWithinItsComputeAndBandwidthBounds) {
   hw::ChipParams chip_params;

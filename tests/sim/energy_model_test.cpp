@@ -15,22 +15,13 @@
 #include "sim/energy/energy_report.hpp"
 #include "sim/energy/peak_efficiency.hpp"
 #include "tests/hw/sc_child.hpp"
+#include "tests/hw/sc_probe.hpp"
 #include "tests/sim/test_paths.hpp"
 
 namespace nibble::energy {
 namespace {
 
-struct Driver : sc_core::sc_module {
-  SC_HAS_PROCESS(Driver);
-  Driver(sc_core::sc_module_name n, hw::Chip& c, const std::vector<hw::CoreProgram>& p)
-      : sc_core::sc_module(n), chip(c), programs(p) {
-    SC_THREAD(run);
-  }
-  void run() { cycles = chip.run(programs); }
-  hw::Chip& chip;
-  const std::vector<hw::CoreProgram>& programs;
-  uint64_t cycles = 0;
-};
+using Driver = test::ChipDriver;
 
 hw::ChipParams toy_chip() {
   hw::ChipParams c;

@@ -19,8 +19,8 @@
 #include "hw_models/mac_array.hpp"
 
 extern "C" {
-void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha, const float* a, int lda,
-                 const float* b, int ldb, float beta, float* c, int ldc);
+void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
+                 const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 }
 
 namespace {
@@ -34,7 +34,8 @@ double best_seconds(const std::function<void()>& f, int reps = 3) {
   for (int i = 0; i < reps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     f();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return best;
 }
@@ -55,7 +56,8 @@ struct Bench : sc_core::sc_module {
   static std::vector<OperandCode> int4_codes(size_t n, uint32_t seed, bool is_unsigned) {
     std::mt19937 rng(seed);
     std::vector<OperandCode> v(n);
-    for (auto& x : v) x = int4_operand(static_cast<int8_t>(is_unsigned ? rng() % 16 : int(rng() % 15) - 7));
+    for (auto& x : v)
+      x = int4_operand(static_cast<int8_t>(is_unsigned ? rng() % 16 : int(rng() % 15) - 7));
     return v;
   }
 
@@ -63,18 +65,22 @@ struct Bench : sc_core::sc_module {
     // DETAILED: WS int4_int4 on 16x16, M=1024 streamed rows, N=64, K=256.
     {
       const GemmShape s{1024, 64, 256};
-      const auto a = int4_codes(size_t{s.m} * s.k, 1, true), b = int4_codes(size_t{s.k} * s.n, 2, false);
+      const auto a = int4_codes(size_t{s.m} * s.k, 1, true),
+                 b = int4_codes(size_t{s.k} * s.n, 2, false);
       GemmOutput out;
       const double sec = best_seconds([&] { detailed->run(GemmJob{{}, s, a, b}, out); }, 2);
       const double pe_cycles = double(out.cycles) * 16 * 16;
-      std::printf("detailed 16x16 WS int4 %ux%ux%u: %llu cycles, %.3f s, %.3g PE-cycles/s (target 2e7: ratio %.2f)\n",
-                  s.m, s.n, s.k, static_cast<unsigned long long>(out.cycles), sec, pe_cycles / sec,
-                  pe_cycles / sec / 2e7);
+      std::printf(
+          "detailed 16x16 WS int4 %ux%ux%u: %llu cycles, %.3f s, %.3g PE-cycles/s (target 2e7: "
+          "ratio %.2f)\n",
+          s.m, s.n, s.k, static_cast<unsigned long long>(out.cycles), sec, pe_cycles / sec,
+          pe_cycles / sec / 2e7);
     }
     // FAST vs sgemm, 512^3.
     {
       const GemmShape s{512, 512, 512};
-      const auto a = int4_codes(size_t{s.m} * s.k, 3, true), b = int4_codes(size_t{s.k} * s.n, 4, false);
+      const auto a = int4_codes(size_t{s.m} * s.k, 3, true),
+                 b = int4_codes(size_t{s.k} * s.n, 4, false);
       std::vector<float> fa(a.size()), fb(b.size()), fc(size_t{s.m} * s.n);
       for (size_t i = 0; i < a.size(); ++i) fa[i] = float(int8_t(a[i] & 0xFF));
       for (size_t i = 0; i < b.size(); ++i) fb[i] = float(int8_t(b[i] & 0xFF));
@@ -82,11 +88,11 @@ struct Bench : sc_core::sc_module {
       const double macs = double(s.m) * s.n * s.k;
       const double t_fast = best_seconds([&] { fast->run(GemmJob{{}, s, a, b}, out); });
       const double t_blas = best_seconds([&] {
-        cblas_sgemm(kCblasRowMajor, kCblasNoTrans, kCblasNoTrans, int(s.m), int(s.n), int(s.k), 1.0f, fa.data(),
-                    int(s.k), fb.data(), int(s.n), 0.0f, fc.data(), int(s.n));
+        cblas_sgemm(kCblasRowMajor, kCblasNoTrans, kCblasNoTrans, int(s.m), int(s.n), int(s.k),
+                    1.0f, fa.data(), int(s.k), fb.data(), int(s.n), 0.0f, fc.data(), int(s.n));
       });
-      std::printf("fast int4 %ux%ux%u: %.3g MAC/s; sgemm %.3g MAC/s; ratio %.2f (target >= 0.5)\n", s.m, s.n, s.k,
-                  macs / t_fast, macs / t_blas, t_blas / t_fast);
+      std::printf("fast int4 %ux%ux%u: %.3g MAC/s; sgemm %.3g MAC/s; ratio %.2f (target >= 0.5)\n",
+                  s.m, s.n, s.k, macs / t_fast, macs / t_blas, t_blas / t_fast);
     }
     // TIMING: ResNet-50 forward convolutions on 128x128.
     {
@@ -103,10 +109,12 @@ struct Bench : sc_core::sc_module {
           macs += double(s.m) * s.n * s.k;
         }
       });
-      std::printf("timing 128x128 ResNet-50 forward (%zu convs, batch 32, int4): %llu cycles, utilisation %.2f, "
-                  "%.3g s wall (target < 1 s: ratio %.3g)\n",
-                  convs.size(), static_cast<unsigned long long>(cycles), macs / (double(cycles) * 128 * 128 * 4), sec,
-                  sec / 1.0);
+      std::printf(
+          "timing 128x128 ResNet-50 forward (%zu convs, batch 32, int4): %llu cycles, utilisation "
+          "%.2f, "
+          "%.3g s wall (target < 1 s: ratio %.3g)\n",
+          convs.size(), static_cast<unsigned long long>(cycles),
+          macs / (double(cycles) * 128 * 128 * 4), sec, sec / 1.0);
     }
   }
 

@@ -23,9 +23,11 @@ Chip::Chip(sc_core::sc_module_name name, const ChipParams& params, FidelityMode 
   uint32_t index = 0;
   for (const CoreParams& group : params.cores)
     for (uint32_t i = 0; i < group.count; ++i, ++index)
-      cores_.push_back(std::make_unique<Core>(("core" + std::to_string(index)).c_str(), group, clock_period_, dram_, mode));
+      cores_.push_back(std::make_unique<Core>(("core" + std::to_string(index)).c_str(), group,
+                                              clock_period_, dram_, mode));
   for (uint32_t i = 0; i < cores_.size(); ++i)
-    sc_core::sc_spawn(sc_bind(&Chip::core_process, this, i), ("core_process" + std::to_string(i)).c_str());
+    sc_core::sc_spawn(sc_bind(&Chip::core_process, this, i),
+                      ("core_process" + std::to_string(i)).c_str());
 }
 
 void Chip::core_process(uint32_t index) {
@@ -38,8 +40,8 @@ void Chip::core_process(uint32_t index) {
 
 uint64_t Chip::run(const std::vector<CoreProgram>& programs) {
   if (programs.size() > cores_.size())
-    throw InputError(std::string(name()) + ": " + std::to_string(programs.size()) + " programs for " +
-                     std::to_string(cores_.size()) + " cores");
+    throw InputError(std::string(name()) + ": " + std::to_string(programs.size()) +
+                     " programs for " + std::to_string(cores_.size()) + " cores");
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   programs_ = &programs;
   cores_running_ = static_cast<uint32_t>(programs.size());
@@ -52,7 +54,8 @@ uint64_t Chip::run(const std::vector<CoreProgram>& programs) {
 void Chip::register_stats(StatRegistry& registry) const {
   dram_.register_stats(registry, "dram");
   ring_.register_stats(registry, "ring");
-  for (size_t i = 0; i < cores_.size(); ++i) cores_[i]->register_stats(registry, "core" + std::to_string(i));
+  for (size_t i = 0; i < cores_.size(); ++i)
+    cores_[i]->register_stats(registry, "core" + std::to_string(i));
 }
 
 }  // namespace nibble::hw

@@ -20,7 +20,8 @@ class Chip : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Chip);
   // mode: the cores' array fidelity (FAST/DETAILED need data-carrying programs).
-  Chip(sc_core::sc_module_name name, const ChipParams& params, FidelityMode mode = FidelityMode::timing);
+  Chip(sc_core::sc_module_name name, const ChipParams& params,
+       FidelityMode mode = FidelityMode::timing);
 
   // Blocking (call from an SC_THREAD): programs[i] runs on core i (fewer
   // programs than cores leaves the rest idle). Returns the chip's cycles.

@@ -25,7 +25,11 @@ struct CoreParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("count", count, {.unit = "cores", .desc = "Number of identical cores this entry describes", .min = 1, .max = 1024});
+    v.param("count", count,
+            {.unit = "cores",
+             .desc = "Number of identical cores this entry describes",
+             .min = 1,
+             .max = 1024});
     v.group("array", array, "MPE systolic array");
     v.group("scratchpad", scratchpad, "Banked L1 scratchpad");
     v.group("lgu", lgu, "Log-domain gradient unit (FP16 -> radix-4 FP4)");
@@ -57,15 +61,23 @@ struct ChipParams {
   void declare(V& v) {
     v.param("name", name, {.desc = "Short name of the chip", .required = true});
     v.param("description", description, {.desc = "Free text"});
-    v.param("clock_mhz", clock_mhz, {.unit = "MHz", .desc = "Core clock", .min = 1, .max = 10000, .required = true});
-    v.param("tech", tech, {.desc = "Technology/energy table (path relative to this file)", .required = true});
+    v.param("clock_mhz", clock_mhz,
+            {.unit = "MHz", .desc = "Core clock", .min = 1, .max = 10000, .required = true});
+    v.param("tech", tech,
+            {.desc = "Technology/energy table (path relative to this file)", .required = true});
     v.group("ring", ring, "Bidirectional ring between cores");
     v.group("dram", dram, "Off-chip DRAM");
-    v.list("cores", cores, {.unit = "core groups", .desc = "Core groups; each has a count of identical cores", .min = 1, .max = 64, .required = true});
+    v.list("cores", cores,
+           {.unit = "core groups",
+            .desc = "Core groups; each has a count of identical cores",
+            .min = 1,
+            .max = 64,
+            .required = true});
   }
   template <class C>
   void check(C& c) const {
-    c.expect(num_cores() <= 1024, "cores", "at most 1024 cores in total", std::to_string(num_cores()));
+    c.expect(num_cores() <= 1024, "cores", "at most 1024 cores in total",
+             std::to_string(num_cores()));
   }
 };
 

@@ -9,10 +9,15 @@
 
 namespace nibble::hw {
 
-Controller::Controller(sc_core::sc_module_name name, const ControllerParams& params, sc_core::sc_time clock_period,
-                       MacArray& array, Scratchpad& scratchpad, Dma& read_dma, Dma& write_dma)
-    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), array_(array),
-      scratchpad_(scratchpad), read_dma_(read_dma),
+Controller::Controller(sc_core::sc_module_name name, const ControllerParams& params,
+                       sc_core::sc_time clock_period, MacArray& array, Scratchpad& scratchpad,
+                       Dma& read_dma, Dma& write_dma)
+    : sc_core::sc_module(name),
+      params_(params),
+      clock_period_(clock_period),
+      array_(array),
+      scratchpad_(scratchpad),
+      read_dma_(read_dma),
       write_dma_(write_dma) {
   SC_THREAD(load_process);
   SC_THREAD(compute_process);
@@ -21,7 +26,8 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
 
 void Controller::issue() {
   ++counters_.commands;
-  if (params_.issue_latency_cycles > 0) wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
+  if (params_.issue_latency_cycles > 0)
+    wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
 }
 
 void Controller::check_program(const CoreProgram& program) const {
@@ -34,16 +40,18 @@ void Controller::check_program(const CoreProgram& program) const {
   const GemmOperands& ops = *program.operands;
   if (ops.format.precision != program.precision)
     throw InputError(who + ": operand format and program precision differ");
-  if (ops.a.size() != uint64_t{ops.shape.m} * ops.shape.k || ops.b.size() != uint64_t{ops.shape.k} * ops.shape.n)
+  if (ops.a.size() != uint64_t{ops.shape.m} * ops.shape.k ||
+      ops.b.size() != uint64_t{ops.shape.k} * ops.shape.n)
     throw InputError(who + ": operand data does not match its M x N x K shape");
   for (size_t j = 0; j < program.steps.size(); ++j) {
     const TileStep& s = program.steps[j];
     // A K-split tile would have to continue from the previous tile's partial
     // sums inside the array, which the array interface does not take yet.
     if (s.k0 != 0 || s.shape.k != ops.shape.k)
-      throw InputError(who + ": step " + std::to_string(j) + " splits K (k0 = " + std::to_string(s.k0) +
-                       ", tile K = " + std::to_string(s.shape.k) + " of " + std::to_string(ops.shape.k) +
-                       "): data-carrying programs need whole-K tiles");
+      throw InputError(
+          who + ": step " + std::to_string(j) + " splits K (k0 = " + std::to_string(s.k0) +
+          ", tile K = " + std::to_string(s.shape.k) + " of " + std::to_string(ops.shape.k) +
+          "): data-carrying programs need whole-K tiles");
     if (s.m0 + s.shape.m > ops.shape.m || program.n_offset + s.n0 + s.shape.n > ops.shape.n)
       throw InputError(who + ": step " + std::to_string(j) + " lies outside the op's M x N");
   }
@@ -57,9 +65,11 @@ GemmJob Controller::tile_job(const TileStep& step, const MacFormat& format) {
   tile_a_.resize(uint64_t{s.m} * s.k);
   tile_b_.resize(uint64_t{s.k} * s.n);
   for (uint32_t m = 0; m < s.m; ++m)
-    std::copy_n(ops->a.begin() + int64_t(uint64_t{step.m0 + m} * K + step.k0), s.k, tile_a_.begin() + int64_t(uint64_t{m} * s.k));
+    std::copy_n(ops->a.begin() + int64_t(uint64_t{step.m0 + m} * K + step.k0), s.k,
+                tile_a_.begin() + int64_t(uint64_t{m} * s.k));
   for (uint32_t k = 0; k < s.k; ++k)
-    std::copy_n(ops->b.begin() + int64_t(uint64_t{step.k0 + k} * N + n_first), s.n, tile_b_.begin() + int64_t(uint64_t{k} * s.n));
+    std::copy_n(ops->b.begin() + int64_t(uint64_t{step.k0 + k} * N + n_first), s.n,
+                tile_b_.begin() + int64_t(uint64_t{k} * s.n));
   return GemmJob{format, s, tile_a_, tile_b_};
 }
 
@@ -98,7 +108,8 @@ uint64_t Controller::run(const CoreProgram& program) {
   }
   program_ = nullptr;
   ++counters_.programs;
-  const uint64_t cycles = static_cast<uint64_t>((sc_core::sc_time_stamp() - t0) / clock_period_ + 0.5);
+  const uint64_t cycles =
+      static_cast<uint64_t>((sc_core::sc_time_stamp() - t0) / clock_period_ + 0.5);
   passes_.push_back({cycles, pass_array_cycles_, pass_stalls_});
   return cycles;
 }
@@ -143,7 +154,8 @@ void Controller::compute_process() {
       array_.run(tile_job(steps[j], format), out);
       scatter_outputs(steps[j], out);
       pass_array_cycles_ += out.cycles;
-      const OperandFeed feed = operand_feed(array_.params(), scratchpad_.params(), format.precision, steps[j].shape);
+      const OperandFeed feed =
+          operand_feed(array_.params(), scratchpad_.params(), format.precision, steps[j].shape);
       const uint64_t bank_stall = feed.stall_cycles();
       scratchpad_.record_stream(feed.sram_read_bits, feed.sram_write_bits, bank_stall);
       if (bank_stall > 0) wait(clock_period_ * static_cast<double>(bank_stall));
@@ -175,10 +187,11 @@ void Controller::store_process() {
 
 void Controller::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".commands", "events", "Commands issued", &counters_.commands);
-  registry.add(prefix + ".stall_cycles_dram", "cycles", "Array idle waiting for operand tiles from DRAM",
-               &counters_.stall_cycles_dram);
+  registry.add(prefix + ".stall_cycles_dram", "cycles",
+               "Array idle waiting for operand tiles from DRAM", &counters_.stall_cycles_dram);
   registry.add(prefix + ".stall_cycles_bank_conflict", "cycles",
-               "Array operand feed waiting for scratchpad banks", &counters_.stall_cycles_bank_conflict);
+               "Array operand feed waiting for scratchpad banks",
+               &counters_.stall_cycles_bank_conflict);
   registry.add(prefix + ".stall_cycles_dependency", "cycles",
                "Array idle while its tiles' load was issuing or waiting for a buffer",
                &counters_.stall_cycles_dependency);

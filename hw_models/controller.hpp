@@ -60,8 +60,9 @@ struct ControllerCounters {
 class Controller : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Controller);
-  Controller(sc_core::sc_module_name name, const ControllerParams& params, sc_core::sc_time clock_period,
-             MacArray& array, Scratchpad& scratchpad, Dma& read_dma, Dma& write_dma);
+  Controller(sc_core::sc_module_name name, const ControllerParams& params,
+             sc_core::sc_time clock_period, MacArray& array, Scratchpad& scratchpad, Dma& read_dma,
+             Dma& write_dma);
 
   // Blocking (call from an SC_THREAD): runs the program to its last store.
   // Returns its cycles.
@@ -103,7 +104,8 @@ class Controller : public sc_core::sc_module {
   uint64_t pass_array_cycles_ = 0;
   ControllerCounters counters_;
   std::vector<PassRecord> passes_;
-  std::vector<OperandCode> tile_a_, tile_b_;  // the current step's tiles (reused: no per-step growth)
+  std::vector<OperandCode> tile_a_,
+      tile_b_;  // the current step's tiles (reused: no per-step growth)
   std::vector<uint16_t> outputs_fp16_;
   std::vector<int64_t> outputs_acc_;
 };

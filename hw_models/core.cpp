@@ -2,8 +2,8 @@
 
 namespace nibble::hw {
 
-Core::Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram,
-           FidelityMode mode)
+Core::Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period,
+           Dram& dram, FidelityMode mode)
     : sc_core::sc_module(name),
       params_(params),
       array_(make_mac_array(mode, "array", params.array, clock_period)),
@@ -13,7 +13,8 @@ Core::Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_t
       lgu_("lgu", params.lgu, clock_period, true),
       scale_unit_("scale_unit", params.scale_unit, clock_period, true),
       sfu_("sfu", params.sfu, clock_period),
-      controller_("controller", params.controller, clock_period, *array_, scratchpad_, read_dma_, write_dma_) {}
+      controller_("controller", params.controller, clock_period, *array_, scratchpad_, read_dma_,
+                  write_dma_) {}
 
 void Core::register_stats(StatRegistry& registry, const std::string& prefix) const {
   array_->register_stats(registry, prefix + ".array");

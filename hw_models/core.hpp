@@ -21,8 +21,8 @@ namespace nibble::hw {
 
 class Core : public sc_core::sc_module {
  public:
-  Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period, Dram& dram,
-       FidelityMode mode = FidelityMode::timing);
+  Core(sc_core::sc_module_name name, const CoreParams& params, sc_core::sc_time clock_period,
+       Dram& dram, FidelityMode mode = FidelityMode::timing);
 
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
 

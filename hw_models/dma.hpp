@@ -25,7 +25,8 @@ struct DmaCounters {
 
 class Dma : public sc_core::sc_module {
  public:
-  Dma(sc_core::sc_module_name name, const DmaParams& params, Dram& dram, sc_core::sc_time clock_period);
+  Dma(sc_core::sc_module_name name, const DmaParams& params, Dram& dram,
+      sc_core::sc_time clock_period);
 
   // Blocking (call from an SC_THREAD): moves `bytes` and returns when the
   // last burst is done. Returns the transfer's cycles.

@@ -1,8 +1,8 @@
 #include "hw_models/dram.hpp"
 
 #include <algorithm>
-#include <vector>
 #include <cmath>
+#include <vector>
 
 #include "hw_models/numerics/errors.hpp"
 
@@ -10,8 +10,10 @@ namespace nibble::hw {
 
 Dram::Dram(sc_core::sc_module_name name, const DramParams& params, double clock_mhz)
     : sc_core::sc_module(name),
-      bytes_per_cycle_(params.bandwidth_gb_per_s * 1e3 / clock_mhz),  // (GB/s) / (Mclk/s) * 1e3 = B/clk
-      latency_cycles_(static_cast<uint64_t>(std::ceil(params.latency_ns * clock_mhz / 1e3 - 1e-9))) {
+      bytes_per_cycle_(params.bandwidth_gb_per_s * 1e3 /
+                       clock_mhz),  // (GB/s) / (Mclk/s) * 1e3 = B/clk
+      latency_cycles_(
+          static_cast<uint64_t>(std::ceil(params.latency_ns * clock_mhz / 1e3 - 1e-9))) {
   if (!(params.bandwidth_gb_per_s > 0) || !(clock_mhz > 0))
     throw InputError(std::string(basename()) + ": DRAM bandwidth and clock must be > 0");
   pending_.reserve(64);
@@ -54,7 +56,8 @@ uint64_t Dram::schedule_burst(uint64_t request_cycle, uint32_t bytes) {
 void Dram::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".bursts", "events", "DRAM bursts", &counters_.bursts);
   registry.add(prefix + ".bytes", "bytes", "Bytes moved to/from DRAM", &counters_.bytes);
-  registry.add(prefix + ".bus_busy_cycles", "cycles", "Clocks the DRAM data bus was busy", &counters_.bus_busy_cycles);
+  registry.add(prefix + ".bus_busy_cycles", "cycles", "Clocks the DRAM data bus was busy",
+               &counters_.bus_busy_cycles);
 }
 
 }  // namespace nibble::hw

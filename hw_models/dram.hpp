@@ -2,7 +2,8 @@
 // Off-chip DRAM shared by every core's DMA: a fixed latency from request to
 // first data plus one data bus whose bandwidth serialises the bursts. Owns
 // the DRAM side of a burst's timing:
-//   data_start = max(request + latency, bus_free);  done = data_start + ceil(bytes / bytes_per_clock)
+//   data_start = max(request + latency, bus_free);  done = data_start + ceil(bytes /
+//   bytes_per_clock)
 // Requests are served first-come first-served in simulated time. Requests
 // made in the same clock are ordered by requester id (the order DMAs were
 // built: core0 read, core0 write, core1 read, ...), never by SystemC's

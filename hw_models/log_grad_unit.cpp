@@ -8,9 +8,12 @@
 
 namespace nibble::hw {
 
-LogGradUnit::LogGradUnit(sc_core::sc_module_name name, const LguParams& params, sc_core::sc_time clock_period,
-                         bool compute_values)
-    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), compute_values_(compute_values) {
+LogGradUnit::LogGradUnit(sc_core::sc_module_name name, const LguParams& params,
+                         sc_core::sc_time clock_period, bool compute_values)
+    : sc_core::sc_module(name),
+      params_(params),
+      clock_period_(clock_period),
+      compute_values_(compute_values) {
   if (params_.lanes == 0 || params_.latency_cycles == 0)
     throw InputError(std::string(basename()) + ": lgu lanes and latency_cycles must be >= 1");
 }
@@ -30,11 +33,11 @@ uint64_t LogGradUnit::quantize(const LguJob& job) {
     std::vector<float> x(n);
     num::fp16_to_fp32_bulk(job.gradients_fp16, x);
     if (!job.even_codes.empty())
-      num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::even, job.fp4), job.fp4,
-                             job.index_base, job.even_codes, job.counts);
+      num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::even, job.fp4),
+                             job.fp4, job.index_base, job.even_codes, job.counts);
     if (!job.odd_codes.empty())
-      num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::odd, job.fp4), job.fp4,
-                             job.index_base, job.odd_codes);
+      num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::odd, job.fp4),
+                             job.fp4, job.index_base, job.odd_codes);
   }
   const uint64_t t = cycles(n);
   wait(clock_period_ * static_cast<double>(t));
@@ -48,8 +51,10 @@ uint64_t LogGradUnit::quantize(const LguJob& job) {
 void LogGradUnit::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".passes", "events", "LGU quantization passes", &counters_.passes);
   registry.add(prefix + ".elements", "elements", "FP16 gradients quantized", &counters_.elements);
-  registry.add(prefix + ".fp4_codes", "elements", "FP4 codes written (both TPR phases)", &counters_.fp4_codes);
-  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the LGU was busy", &counters_.busy_cycles);
+  registry.add(prefix + ".fp4_codes", "elements", "FP4 codes written (both TPR phases)",
+               &counters_.fp4_codes);
+  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the LGU was busy",
+               &counters_.busy_cycles);
 }
 
 }  // namespace nibble::hw

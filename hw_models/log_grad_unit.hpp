@@ -20,8 +20,8 @@ namespace nibble::hw {
 
 struct LguCounters {
   uint64_t passes = 0;
-  uint64_t elements = 0;     // FP16 gradients read
-  uint64_t fp4_codes = 0;    // FP4 codes written (both phases)
+  uint64_t elements = 0;   // FP16 gradients read
+  uint64_t fp4_codes = 0;  // FP4 codes written (both phases)
   uint64_t busy_cycles = 0;
 };
 

@@ -10,20 +10,25 @@ namespace nibble::hw {
 
 MacArray::MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
                    sc_core::sc_time clock_period, bool compute_values)
-    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), compute_values_(compute_values) {
+    : sc_core::sc_module(name),
+      params_(params),
+      clock_period_(clock_period),
+      compute_values_(compute_values) {
   if (params_.rows == 0 || params_.cols == 0 || params_.pe_pipeline_depth == 0)
-    throw InputError(std::string(basename()) + ": array rows, cols and pe_pipeline_depth must be >= 1");
-  if (params_.accumulation != Accumulation::int_exact)
     throw InputError(std::string(basename()) +
-                     ": accumulation 'fp16_chunked' is not modelled by the MAC array yet (use int_exact)");
+                     ": array rows, cols and pe_pipeline_depth must be >= 1");
+  if (params_.accumulation != Accumulation::int_exact)
+    throw InputError(
+        std::string(basename()) +
+        ": accumulation 'fp16_chunked' is not modelled by the MAC array yet (use int_exact)");
   if (params_.accumulator_bits < 2 || params_.accumulator_bits > 64)
     throw InputError(std::string(basename()) + ": accumulator_bits must be in [2, 64]");
 }
 
 void MacArray::begin_job(const GemmJob& job) {
   const auto& s = job.shape;
-  const std::string who = std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" + std::to_string(s.n) +
-                          "x" + std::to_string(s.k);
+  const std::string who = std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" +
+                          std::to_string(s.n) + "x" + std::to_string(s.k);
   if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who + ": M, N and K must be >= 1");
   if (!compute_values_) return;
   if (job.a.size() != uint64_t{s.m} * s.k)
@@ -36,7 +41,8 @@ void MacArray::begin_job(const GemmJob& job) {
 
 void MacArray::round_outputs(GemmOutput& out) const {
   out.fp16.resize(out.accumulators.size());
-  for (size_t i = 0; i < out.accumulators.size(); ++i) out.fp16[i] = datapath_->round_output(out.accumulators[i]);
+  for (size_t i = 0; i < out.accumulators.size(); ++i)
+    out.fp16[i] = datapath_->round_output(out.accumulators[i]);
 }
 
 void MacArray::count_job_events(const GemmJob& job, uint64_t zero_products) {
@@ -45,7 +51,8 @@ void MacArray::count_job_events(const GemmJob& job, uint64_t zero_products) {
   if (!compute_values_) {
     // P(product gated) = 1 - (1 - za)(1 - zb) for independent operands.
     const double za = params_.assumed_zero_fraction_a, zb = params_.assumed_zero_fraction_b;
-    zero_products = static_cast<uint64_t>(static_cast<double>(macs) * (1.0 - (1.0 - za) * (1.0 - zb)) + 0.5);
+    zero_products =
+        static_cast<uint64_t>(static_cast<double>(macs) * (1.0 - (1.0 - za) * (1.0 - zb)) + 0.5);
   }
   counters_.zero_gated_macs += zero_products;
   counters_.zero_gated[static_cast<int>(job.format.precision)] += zero_products;
@@ -55,29 +62,37 @@ void MacArray::count_job_events(const GemmJob& job, uint64_t zero_products) {
 
 void MacArray::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".gemms", "events", "GEMMs run on the array", &counters_.gemms);
-  registry.add(prefix + ".folds", "events", "Array folds (stationary tile loads / output tiles)", &counters_.folds);
-  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the array was busy", &counters_.busy_cycles);
-  static constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+  registry.add(prefix + ".folds", "events", "Array folds (stationary tile loads / output tiles)",
+               &counters_.folds);
+  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the array was busy",
+               &counters_.busy_cycles);
+  static constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
+                                                             "fp16"};
   for (int p = 0; p < kNumPrecisions; ++p)
-    registry.add(prefix + ".macs_" + kModeNames[p], "MACs", std::string("Real MACs in mode ") + kModeNames[p],
-                 &counters_.macs[p]);
-  registry.add(prefix + ".zero_gated_macs", "MACs", "MACs with a zero operand (gated, no switching)",
-               &counters_.zero_gated_macs);
+    registry.add(prefix + ".macs_" + kModeNames[p], "MACs",
+                 std::string("Real MACs in mode ") + kModeNames[p], &counters_.macs[p]);
+  registry.add(prefix + ".zero_gated_macs", "MACs",
+               "MACs with a zero operand (gated, no switching)", &counters_.zero_gated_macs);
   for (int p = 0; p < kNumPrecisions; ++p)
     registry.add(prefix + ".zero_gated_macs_" + kModeNames[p], "MACs",
                  std::string("Zero-gated MACs in mode ") + kModeNames[p], &counters_.zero_gated[p]);
   registry.add(prefix + ".register_file_accesses", "accesses",
-               "PE operand-forward and partial-sum register accesses", &counters_.register_file_accesses);
-  registry.add(prefix + ".accumulator_saturations", "events", "Partial-sum additions that saturated",
-               &counters_.accumulator_saturations);
+               "PE operand-forward and partial-sum register accesses",
+               &counters_.register_file_accesses);
+  registry.add(prefix + ".accumulator_saturations", "events",
+               "Partial-sum additions that saturated", &counters_.accumulator_saturations);
 }
 
 std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
-                                         const MacArrayParams& params, sc_core::sc_time clock_period) {
+                                         const MacArrayParams& params,
+                                         sc_core::sc_time clock_period) {
   switch (mode) {
-    case FidelityMode::detailed: return std::make_unique<MacArrayDetailed>(name, params, clock_period);
-    case FidelityMode::fast: return std::make_unique<MacArrayFast>(name, params, clock_period, true);
-    case FidelityMode::timing: return std::make_unique<MacArrayFast>(name, params, clock_period, false);
+    case FidelityMode::detailed:
+      return std::make_unique<MacArrayDetailed>(name, params, clock_period);
+    case FidelityMode::fast:
+      return std::make_unique<MacArrayFast>(name, params, clock_period, true);
+    case FidelityMode::timing:
+      return std::make_unique<MacArrayFast>(name, params, clock_period, false);
   }
   throw SimulationError("unknown fidelity mode");
 }

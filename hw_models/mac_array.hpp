@@ -36,8 +36,9 @@ struct GemmJob {
 };
 
 struct GemmOutput {
-  std::vector<int64_t> accumulators;  // M x N accumulator words (see mac_datapath.hpp; empty in TIMING mode)
-  std::vector<uint16_t> fp16;         // M x N, rounded once at the output edge
+  std::vector<int64_t>
+      accumulators;  // M x N accumulator words (see mac_datapath.hpp; empty in TIMING mode)
+  std::vector<uint16_t> fp16;  // M x N, rounded once at the output edge
   uint64_t cycles = 0;
 };
 
@@ -47,8 +48,8 @@ struct MacArrayCounters {
   uint64_t gemms = 0;
   uint64_t folds = 0;
   uint64_t busy_cycles = 0;
-  uint64_t macs[kNumPrecisions] = {};  // real (unpadded) MACs per precision mode
-  uint64_t zero_gated_macs = 0;        // MACs with a zero operand (no switching), all modes
+  uint64_t macs[kNumPrecisions] = {};        // real (unpadded) MACs per precision mode
+  uint64_t zero_gated_macs = 0;              // MACs with a zero operand (no switching), all modes
   uint64_t zero_gated[kNumPrecisions] = {};  // the same per precision mode (energy is per mode)
   // PE register accesses: each active PE-cycle (k MACs) forwards its
   // streamed operand and updates its partial-sum register: 2 x M*N*ceil(K/k).
@@ -59,8 +60,8 @@ struct MacArrayCounters {
 class MacArray : public sc_core::sc_module {
  public:
   // compute_values = false is TIMING mode: same cycles, no arithmetic.
-  MacArray(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
-           bool compute_values);
+  MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
+           sc_core::sc_time clock_period, bool compute_values);
 
   // Runs one GEMM and returns when its last result has left the array.
   // Blocking: call from an SC_THREAD.
@@ -100,6 +101,7 @@ class MacArray : public sc_core::sc_module {
 
 // Builds the implementation for a fidelity mode.
 std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_name name,
-                                         const MacArrayParams& params, sc_core::sc_time clock_period);
+                                         const MacArrayParams& params,
+                                         sc_core::sc_time clock_period);
 
 }  // namespace nibble::hw

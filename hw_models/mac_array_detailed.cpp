@@ -41,7 +41,8 @@ void MacArrayDetailed::tick() {
   wait(clock_period_);
 }
 
-int64_t MacArrayDetailed::pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t group) {
+int64_t MacArrayDetailed::pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b,
+                                 uint32_t group) {
   const uint32_t k_real = group_macs(*job_, k_, group);
   counters_.macs[static_cast<int>(job_->format.precision)] += k_real;
   return datapath_->mac(acc, a, b, k_real, events_);
@@ -58,9 +59,11 @@ void MacArrayDetailed::clock_process() {
     a_packed_.assign(uint64_t{s.m} * kpad_, 0);
     b_packed_.assign(uint64_t{s.n} * kpad_, 0);
     for (uint32_t m = 0; m < s.m; ++m)
-      for (uint32_t i = 0; i < s.k; ++i) a_packed_[uint64_t{m} * kpad_ + i] = job.a[uint64_t{m} * s.k + i];
+      for (uint32_t i = 0; i < s.k; ++i)
+        a_packed_[uint64_t{m} * kpad_ + i] = job.a[uint64_t{m} * s.k + i];
     for (uint32_t i = 0; i < s.k; ++i)
-      for (uint32_t n = 0; n < s.n; ++n) b_packed_[uint64_t{n} * kpad_ + i] = job.b[uint64_t{i} * s.n + n];
+      for (uint32_t n = 0; n < s.n; ++n)
+        b_packed_[uint64_t{n} * kpad_ + i] = job.b[uint64_t{i} * s.n + n];
 
     const uint64_t pes = uint64_t{params_.rows} * params_.cols;
     const uint32_t d = params_.pe_pipeline_depth;
@@ -82,9 +85,15 @@ void MacArrayDetailed::clock_process() {
     results_out_ = 0;
     busy_ = true;
     switch (params_.dataflow) {
-      case Dataflow::ws: run_stationary(true); break;
-      case Dataflow::is: run_stationary(false); break;
-      case Dataflow::os: run_output_stationary(); break;
+      case Dataflow::ws:
+        run_stationary(true);
+        break;
+      case Dataflow::is:
+        run_stationary(false);
+        break;
+      case Dataflow::os:
+        run_output_stationary();
+        break;
     }
     busy_ = false;
     count_job_events(job, events_.zero_products);
@@ -134,7 +143,8 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
         const uint32_t src_row = R - 1 - l;
         for (uint32_t c = 0; c < ca; ++c) {
           const bool live = src_row < ra;
-          north_reg_[c] = live ? &stationary[uint64_t{j0 + c} * kpad_ + uint64_t{g0 + src_row} * k_] : nullptr;
+          north_reg_[c] =
+              live ? &stationary[uint64_t{j0 + c} * kpad_ + uint64_t{g0 + src_row} * k_] : nullptr;
           north_tag_[c] = live ? static_cast<int32_t>(g0 + src_row) : -1;
         }
         tick();
@@ -154,7 +164,8 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
           }
           const int64_t i = cyc - int64_t{r} * d;
           const bool live = r < ra && i >= 0 && i < stream_len;
-          west_reg_[base] = live ? &streaming[uint64_t(i) * kpad_ + uint64_t{g0 + r} * k_] : nullptr;
+          west_reg_[base] =
+              live ? &streaming[uint64_t(i) * kpad_ + uint64_t{g0 + r} * k_] : nullptr;
           west_tag_[base] = live ? static_cast<int32_t>(i) : -1;
         }
         west_edge_row0_tag_ = west_tag_[0];
@@ -176,8 +187,8 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
             }
             if (r < ra) {
               if (tag != west_tag_[pe])
-                throw SimulationError(std::string(name()) + ": operand skew mismatch at PE(" + std::to_string(r) +
-                                      "," + std::to_string(c) + ")");
+                throw SimulationError(std::string(name()) + ": operand skew mismatch at PE(" +
+                                      std::to_string(r) + "," + std::to_string(c) + ")");
               if (tag >= 0) {
                 const OperandCode* x = west_reg_[pe];
                 const OperandCode* w = north_reg_[pe];
@@ -278,7 +289,8 @@ void MacArrayDetailed::run_output_stationary() {
           }
           const int64_t g = cyc - r;
           const bool live = g >= 0 && g < kg_;
-          west_reg_[base] = live ? &a_packed_[uint64_t{m0 + r} * kpad_ + uint64_t(g) * k_] : nullptr;
+          west_reg_[base] =
+              live ? &a_packed_[uint64_t{m0 + r} * kpad_ + uint64_t(g) * k_] : nullptr;
           west_tag_[base] = live ? static_cast<int32_t>(g) : -1;
         }
         west_edge_row0_tag_ = west_tag_[0];
@@ -298,8 +310,8 @@ void MacArrayDetailed::run_output_stationary() {
           for (uint32_t c = 0; c < ca; ++c) {
             const uint32_t pe = r * C + c;
             if (west_tag_[pe] != north_tag_[pe])
-              throw SimulationError(std::string(name()) + ": operand skew mismatch at PE(" + std::to_string(r) +
-                                    "," + std::to_string(c) + ")");
+              throw SimulationError(std::string(name()) + ": operand skew mismatch at PE(" +
+                                    std::to_string(r) + "," + std::to_string(c) + ")");
             int32_t tag = west_tag_[pe];
             const OperandCode* a = west_reg_[pe];
             const OperandCode* b = north_reg_[pe];

@@ -19,13 +19,14 @@ namespace nibble::hw {
 class MacArrayDetailed final : public MacArray {
  public:
   SC_HAS_PROCESS(MacArrayDetailed);
-  MacArrayDetailed(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period);
+  MacArrayDetailed(sc_core::sc_module_name name, const MacArrayParams& params,
+                   sc_core::sc_time clock_period);
   void run(const GemmJob& job, GemmOutput& out) override;
 
   void trace(sc_core::sc_trace_file* file) const override;
 
  private:
-  void clock_process();                      // waits for a job, then steps the grid each clock
+  void clock_process();                       // waits for a job, then steps the grid each clock
   void run_stationary(bool stationary_is_b);  // WS (B stationary) and IS (A stationary)
   void run_output_stationary();               // OS
   void tick();                                // one clock: bookkeeping + wait(period)
@@ -44,17 +45,18 @@ class MacArrayDetailed final : public MacArray {
   std::vector<OperandCode> b_packed_;  // N x kpad (B transposed)
 
   // PE grid state, index r * cols + c (pipelines: * depth + stage).
-  std::vector<const OperandCode*> west_reg_;   // operand moving west -> east
-  std::vector<int32_t> west_tag_;              // problem index it belongs to, -1 = bubble
-  std::vector<const OperandCode*> north_reg_;  // operand moving north -> south (OS) / stationary (WS, IS)
+  std::vector<const OperandCode*> west_reg_;  // operand moving west -> east
+  std::vector<int32_t> west_tag_;             // problem index it belongs to, -1 = bubble
+  std::vector<const OperandCode*>
+      north_reg_;  // operand moving north -> south (OS) / stationary (WS, IS)
   std::vector<int32_t> north_tag_;
-  std::vector<int64_t> pipe_value_;            // WS/IS: partial-sum pipeline
-  std::vector<int32_t> pipe_tag_;              // WS/IS: partial sums; OS: multiplier stages
-  std::vector<const OperandCode*> pipe_a_;     // OS: operand pairs in the multiplier stages
+  std::vector<int64_t> pipe_value_;         // WS/IS: partial-sum pipeline
+  std::vector<int32_t> pipe_tag_;           // WS/IS: partial sums; OS: multiplier stages
+  std::vector<const OperandCode*> pipe_a_;  // OS: operand pairs in the multiplier stages
   std::vector<const OperandCode*> pipe_b_;
-  std::vector<int64_t> accumulator_;           // OS: stationary outputs
-  std::vector<uint32_t> groups_done_;          // OS: groups accumulated per PE
-  std::vector<int64_t> drain_value_;           // OS: output drain chain
+  std::vector<int64_t> accumulator_;   // OS: stationary outputs
+  std::vector<uint32_t> groups_done_;  // OS: groups accumulated per PE
+  std::vector<int64_t> drain_value_;   // OS: output drain chain
   std::vector<int32_t> drain_tag_;
 
   // Array-edge signals for VCD (plain members sampled by sc_trace).

@@ -10,8 +10,8 @@ namespace nibble::hw {
 
 class MacArrayFast final : public MacArray {
  public:
-  MacArrayFast(sc_core::sc_module_name name, const MacArrayParams& params, sc_core::sc_time clock_period,
-               bool compute_values);
+  MacArrayFast(sc_core::sc_module_name name, const MacArrayParams& params,
+               sc_core::sc_time clock_period, bool compute_values);
   void run(const GemmJob& job, GemmOutput& out) override;
 
  private:

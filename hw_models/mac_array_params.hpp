@@ -30,20 +30,32 @@ struct MacsPerCycle {
 
   uint32_t of(Precision p) const {
     switch (p) {
-      case Precision::int4_int4: return int4_int4;
-      case Precision::int4_fp4: return int4_fp4;
-      case Precision::hfp8: return hfp8;
-      case Precision::fp16: return fp16;
+      case Precision::int4_int4:
+        return int4_int4;
+      case Precision::int4_fp4:
+        return int4_fp4;
+      case Precision::hfp8:
+        return hfp8;
+      case Precision::fp16:
+        return fp16;
     }
     return 1;
   }
 
   template <class V>
   void declare(V& v) {
-    v.param("int4_int4", int4_int4, {.unit = "MAC/cycle", .desc = "INT4 x INT4 MACs per PE per cycle", .min = 1, .max = 64});
-    v.param("int4_fp4", int4_fp4, {.unit = "MAC/cycle", .desc = "INT4 x radix-4 FP4 shift-add MACs per PE per cycle", .min = 1, .max = 64});
-    v.param("hfp8", hfp8, {.unit = "MAC/cycle", .desc = "HFP8 MACs per PE per cycle", .min = 1, .max = 64});
-    v.param("fp16", fp16, {.unit = "MAC/cycle", .desc = "FP16 MACs per PE per cycle", .min = 1, .max = 64});
+    v.param(
+        "int4_int4", int4_int4,
+        {.unit = "MAC/cycle", .desc = "INT4 x INT4 MACs per PE per cycle", .min = 1, .max = 64});
+    v.param("int4_fp4", int4_fp4,
+            {.unit = "MAC/cycle",
+             .desc = "INT4 x radix-4 FP4 shift-add MACs per PE per cycle",
+             .min = 1,
+             .max = 64});
+    v.param("hfp8", hfp8,
+            {.unit = "MAC/cycle", .desc = "HFP8 MACs per PE per cycle", .min = 1, .max = 64});
+    v.param("fp16", fp16,
+            {.unit = "MAC/cycle", .desc = "FP16 MACs per PE per cycle", .min = 1, .max = 64});
   }
   template <class C>
   void check(C&) const {}
@@ -67,18 +79,58 @@ struct MacArrayParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("rows", rows, {.unit = "PEs", .desc = "PE rows of the systolic array", .min = 1, .max = 4096, .required = true});
-    v.param("cols", cols, {.unit = "PEs", .desc = "PE columns of the systolic array", .min = 1, .max = 4096, .required = true});
-    v.param("dataflow", dataflow, {.desc = "Stationary operand: ws (weights), os (outputs), is (inputs)"});
-    v.param("pe_pipeline_depth", pe_pipeline_depth, {.unit = "cycles", .desc = "Pipeline stages inside one PE (MAC latency)", .min = 1, .max = 16});
-    v.group("macs_per_cycle_per_pe", macs_per_cycle_per_pe, "MACs one PE completes per cycle, per precision mode");
-    v.param("accumulator_bits", accumulator_bits, {.unit = "bits", .desc = "Width of the exact, saturating integer accumulator", .min = 16, .max = 64});
-    v.param("accumulation", accumulation, {.desc = "int_exact (integer accumulate, one FP16 rounding at the output) or fp16_chunked"});
-    v.param("fp16_chunk_size", fp16_chunk_size, {.unit = "MACs", .desc = "Chunk length C of fp16_chunked accumulation", .min = 1, .max = 1 << 20});
-    v.param("fold_setup_cycles", fold_setup_cycles, {.unit = "cycles", .desc = "Extra cycles to switch the array to the next fold", .min = 0, .max = 1 << 16});
-    v.param("zero_gating", zero_gating, {.desc = "PEs skip switching energy when an operand is zero"});
-    v.param("assumed_zero_fraction_a", assumed_zero_fraction_a, {.desc = "TIMING mode only: fraction of A (streamed/left) operand codes taken to be zero, for the zero-gating energy estimate", .min = 0, .max = 1});
-    v.param("assumed_zero_fraction_b", assumed_zero_fraction_b, {.desc = "TIMING mode only: fraction of B (right) operand codes taken to be zero, for the zero-gating energy estimate", .min = 0, .max = 1});
+    v.param("rows", rows,
+            {.unit = "PEs",
+             .desc = "PE rows of the systolic array",
+             .min = 1,
+             .max = 4096,
+             .required = true});
+    v.param("cols", cols,
+            {.unit = "PEs",
+             .desc = "PE columns of the systolic array",
+             .min = 1,
+             .max = 4096,
+             .required = true});
+    v.param("dataflow", dataflow,
+            {.desc = "Stationary operand: ws (weights), os (outputs), is (inputs)"});
+    v.param("pe_pipeline_depth", pe_pipeline_depth,
+            {.unit = "cycles",
+             .desc = "Pipeline stages inside one PE (MAC latency)",
+             .min = 1,
+             .max = 16});
+    v.group("macs_per_cycle_per_pe", macs_per_cycle_per_pe,
+            "MACs one PE completes per cycle, per precision mode");
+    v.param("accumulator_bits", accumulator_bits,
+            {.unit = "bits",
+             .desc = "Width of the exact, saturating integer accumulator",
+             .min = 16,
+             .max = 64});
+    v.param(
+        "accumulation", accumulation,
+        {.desc =
+             "int_exact (integer accumulate, one FP16 rounding at the output) or fp16_chunked"});
+    v.param("fp16_chunk_size", fp16_chunk_size,
+            {.unit = "MACs",
+             .desc = "Chunk length C of fp16_chunked accumulation",
+             .min = 1,
+             .max = 1 << 20});
+    v.param("fold_setup_cycles", fold_setup_cycles,
+            {.unit = "cycles",
+             .desc = "Extra cycles to switch the array to the next fold",
+             .min = 0,
+             .max = 1 << 16});
+    v.param("zero_gating", zero_gating,
+            {.desc = "PEs skip switching energy when an operand is zero"});
+    v.param("assumed_zero_fraction_a", assumed_zero_fraction_a,
+            {.desc = "TIMING mode only: fraction of A (streamed/left) operand codes taken to be "
+                     "zero, for the zero-gating energy estimate",
+             .min = 0,
+             .max = 1});
+    v.param("assumed_zero_fraction_b", assumed_zero_fraction_b,
+            {.desc = "TIMING mode only: fraction of B (right) operand codes taken to be zero, for "
+                     "the zero-gating energy estimate",
+             .min = 0,
+             .max = 1});
   }
   template <class C>
   void check(C&) const {}

@@ -7,7 +7,8 @@ namespace nibble::hw {
 // Mapping per dataflow (docs/microarch.md 2.2):
 //   WS: rows <- K groups, cols <- N, M streams.     IS: rows <- K groups, cols <- M, N streams.
 //   OS: rows <- M, cols <- N, K groups stream.
-FoldGeometry fold_geometry(const MacArrayParams& array, Precision precision, const GemmShape& shape) {
+FoldGeometry fold_geometry(const MacArrayParams& array, Precision precision,
+                           const GemmShape& shape) {
   FoldGeometry g;
   g.macs_per_pe = array.macs_per_cycle_per_pe.of(precision);
   g.k_groups = static_cast<uint32_t>(ceil_div(shape.k, g.macs_per_pe));

@@ -17,18 +17,21 @@ struct GemmShape {
   uint32_t k = 0;
 };
 
-inline uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+inline uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 // How the GEMM folds onto the array for the configured dataflow.
 struct FoldGeometry {
-  uint32_t macs_per_pe = 1;      // k MACs per PE per cycle for the precision mode
-  uint32_t k_groups = 0;         // Kg = ceil(K / k): reduction steps of one PE
-  uint32_t row_folds = 0;        // folds along the array's rows
-  uint32_t col_folds = 0;        // folds along the array's columns
+  uint32_t macs_per_pe = 1;  // k MACs per PE per cycle for the precision mode
+  uint32_t k_groups = 0;     // Kg = ceil(K / k): reduction steps of one PE
+  uint32_t row_folds = 0;    // folds along the array's rows
+  uint32_t col_folds = 0;    // folds along the array's columns
   uint64_t folds() const { return uint64_t{row_folds} * col_folds; }
 };
 
-FoldGeometry fold_geometry(const MacArrayParams& array, Precision precision, const GemmShape& shape);
+FoldGeometry fold_geometry(const MacArrayParams& array, Precision precision,
+                           const GemmShape& shape);
 
 // Cycles of one fold whose active part is rows_active x cols_active PEs.
 uint64_t fold_cycles(const MacArrayParams& array, Precision precision, const GemmShape& shape,

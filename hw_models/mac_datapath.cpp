@@ -8,7 +8,9 @@ namespace nibble::hw {
 
 namespace {
 
-inline int32_t int4_value(OperandCode c) { return static_cast<int8_t>(c & 0xFFu); }
+inline int32_t int4_value(OperandCode c) {
+  return static_cast<int8_t>(c & 0xFFu);
+}
 
 // INT4 x INT4 and INT4 x FP4 (shift-add): exact integer products.
 template <bool kFp4InA, bool kFp4InB>
@@ -43,14 +45,21 @@ class IntegerDatapath final : public MacDatapath {
   num::OutputScale scale_;
 };
 
-inline int64_t float_word(float f) { return static_cast<int64_t>(std::bit_cast<uint32_t>(f)); }
-inline float word_float(int64_t w) { return std::bit_cast<float>(static_cast<uint32_t>(w)); }
+inline int64_t float_word(float f) {
+  return static_cast<int64_t>(std::bit_cast<uint32_t>(f));
+}
+inline float word_float(int64_t w) {
+  return std::bit_cast<float>(static_cast<uint32_t>(w));
+}
 
 // HFP8 and FP16: products exact in fp32, sequential fp32 accumulation.
 class FloatDatapath final : public MacDatapath {
  public:
-  FloatDatapath(const MacFormat& f) : fp16_(f.precision == Precision::fp16), fa_(f.hfp8_a), fb_(f.hfp8_b),
-                                      scale_(f.output_scale.scale) {}
+  FloatDatapath(const MacFormat& f)
+      : fp16_(f.precision == Precision::fp16),
+        fa_(f.hfp8_a),
+        fb_(f.hfp8_b),
+        scale_(f.output_scale.scale) {}
 
   int64_t mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t k,
               MacEvents& events) const override {
@@ -80,13 +89,15 @@ class FloatDatapath final : public MacDatapath {
 
 }  // namespace
 
-std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format, uint32_t accumulator_bits) {
+std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format,
+                                                     uint32_t accumulator_bits) {
   switch (format.precision) {
     case Precision::int4_int4:
       return std::make_unique<IntegerDatapath<false, false>>(accumulator_bits, format.output_scale);
     case Precision::int4_fp4:
       if (format.fp4_operand == Fp4Operand::a)
-        return std::make_unique<IntegerDatapath<true, false>>(accumulator_bits, format.output_scale);
+        return std::make_unique<IntegerDatapath<true, false>>(accumulator_bits,
+                                                              format.output_scale);
       return std::make_unique<IntegerDatapath<false, true>>(accumulator_bits, format.output_scale);
     case Precision::hfp8:
     case Precision::fp16:

@@ -32,7 +32,9 @@ namespace nibble::hw {
 // FP4: the 4-bit code; HFP8: the 8-bit code; FP16: the binary16 bits.
 using OperandCode = uint16_t;
 
-inline OperandCode int4_operand(int8_t value) { return static_cast<OperandCode>(static_cast<int16_t>(value)); }
+inline OperandCode int4_operand(int8_t value) {
+  return static_cast<OperandCode>(static_cast<int16_t>(value));
+}
 
 // Which operand carries radix-4 FP4 gradient codes in int4_fp4 mode
 // (dX = dY * W and dW = dY^T * X have it in A).
@@ -67,6 +69,7 @@ class MacDatapath {
   virtual bool b_is_zero(OperandCode b) const = 0;
 };
 
-std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format, uint32_t accumulator_bits);
+std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format,
+                                                     uint32_t accumulator_bits);
 
 }  // namespace nibble::hw

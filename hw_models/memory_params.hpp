@@ -15,9 +15,21 @@ struct DmaParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("burst_bytes", burst_bytes, {.unit = "bytes", .desc = "Bytes per DRAM burst request", .min = 1, .max = 1 << 16, .required = true});
-    v.param("max_outstanding", max_outstanding, {.unit = "requests", .desc = "Bursts in flight at once", .min = 1, .max = 1024, .required = true});
-    v.param("setup_cycles", setup_cycles, {.unit = "cycles", .desc = "Cycles to program one DMA transfer", .min = 0, .max = 1 << 16});
+    v.param("burst_bytes", burst_bytes,
+            {.unit = "bytes",
+             .desc = "Bytes per DRAM burst request",
+             .min = 1,
+             .max = 1 << 16,
+             .required = true});
+    v.param("max_outstanding", max_outstanding,
+            {.unit = "requests",
+             .desc = "Bursts in flight at once",
+             .min = 1,
+             .max = 1024,
+             .required = true});
+    v.param(
+        "setup_cycles", setup_cycles,
+        {.unit = "cycles", .desc = "Cycles to program one DMA transfer", .min = 0, .max = 1 << 16});
   }
   template <class C>
   void check(C&) const {}
@@ -30,9 +42,24 @@ struct DramParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("bandwidth_gb_per_s", bandwidth_gb_per_s, {.unit = "GB/s", .desc = "Peak DRAM bandwidth (10^9 bytes/s) shared by all cores", .min = 0.001, .max = 1e5, .required = true});
-    v.param("latency_ns", latency_ns, {.unit = "ns", .desc = "Latency of one burst, request to first data", .min = 0, .max = 1e5, .required = true});
-    v.param("energy_pj_per_bit", energy_pj_per_bit, {.unit = "pJ/bit", .desc = "Energy per bit transferred", .min = 0, .max = 1e4, .required = true});
+    v.param("bandwidth_gb_per_s", bandwidth_gb_per_s,
+            {.unit = "GB/s",
+             .desc = "Peak DRAM bandwidth (10^9 bytes/s) shared by all cores",
+             .min = 0.001,
+             .max = 1e5,
+             .required = true});
+    v.param("latency_ns", latency_ns,
+            {.unit = "ns",
+             .desc = "Latency of one burst, request to first data",
+             .min = 0,
+             .max = 1e5,
+             .required = true});
+    v.param("energy_pj_per_bit", energy_pj_per_bit,
+            {.unit = "pJ/bit",
+             .desc = "Energy per bit transferred",
+             .min = 0,
+             .max = 1e4,
+             .required = true});
   }
   template <class C>
   void check(C&) const {}
@@ -43,7 +70,11 @@ struct ControllerParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("issue_latency_cycles", issue_latency_cycles, {.unit = "cycles", .desc = "Cycles to decode and issue one program command", .min = 0, .max = 1 << 16});
+    v.param("issue_latency_cycles", issue_latency_cycles,
+            {.unit = "cycles",
+             .desc = "Cycles to decode and issue one program command",
+             .min = 0,
+             .max = 1 << 16});
   }
   template <class C>
   void check(C&) const {}
@@ -55,8 +86,16 @@ struct RingParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("link_width_bytes", link_width_bytes, {.unit = "bytes/cycle", .desc = "Bytes one ring link moves per cycle and direction", .min = 1, .max = 4096});
-    v.param("link_latency_cycles", link_latency_cycles, {.unit = "cycles", .desc = "Hop latency between neighbouring cores", .min = 1, .max = 1024});
+    v.param("link_width_bytes", link_width_bytes,
+            {.unit = "bytes/cycle",
+             .desc = "Bytes one ring link moves per cycle and direction",
+             .min = 1,
+             .max = 4096});
+    v.param("link_latency_cycles", link_latency_cycles,
+            {.unit = "cycles",
+             .desc = "Hop latency between neighbouring cores",
+             .min = 1,
+             .max = 1024});
   }
   template <class C>
   void check(C&) const {}

@@ -21,9 +21,9 @@
 namespace nibble::hw {
 
 struct TileStep {
-  GemmShape shape;             // the GEMM this step runs on the array
-  uint64_t load_bytes = 0;     // operand bytes DMA'd in before it (0: reuses the resident tiles)
-  uint64_t store_bytes = 0;    // output bytes DMA'd out after it (0: partial sums stay on chip)
+  GemmShape shape;           // the GEMM this step runs on the array
+  uint64_t load_bytes = 0;   // operand bytes DMA'd in before it (0: reuses the resident tiles)
+  uint64_t store_bytes = 0;  // output bytes DMA'd out after it (0: partial sums stay on chip)
   uint32_t m0 = 0, n0 = 0, k0 = 0;  // the tile's origin in the core's share of the op
 };
 
@@ -39,7 +39,7 @@ struct CoreProgram {
   Precision precision = Precision::int4_int4;
   std::vector<TileStep> steps;
   std::shared_ptr<const GemmOperands> operands;  // null: shapes only (TIMING arrays)
-  uint32_t n_offset = 0;                          // first op column of this core's share
+  uint32_t n_offset = 0;                         // first op column of this core's share
 };
 
 }  // namespace nibble::hw

@@ -22,7 +22,8 @@ struct RingCounters {
 
 class Ring : public sc_core::sc_module {
  public:
-  Ring(sc_core::sc_module_name name, const RingParams& params, uint32_t cores, sc_core::sc_time clock_period);
+  Ring(sc_core::sc_module_name name, const RingParams& params, uint32_t cores,
+       sc_core::sc_time clock_period);
 
   uint32_t hops(uint32_t from, uint32_t to) const;
   uint64_t cycles(uint32_t from, uint32_t to, uint64_t bytes) const;

@@ -4,4 +4,6 @@
 // start simulations with sc_start() directly. nibble_hw provides it once, and
 // hw_models/CMakeLists.txt forces it out of the static archive
 // (-Wl,--undefined=sc_main). It is never called.
-extern "C" int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }
+extern "C" int sc_main(int /*argc*/, char* /*argv*/[]) {
+  return 1;
+}

@@ -6,9 +6,12 @@
 
 namespace nibble::hw {
 
-ScaleUnit::ScaleUnit(sc_core::sc_module_name name, const ScaleUnitParams& params, sc_core::sc_time clock_period,
-                     bool compute_values)
-    : sc_core::sc_module(name), params_(params), clock_period_(clock_period), compute_values_(compute_values),
+ScaleUnit::ScaleUnit(sc_core::sc_module_name name, const ScaleUnitParams& params,
+                     sc_core::sc_time clock_period, bool compute_values)
+    : sc_core::sc_module(name),
+      params_(params),
+      clock_period_(clock_period),
+      compute_values_(compute_values),
       registers_(params.scale_registers, 0.0f) {
   if (params_.lanes == 0 || params_.latency_cycles == 0 || params_.register_update_cycles == 0)
     throw InputError(std::string(basename()) + ": scale unit lanes and latencies must be >= 1");
@@ -41,8 +44,8 @@ uint64_t ScaleUnit::gather_stats(std::span<const uint16_t> x_fp16, num::TensorSt
 
 void ScaleUnit::check_register(uint32_t index) const {
   if (index >= registers_.size())
-    throw InputError(std::string(name()) + ": scale register " + std::to_string(index) + " does not exist (" +
-                     std::to_string(registers_.size()) + " registers)");
+    throw InputError(std::string(name()) + ": scale register " + std::to_string(index) +
+                     " does not exist (" + std::to_string(registers_.size()) + " registers)");
 }
 
 uint64_t ScaleUnit::write_register(uint32_t index, float value) {
@@ -67,8 +70,8 @@ uint64_t ScaleUnit::quantize_weights(std::span<const uint16_t> w_fp16, float ste
   return t;
 }
 
-uint64_t ScaleUnit::quantize_activations(std::span<const uint16_t> x_fp16, float alpha, const num::PactConfig& pact,
-                                         std::span<int8_t> codes) {
+uint64_t ScaleUnit::quantize_activations(std::span<const uint16_t> x_fp16, float alpha,
+                                         const num::PactConfig& pact, std::span<int8_t> codes) {
   if (compute_values_) num::pact_quantize_bulk(to_fp32(x_fp16), alpha, pact, codes);
   const uint64_t t = pass(x_fp16.size());
   ++counters_.quantize_passes;
@@ -76,11 +79,16 @@ uint64_t ScaleUnit::quantize_activations(std::span<const uint16_t> x_fp16, float
 }
 
 void ScaleUnit::register_stats(StatRegistry& registry, const std::string& prefix) const {
-  registry.add(prefix + ".stat_passes", "events", "Statistics passes (max|x|, sum|x|, sum x^2)", &counters_.stat_passes);
-  registry.add(prefix + ".quantize_passes", "events", "FP16 -> INT4/UINT4 quantize passes", &counters_.quantize_passes);
-  registry.add(prefix + ".register_updates", "events", "Scale register writes", &counters_.register_updates);
-  registry.add(prefix + ".elements", "elements", "Elements read by the scale unit", &counters_.elements);
-  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the scale unit was busy", &counters_.busy_cycles);
+  registry.add(prefix + ".stat_passes", "events", "Statistics passes (max|x|, sum|x|, sum x^2)",
+               &counters_.stat_passes);
+  registry.add(prefix + ".quantize_passes", "events", "FP16 -> INT4/UINT4 quantize passes",
+               &counters_.quantize_passes);
+  registry.add(prefix + ".register_updates", "events", "Scale register writes",
+               &counters_.register_updates);
+  registry.add(prefix + ".elements", "elements", "Elements read by the scale unit",
+               &counters_.elements);
+  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the scale unit was busy",
+               &counters_.busy_cycles);
 }
 
 }  // namespace nibble::hw

@@ -30,17 +30,18 @@ struct ScaleUnitCounters {
 
 class ScaleUnit : public sc_core::sc_module {
  public:
-  ScaleUnit(sc_core::sc_module_name name, const ScaleUnitParams& params, sc_core::sc_time clock_period,
-            bool compute_values);
+  ScaleUnit(sc_core::sc_module_name name, const ScaleUnitParams& params,
+            sc_core::sc_time clock_period, bool compute_values);
 
   uint64_t pass_cycles(uint64_t elements) const;
 
   // Blocking calls (from an SC_THREAD); each returns the cycles it took.
   uint64_t gather_stats(std::span<const uint16_t> x_fp16, num::TensorStats& stats);
   uint64_t write_register(uint32_t index, float value);
-  uint64_t quantize_weights(std::span<const uint16_t> w_fp16, float step, int max_code, std::span<int8_t> codes);
-  uint64_t quantize_activations(std::span<const uint16_t> x_fp16, float alpha, const num::PactConfig& pact,
-                                std::span<int8_t> codes);
+  uint64_t quantize_weights(std::span<const uint16_t> w_fp16, float step, int max_code,
+                            std::span<int8_t> codes);
+  uint64_t quantize_activations(std::span<const uint16_t> x_fp16, float alpha,
+                                const num::PactConfig& pact, std::span<int8_t> codes);
 
   float scale_register(uint32_t index) const;
   uint64_t completed() const {

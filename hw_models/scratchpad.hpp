@@ -17,7 +17,7 @@
 namespace nibble::hw {
 
 struct ScratchpadCounters {
-  uint64_t reads = 0;                 // bank accesses (one bank_width_bytes word each)
+  uint64_t reads = 0;  // bank accesses (one bank_width_bytes word each)
   uint64_t writes = 0;
   uint64_t bank_conflict_cycles = 0;  // clocks lost to requests waiting for a busy bank
   uint64_t read_bits = 0;             // energy events: every bit read (accesses and streams)
@@ -26,7 +26,8 @@ struct ScratchpadCounters {
 
 class Scratchpad : public sc_core::sc_module {
  public:
-  Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& params, sc_core::sc_time clock_period);
+  Scratchpad(sc_core::sc_module_name name, const ScratchpadParams& params,
+             sc_core::sc_time clock_period);
 
   uint32_t bank_of(uint64_t address) const {
     return static_cast<uint32_t>((address / params_.bank_width_bytes) % params_.banks);

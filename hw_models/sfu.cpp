@@ -30,7 +30,8 @@ void Sfu::register_stats(StatRegistry& registry, const std::string& prefix) cons
   registry.add(prefix + ".ops", "events", "SFU element-wise op passes", &counters_.ops);
   registry.add(prefix + ".fp16_ops", "FLOPs", "FP16 element operations", &counters_.fp16_ops);
   registry.add(prefix + ".fp32_ops", "FLOPs", "FP32 element operations", &counters_.fp32_ops);
-  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the SFU was busy", &counters_.busy_cycles);
+  registry.add(prefix + ".busy_cycles", "cycles", "Cycles the SFU was busy",
+               &counters_.busy_cycles);
 }
 
 }  // namespace nibble::hw

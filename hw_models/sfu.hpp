@@ -22,7 +22,7 @@ struct SfuOp {
 };
 
 struct SfuCounters {
-  uint64_t ops = 0;          // op passes issued
+  uint64_t ops = 0;  // op passes issued
   uint64_t fp16_ops = 0;
   uint64_t fp32_ops = 0;
   uint64_t busy_cycles = 0;

@@ -24,7 +24,7 @@ class StatRegistry {
 
   const std::vector<StatEntry>& entries() const { return entries_; }
   const StatEntry* find(const std::string& name) const;  // dump-time lookup only
-  uint64_t value(const std::string& name) const;          // throws if unknown
+  uint64_t value(const std::string& name) const;         // throws if unknown
 
  private:
   std::vector<StatEntry> entries_;

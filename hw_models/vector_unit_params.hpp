@@ -16,9 +16,19 @@ struct LguParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("lanes", lanes, {.unit = "elements/cycle", .desc = "FP16 gradients quantized per cycle", .min = 1, .max = 4096, .required = true});
-    v.param("latency_cycles", latency_cycles, {.unit = "cycles", .desc = "Pipeline latency from FP16 in to FP4 code out", .min = 1, .max = 64});
-    v.param("both_phases_per_pass", both_phases_per_pass, {.desc = "One pass emits the even and odd TPR copies (else two passes)"});
+    v.param("lanes", lanes,
+            {.unit = "elements/cycle",
+             .desc = "FP16 gradients quantized per cycle",
+             .min = 1,
+             .max = 4096,
+             .required = true});
+    v.param("latency_cycles", latency_cycles,
+            {.unit = "cycles",
+             .desc = "Pipeline latency from FP16 in to FP4 code out",
+             .min = 1,
+             .max = 64});
+    v.param("both_phases_per_pass", both_phases_per_pass,
+            {.desc = "One pass emits the even and odd TPR copies (else two passes)"});
   }
   template <class C>
   void check(C&) const {}
@@ -34,10 +44,27 @@ struct ScaleUnitParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("lanes", lanes, {.unit = "elements/cycle", .desc = "Elements reduced or quantized per cycle", .min = 1, .max = 4096, .required = true});
-    v.param("latency_cycles", latency_cycles, {.unit = "cycles", .desc = "Pipeline latency of a reduction or quantize pass", .min = 1, .max = 64});
-    v.param("register_update_cycles", register_update_cycles, {.unit = "cycles", .desc = "Cycles to compute and write a scale register after its statistics", .min = 1, .max = 64});
-    v.param("scale_registers", scale_registers, {.unit = "registers", .desc = "Per-layer scale registers held on chip", .min = 1, .max = 65536});
+    v.param("lanes", lanes,
+            {.unit = "elements/cycle",
+             .desc = "Elements reduced or quantized per cycle",
+             .min = 1,
+             .max = 4096,
+             .required = true});
+    v.param("latency_cycles", latency_cycles,
+            {.unit = "cycles",
+             .desc = "Pipeline latency of a reduction or quantize pass",
+             .min = 1,
+             .max = 64});
+    v.param("register_update_cycles", register_update_cycles,
+            {.unit = "cycles",
+             .desc = "Cycles to compute and write a scale register after its statistics",
+             .min = 1,
+             .max = 64});
+    v.param("scale_registers", scale_registers,
+            {.unit = "registers",
+             .desc = "Per-layer scale registers held on chip",
+             .min = 1,
+             .max = 65536});
   }
   template <class C>
   void check(C&) const {}
@@ -52,9 +79,22 @@ struct SfuParams {
 
   template <class V>
   void declare(V& v) {
-    v.param("lanes", lanes, {.unit = "elements/cycle", .desc = "Element-wise operations per cycle", .min = 1, .max = 4096, .required = true});
-    v.param("fp16_latency_cycles", fp16_latency_cycles, {.unit = "cycles", .desc = "Pipeline latency of an FP16 element-wise op", .min = 1, .max = 64});
-    v.param("fp32_latency_cycles", fp32_latency_cycles, {.unit = "cycles", .desc = "Pipeline latency of an FP32 element-wise op (weight update)", .min = 1, .max = 64});
+    v.param("lanes", lanes,
+            {.unit = "elements/cycle",
+             .desc = "Element-wise operations per cycle",
+             .min = 1,
+             .max = 4096,
+             .required = true});
+    v.param("fp16_latency_cycles", fp16_latency_cycles,
+            {.unit = "cycles",
+             .desc = "Pipeline latency of an FP16 element-wise op",
+             .min = 1,
+             .max = 64});
+    v.param("fp32_latency_cycles", fp32_latency_cycles,
+            {.unit = "cycles",
+             .desc = "Pipeline latency of an FP32 element-wise op (weight update)",
+             .min = 1,
+             .max = 64});
   }
   template <class C>
   void check(C&) const {}

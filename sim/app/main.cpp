@@ -19,7 +19,8 @@ std::vector<CommandEntry>& command_registry() {
 
 int main(int argc, char** argv) {
   using namespace nibble;
-  CLI::App root{"Nibble: a cycle-accurate, bit-accurate simulator of 4-bit AI training accelerators"};
+  CLI::App root{
+      "Nibble: a cycle-accurate, bit-accurate simulator of 4-bit AI training accelerators"};
   root.name("nibble");
   root.set_version_flag("--version", std::string("nibble ") + kVersion + " (" + kGitCommit + ")");
   int verbose = 0;
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + entry.name;
     }
     if (!known) {
-      std::fprintf(stderr, "nibble: error: unknown command '%s' (commands: %s; see nibble --help)\n",
+      std::fprintf(stderr,
+                   "nibble: error: unknown command '%s' (commands: %s; see nibble --help)\n",
                    arg.c_str(), names.c_str());
       return 2;
     }

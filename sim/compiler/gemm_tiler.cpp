@@ -9,9 +9,12 @@ namespace nibble::compiler {
 uint32_t operand_bits(Precision precision) {
   switch (precision) {
     case Precision::int4_int4:
-    case Precision::int4_fp4: return 4;
-    case Precision::hfp8: return 8;
-    case Precision::fp16: return 16;
+    case Precision::int4_fp4:
+      return 4;
+    case Precision::hfp8:
+      return 8;
+    case Precision::fp16:
+      return 16;
   }
   return 16;
 }
@@ -42,16 +45,19 @@ struct Alignment {
 Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
   const uint32_t k_group = array.macs_per_cycle_per_pe.of(op.precision);
   switch (array.dataflow) {
-    case hw::Dataflow::ws: return {1, array.cols, array.rows * k_group};
-    case hw::Dataflow::is: return {array.cols, 1, array.rows * k_group};
-    case hw::Dataflow::os: return {array.rows, array.cols, k_group};
+    case hw::Dataflow::ws:
+      return {1, array.cols, array.rows * k_group};
+    case hw::Dataflow::is:
+      return {array.cols, 1, array.rows * k_group};
+    case hw::Dataflow::os:
+      return {array.rows, array.cols, k_group};
   }
   return {};
 }
 
 // Largest array-aligned tile of the share (m x n x k) that fits.
-TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_index, uint32_t m, uint32_t n,
-                   uint32_t k) {
+TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_index, uint32_t m,
+                   uint32_t n, uint32_t k) {
   const Alignment align = alignment(op, core.array);
   const uint32_t k_unit = align.k, n_unit = align.n, m_unit = align.m;
   const uint64_t limit = usable_bytes(core.scratchpad);
@@ -67,22 +73,29 @@ TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_i
     const uint64_t by_m = uint64_t{t.m} * (t.k * bits / 8 + uint64_t{t.n} * 4);
     const uint64_t by_n = uint64_t{t.n} * (t.k * bits / 8 + uint64_t{t.m} * 4);
     const uint64_t by_k = uint64_t{t.k} * (t.m + t.n) * bits / 8;
-    if (by_k >= by_m && by_k >= by_n && t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
-    else if (by_m >= by_n && t.m > std::min(m, m_unit)) t.m = std::min(t.m, halve(t.m, m_unit));
-    else if (t.n > std::min(n, n_unit)) t.n = std::min(t.n, halve(t.n, n_unit));
-    else if (t.m > std::min(m, m_unit)) t.m = std::min(t.m, halve(t.m, m_unit));
-    else if (t.k > std::min(k, k_unit)) t.k = std::min(t.k, halve(t.k, k_unit));
+    if (by_k >= by_m && by_k >= by_n && t.k > std::min(k, k_unit))
+      t.k = std::min(t.k, halve(t.k, k_unit));
+    else if (by_m >= by_n && t.m > std::min(m, m_unit))
+      t.m = std::min(t.m, halve(t.m, m_unit));
+    else if (t.n > std::min(n, n_unit))
+      t.n = std::min(t.n, halve(t.n, n_unit));
+    else if (t.m > std::min(m, m_unit))
+      t.m = std::min(t.m, halve(t.m, m_unit));
+    else if (t.k > std::min(k, k_unit))
+      t.k = std::min(t.k, halve(t.k, k_unit));
     if (t.m == before.m && t.n == before.n && t.k == before.k)
-      throw InputError("op '" + op.name + "': the smallest tile " + describe(t) + " (MxNxK, " +
-                       std::to_string(tile_bytes(op.precision, t)) + " bytes) does not fit in core " +
-                       std::to_string(core_index) + "'s scratchpad: " + std::to_string(limit) + " usable bytes (" +
-                       std::to_string(core.scratchpad.size_kib) + " KiB" +
-                       (core.scratchpad.double_buffered ? ", half per buffer when double-buffered)" : ")"));
+      throw InputError(
+          "op '" + op.name + "': the smallest tile " + describe(t) + " (MxNxK, " +
+          std::to_string(tile_bytes(op.precision, t)) + " bytes) does not fit in core " +
+          std::to_string(core_index) + "'s scratchpad: " + std::to_string(limit) +
+          " usable bytes (" + std::to_string(core.scratchpad.size_kib) + " KiB" +
+          (core.scratchpad.double_buffered ? ", half per buffer when double-buffered)" : ")"));
   }
   return t;
 }
 
-hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, uint32_t n, uint32_t k) {
+hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, uint32_t n,
+                             uint32_t k) {
   hw::CoreProgram p;
   p.op_name = op.name;
   p.precision = op.precision;
@@ -90,14 +103,16 @@ hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, u
   for (uint32_t n0 = 0; n0 < n; n0 += t.n)
     for (uint32_t m0 = 0; m0 < m; m0 += t.m)
       for (uint32_t k0 = 0; k0 < k; k0 += t.k) {
-        const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0), tk = std::min(t.k, k - k0);
+        const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0),
+                       tk = std::min(t.k, k - k0);
         hw::TileStep s;
         s.shape = {tm, tn, tk};
         s.m0 = m0;
         s.n0 = n0;
         s.k0 = k0;
         s.load_bytes = (uint64_t{tm} * tk * bits + 7) / 8 + (uint64_t{tk} * tn * bits + 7) / 8;
-        s.store_bytes = k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
+        s.store_bytes =
+            k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
         p.steps.push_back(s);
       }
   return p;
@@ -107,8 +122,9 @@ hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, u
 
 GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
   if (op.m == 0 || op.n == 0 || op.k == 0)
-    throw InputError("op '" + op.name + "': GEMM dimensions must be >= 1 (found " + std::to_string(op.m) + "x" +
-                     std::to_string(op.n) + "x" + std::to_string(op.k) + ")");
+    throw InputError("op '" + op.name + "': GEMM dimensions must be >= 1 (found " +
+                     std::to_string(op.m) + "x" + std::to_string(op.n) + "x" +
+                     std::to_string(op.k) + ")");
   std::vector<const hw::CoreParams*> cores;
   for (const auto& group : chip.cores)
     for (uint32_t i = 0; i < group.count; ++i) cores.push_back(&group);
@@ -138,11 +154,13 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
   return plan;
 }
 
-GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip, std::shared_ptr<const hw::GemmOperands> operands) {
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip,
+                   std::shared_ptr<const hw::GemmOperands> operands) {
   if (operands == nullptr) throw InputError("op '" + op.name + "': no operand data given");
   const hw::GemmShape& s = operands->shape;
   if (s.m != op.m || s.n != op.n || s.k != op.k || operands->format.precision != op.precision)
-    throw InputError("op '" + op.name + "': the operand data's shape or precision does not match the op");
+    throw InputError("op '" + op.name +
+                     "': the operand data's shape or precision does not match the op");
   GemmPlan plan = plan_gemm(op, chip);
   for (auto& p : plan.programs) p.operands = operands;
   return plan;

@@ -36,7 +36,7 @@ struct TileShape {
 };
 
 struct GemmPlan {
-  std::vector<TileShape> core_tiles;     // the tile each core uses (empty share: all zero)
+  std::vector<TileShape> core_tiles;      // the tile each core uses (empty share: all zero)
   std::vector<hw::CoreProgram> programs;  // one per core (possibly without steps)
 };
 
@@ -50,6 +50,7 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip);
 // The same, with every core's program referencing the op's operand data (so
 // the cores' arrays can run FAST or DETAILED). The data's shape and format
 // must match the op.
-GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip, std::shared_ptr<const hw::GemmOperands> operands);
+GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip,
+                   std::shared_ptr<const hw::GemmOperands> operands);
 
 }  // namespace nibble::compiler

@@ -44,14 +44,16 @@ void add_peak_figures(Report& report, const PeakFigures& peak) {
   for (const auto& m : peak.modes) {
     report.add_section(m.mode, "precision")
         .add("macs_per_cycle", m.macs_per_cycle, "MAC/cycle", "Whole chip, all cores")
-        .add("peak", m.tera_ops_per_s, m.floating_point ? "TFLOPS" : "TOPS", "2 ops per MAC at the chip clock");
+        .add("peak", m.tera_ops_per_s, m.floating_point ? "TFLOPS" : "TOPS",
+             "2 ops per MAC at the chip clock");
   }
   // Efficiency as totals (one line per mode): ops per pJ = TOPS/W = TFLOPS/W.
   for (const auto& m : peak.modes)
     if (m.tops_per_w > 0)
-      report.add_total(std::string("peak_efficiency_") + m.mode, m.tops_per_w,
-                       m.floating_point ? "TFLOPS/W" : "TOPS/W",
-                       "Array fully busy, operands from the scratchpad, leakage included (docs/energy.md)");
+      report.add_total(
+          std::string("peak_efficiency_") + m.mode, m.tops_per_w,
+          m.floating_point ? "TFLOPS/W" : "TOPS/W",
+          "Array fully busy, operands from the scratchpad, leakage included (docs/energy.md)");
 }
 
 }  // namespace nibble::report

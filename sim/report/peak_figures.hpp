@@ -15,7 +15,8 @@ struct PrecisionPeak {
   bool floating_point;      // TFLOPS rather than TOPS
   uint64_t macs_per_cycle;  // whole chip
   double tera_ops_per_s;    // 2 ops per MAC at the chip clock
-  double tops_per_w = 0;    // peak efficiency (sim/energy/peak_efficiency.hpp); 0: no tech table given
+  double tops_per_w =
+      0;  // peak efficiency (sim/energy/peak_efficiency.hpp); 0: no tech table given
 };
 
 struct PeakFigures {

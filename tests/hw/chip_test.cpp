@@ -64,7 +64,8 @@ TEST(Controller, DoubleBufferedProgramByHand) {
     const std::vector<CoreProgram> programs{two_step_program()};
     uint64_t cycles = 0;
     Thread t("t", [&] { cycles = chip.run(programs); });
-    auto out = probe_at(chip.clock_period(), {132, 133}, [&] { return chip.core(0).controller().completed(); });
+    auto out = probe_at(chip.clock_period(), {132, 133},
+                        [&] { return chip.core(0).controller().completed(); });
     sc_core::sc_start();
     out.push_back(cycles);
     out.push_back(chip.core(0).controller().counters().stall_cycles_dram);
@@ -73,7 +74,8 @@ TEST(Controller, DoubleBufferedProgramByHand) {
     out.push_back(chip.core(0).array().counters().busy_cycles);
     out.push_back(chip.dram().counters().bytes);
     const auto& pass = chip.core(0).controller().passes().at(0);
-    out.insert(out.end(), {pass.cycles, pass.array_busy_cycles, pass.stalls.dram, pass.stalls.dependency});
+    out.insert(out.end(),
+               {pass.cycles, pass.array_busy_cycles, pass.stalls.dram, pass.stalls.dependency});
     return test::to_bytes(out);
   }));
   EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 133, 77, 2, 0, 30, 2 * (512 + 64), 133, 30, 77, 2}));
@@ -100,15 +102,18 @@ TEST(Controller, OperandFeedBankConflictsByHand) {
     const std::vector<CoreProgram> programs{two_step_program()};
     uint64_t cycles = 0;
     Thread t("t", [&] { cycles = chip.run(programs); });
-    auto out = probe_at(chip.clock_period(), {142, 143}, [&] { return chip.core(0).controller().completed(); });
+    auto out = probe_at(chip.clock_period(), {142, 143},
+                        [&] { return chip.core(0).controller().completed(); });
     sc_core::sc_start();
     const auto& c = chip.core(0).controller().counters();
     const auto& sp = chip.core(0).scratchpad().counters();
-    out.insert(out.end(), {cycles, c.stall_cycles_dram, c.stall_cycles_dependency, c.stall_cycles_bank_conflict,
-                           sp.bank_conflict_cycles, sp.read_bits, sp.write_bits});
+    out.insert(out.end(), {cycles, c.stall_cycles_dram, c.stall_cycles_dependency,
+                           c.stall_cycles_bank_conflict, sp.bank_conflict_cycles, sp.read_bits,
+                           sp.write_bits});
     return test::to_bytes(out);
   }));
-  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 143, 67, 2, 20, 20, 2 * (576 + 512), 2 * (640 + 4096)}));
+  EXPECT_EQ(r,
+            (std::vector<uint64_t>{0, 1, 143, 67, 2, 20, 20, 2 * (576 + 512), 2 * (640 + 4096)}));
 }
 
 // The same feed arithmetic without the simulator, per dataflow: OS reads
@@ -131,7 +136,8 @@ TEST(OperandFeed, PerDataflowByHand) {
   // M = 5 over 4 rows: 2 row folds x 1 col fold, Kg = 4 streamed clocks each.
   EXPECT_EQ(os.streamed_cycles, 8u);
   EXPECT_EQ(os.stall_cycles(), 8u);
-  EXPECT_EQ(os.sram_read_bits, 5u * 16 * 4 * 1 + 16u * 4 * 4 * 2);  // A once per col fold, B per row fold
+  EXPECT_EQ(os.sram_read_bits,
+            5u * 16 * 4 * 1 + 16u * 4 * 4 * 2);  // A once per col fold, B per row fold
   EXPECT_EQ(os.sram_write_bits, 5u * 4 * 32);
   sp.banks = 16;  // wide enough: no stall
   EXPECT_EQ(operand_feed(array, sp, Precision::int4_int4, {5, 4, 16}).stall_cycles(), 0u);
@@ -166,7 +172,8 @@ TEST(Ring, ShorterDirectionCutThroughByHand) {
     std::vector<uint64_t> out{chip.ring().cycles(0, 3, 100), chip.ring().cycles(0, 2, 100),
                               chip.ring().cycles(1, 1, 100)};
     Thread t("t", [&] { chip.ring().send(0, 2, 100); });
-    for (uint64_t v : probe_at(chip.clock_period(), {7, 8}, [&] { return chip.ring().completed(); }))
+    for (uint64_t v :
+         probe_at(chip.clock_period(), {7, 8}, [&] { return chip.ring().completed(); }))
       out.push_back(v);
     out.push_back(chip.ring().counters().hop_bytes);
     return test::to_bytes(out);

@@ -45,10 +45,18 @@ struct GemmCase {
     p.accumulator_bits = accumulator_bits;
     p.macs_per_cycle_per_pe = {};
     switch (static_cast<Precision>(precision)) {
-      case Precision::int4_int4: p.macs_per_cycle_per_pe.int4_int4 = macs_per_pe; break;
-      case Precision::int4_fp4: p.macs_per_cycle_per_pe.int4_fp4 = macs_per_pe; break;
-      case Precision::hfp8: p.macs_per_cycle_per_pe.hfp8 = macs_per_pe; break;
-      case Precision::fp16: p.macs_per_cycle_per_pe.fp16 = macs_per_pe; break;
+      case Precision::int4_int4:
+        p.macs_per_cycle_per_pe.int4_int4 = macs_per_pe;
+        break;
+      case Precision::int4_fp4:
+        p.macs_per_cycle_per_pe.int4_fp4 = macs_per_pe;
+        break;
+      case Precision::hfp8:
+        p.macs_per_cycle_per_pe.hfp8 = macs_per_pe;
+        break;
+      case Precision::fp16:
+        p.macs_per_cycle_per_pe.fp16 = macs_per_pe;
+        break;
     }
     return p;
   }
@@ -57,8 +65,9 @@ struct GemmCase {
     static const char* df[] = {"ws", "os", "is"};
     static const char* pr[] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
     std::ostringstream o;
-    o << df[dataflow] << " " << rows << "x" << cols << " depth " << depth << " setup " << setup << " " << pr[precision]
-      << " k=" << macs_per_pe << " acc" << accumulator_bits << " GEMM " << m << "x" << n << "x" << k;
+    o << df[dataflow] << " " << rows << "x" << cols << " depth " << depth << " setup " << setup
+      << " " << pr[precision] << " k=" << macs_per_pe << " acc" << accumulator_bits << " GEMM " << m
+      << "x" << n << "x" << k;
     return o.str();
   }
 };
@@ -98,28 +107,44 @@ Operands make_operands(const GemmCase& c) {
       const bool fp4_in_b = c.prec() == Precision::int4_fp4 && !fp4_in_a;
       o.format.fp4_operand = fp4_in_a ? Fp4Operand::a : Fp4Operand::b;
       const bool unsigned_acts = c.seed & 2;  // UINT4 activations 0..15 or INT4 -8..7
-      auto int4 = [&](bool uns) { return static_cast<int8_t>(zero() ? 0 : uns ? pick(0, 15) : pick(-8, 7)); };
+      auto int4 = [&](bool uns) {
+        return static_cast<int8_t>(zero() ? 0 : uns ? pick(0, 15) : pick(-8, 7));
+      };
       auto fp4 = [&] { return static_cast<uint8_t>(zero() ? 0 : pick(0, 15)); };
-      if (fp4_in_a) o.a_u8.resize(na); else o.a_int.resize(na);
-      if (fp4_in_b) o.b_u8.resize(nb); else o.b_int.resize(nb);
+      if (fp4_in_a)
+        o.a_u8.resize(na);
+      else
+        o.a_int.resize(na);
+      if (fp4_in_b)
+        o.b_u8.resize(nb);
+      else
+        o.b_int.resize(nb);
       for (uint64_t i = 0; i < na; ++i) {
-        if (fp4_in_a) o.a[i] = o.a_u8[i] = fp4();
-        else o.a[i] = int4_operand(o.a_int[i] = int4(false));
+        if (fp4_in_a)
+          o.a[i] = o.a_u8[i] = fp4();
+        else
+          o.a[i] = int4_operand(o.a_int[i] = int4(false));
       }
       for (uint64_t i = 0; i < nb; ++i) {
-        if (fp4_in_b) o.b[i] = o.b_u8[i] = fp4();
-        else o.b[i] = int4_operand(o.b_int[i] = int4(unsigned_acts));
+        if (fp4_in_b)
+          o.b[i] = o.b_u8[i] = fp4();
+        else
+          o.b[i] = int4_operand(o.b_int[i] = int4(unsigned_acts));
       }
-      o.format.output_scale = {0.0371f, c.prec() == Precision::int4_fp4 ? num::kFp4FixedExp2 + pick(-3, 3) : 0};
+      o.format.output_scale = {
+          0.0371f, c.prec() == Precision::int4_fp4 ? num::kFp4FixedExp2 + pick(-3, 3) : 0};
       break;
     }
     case Precision::hfp8: {
       o.format.hfp8_a = num::kHfp8Fwd143;
-      o.format.hfp8_b = (c.seed & 1) ? num::kHfp8Bwd152 : num::kHfp8Fwd143;  // backward: gradients 1-5-2
+      o.format.hfp8_b =
+          (c.seed & 1) ? num::kHfp8Bwd152 : num::kHfp8Fwd143;  // backward: gradients 1-5-2
       o.a_u8.resize(na);
       o.b_u8.resize(nb);
-      for (uint64_t i = 0; i < na; ++i) o.a[i] = o.a_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_a);
-      for (uint64_t i = 0; i < nb; ++i) o.b[i] = o.b_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_b);
+      for (uint64_t i = 0; i < na; ++i)
+        o.a[i] = o.a_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_a);
+      for (uint64_t i = 0; i < nb; ++i)
+        o.b[i] = o.b_u8[i] = zero() ? 0 : random_finite_code(rng, o.format.hfp8_b);
       o.format.output_scale = {0.75f, 0};
       break;
     }
@@ -156,28 +181,34 @@ Reference reference_gemm(const GemmCase& c, const Operands& o) {
   num::GemmStats stats;
   switch (c.prec()) {
     case Precision::int4_int4:
-      num::ref::gemm_int4_int4(num::row_major(o.a_int.data(), M, K), num::row_major(o.b_int.data(), K, N),
-                               o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+      num::ref::gemm_int4_int4(num::row_major(o.a_int.data(), M, K),
+                               num::row_major(o.b_int.data(), K, N), o.format.output_scale, cfg,
+                               r.fp16.data(), r.acc.data(), &stats);
       break;
     case Precision::int4_fp4:
       if (o.format.fp4_operand == Fp4Operand::a)
-        num::ref::gemm_fp4_int4(num::row_major(o.a_u8.data(), M, K), num::row_major(o.b_int.data(), K, N),
-                                o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+        num::ref::gemm_fp4_int4(num::row_major(o.a_u8.data(), M, K),
+                                num::row_major(o.b_int.data(), K, N), o.format.output_scale, cfg,
+                                r.fp16.data(), r.acc.data(), &stats);
       else
-        num::ref::gemm_int4_fp4(num::row_major(o.a_int.data(), M, K), num::row_major(o.b_u8.data(), K, N),
-                                o.format.output_scale, cfg, r.fp16.data(), r.acc.data(), &stats);
+        num::ref::gemm_int4_fp4(num::row_major(o.a_int.data(), M, K),
+                                num::row_major(o.b_u8.data(), K, N), o.format.output_scale, cfg,
+                                r.fp16.data(), r.acc.data(), &stats);
       break;
     case Precision::hfp8:
     case Precision::fp16: {
       cfg.mode = num::AccumMode::fp32;
       std::vector<float> sums(outputs);
       if (c.prec() == Precision::hfp8)
-        num::ref::gemm_hfp8(num::row_major(o.a_u8.data(), M, K), o.format.hfp8_a, num::row_major(o.b_u8.data(), K, N),
-                            o.format.hfp8_b, o.format.output_scale.scale, cfg, r.fp16.data(), sums.data());
-      else
-        num::ref::gemm_fp16(num::row_major(o.a_u16.data(), M, K), num::row_major(o.b_u16.data(), K, N),
+        num::ref::gemm_hfp8(num::row_major(o.a_u8.data(), M, K), o.format.hfp8_a,
+                            num::row_major(o.b_u8.data(), K, N), o.format.hfp8_b,
                             o.format.output_scale.scale, cfg, r.fp16.data(), sums.data());
-      for (uint64_t i = 0; i < outputs; ++i) r.acc[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
+      else
+        num::ref::gemm_fp16(num::row_major(o.a_u16.data(), M, K),
+                            num::row_major(o.b_u16.data(), K, N), o.format.output_scale.scale, cfg,
+                            r.fp16.data(), sums.data());
+      for (uint64_t i = 0; i < outputs; ++i)
+        r.acc[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
       break;
     }
   }
@@ -201,9 +232,11 @@ struct GemmDriver : sc_core::sc_module {
   GemmDriver(sc_core::sc_module_name name, const GemmCase& c)
       : sc_core::sc_module(name), gemm_case(c), operands(make_operands(c)) {
     const std::string base = basename();
-    arrays[0] = make_mac_array(FidelityMode::detailed, (base + "_detailed").c_str(), c.params(), kClock);
+    arrays[0] =
+        make_mac_array(FidelityMode::detailed, (base + "_detailed").c_str(), c.params(), kClock);
     arrays[1] = make_mac_array(FidelityMode::fast, (base + "_fast").c_str(), c.params(), kClock);
-    arrays[2] = make_mac_array(FidelityMode::timing, (base + "_timing").c_str(), c.params(), kClock);
+    arrays[2] =
+        make_mac_array(FidelityMode::timing, (base + "_timing").c_str(), c.params(), kClock);
     SC_THREAD(drive);
   }
   void drive() {
@@ -223,13 +256,15 @@ struct GemmDriver : sc_core::sc_module {
 
 std::vector<GemmCase> random_cases(uint32_t count, uint32_t seed) {
   std::mt19937 rng(seed);
-  auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+  auto pick = [&](uint32_t lo, uint32_t hi) {
+    return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
+  };
   static constexpr uint32_t kDefaultMacs[4] = {4, 4, 2, 1};
   std::vector<GemmCase> cases;
   for (uint32_t i = 0; i < count; ++i) {
     GemmCase c{};
-    c.dataflow = i % 3;             // every dataflow
-    c.precision = (i / 3) % 4;      // every precision mode with every dataflow
+    c.dataflow = i % 3;         // every dataflow
+    c.precision = (i / 3) % 4;  // every precision mode with every dataflow
     c.rows = pick(1, 16);
     c.cols = pick(1, 16);
     if (i < 12) c.rows = c.cols = (i % 2 == 0) ? 1 : 16;  // the extreme shapes for sure
@@ -264,9 +299,10 @@ Bytes simulate_cases(const std::vector<GemmCase>& cases) {
     const GemmOutput& det = d->outputs[0];
     const GemmOutput& fast = d->outputs[1];
     for (size_t e = 0; e < ref.acc.size(); ++e) {
-      o.detailed_vs_fast_mismatches += (det.accumulators.at(e) != fast.accumulators.at(e)) +
-                                       (det.fp16.at(e) != fast.fp16.at(e));
-      o.detailed_vs_reference_mismatches += (det.accumulators.at(e) != ref.acc[e]) + (det.fp16.at(e) != ref.fp16[e]);
+      o.detailed_vs_fast_mismatches +=
+          (det.accumulators.at(e) != fast.accumulators.at(e)) + (det.fp16.at(e) != fast.fp16.at(e));
+      o.detailed_vs_reference_mismatches +=
+          (det.accumulators.at(e) != ref.acc[e]) + (det.fp16.at(e) != ref.fp16[e]);
     }
     for (int i = 0; i < 2; ++i) {
       const MacArrayCounters& k = d->arrays[i]->counters();
@@ -283,7 +319,8 @@ Bytes simulate_cases(const std::vector<GemmCase>& cases) {
 
 TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
   const std::vector<GemmCase> cases = random_cases(240, 20261123);
-  const auto outcomes = test::from_bytes<GemmOutcome>(test::run_in_child([&] { return simulate_cases(cases); }));
+  const auto outcomes =
+      test::from_bytes<GemmOutcome>(test::run_in_child([&] { return simulate_cases(cases); }));
   ASSERT_EQ(outcomes.size(), cases.size());
   uint32_t agreeing = 0, saturating = 0;
   uint64_t zero_gated = 0;
@@ -311,8 +348,8 @@ TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
   EXPECT_EQ(agreeing, cases.size());
   EXPECT_GT(saturating, 5u) << "the narrow-accumulator cases should exercise saturation";
   EXPECT_GT(zero_gated, 0u);
-  std::printf("detailed == fast == reference on %u of %zu random GEMMs (%u with saturation)\n", agreeing,
-              cases.size(), saturating);
+  std::printf("detailed == fast == reference on %u of %zu random GEMMs (%u with saturation)\n",
+              agreeing, cases.size(), saturating);
 }
 
 // Hand-derived fold cycles (docs/microarch.md 2.3), 1-cycle PEs, no setup.
@@ -379,8 +416,9 @@ TEST(MacArray, CompletesExactlyAtLatency) {
     std::vector<uint64_t> times;
     for (size_t i = 0; i < cases.size(); ++i)
       for (int mode = 0; mode < 2; ++mode) {
-        drivers.push_back(std::make_unique<ProbeDriver>(("probe" + std::to_string(i) + "_" + std::to_string(mode)).c_str(),
-                                                        cases[i], static_cast<FidelityMode>(mode)));
+        drivers.push_back(std::make_unique<ProbeDriver>(
+            ("probe" + std::to_string(i) + "_" + std::to_string(mode)).c_str(), cases[i],
+            static_cast<FidelityMode>(mode)));
         const GemmCase& c = cases[i];
         const uint64_t t = gemm_cycles(c.params(), c.prec(), {c.m, c.n, c.k});
         times.push_back(t - 1);
@@ -394,7 +432,8 @@ TEST(MacArray, CompletesExactlyAtLatency) {
       // sc_start(d) stops at now + d before running that instant's timed
       // events; the zero-time steps run them (all deltas), so "done at T" is observable.
       sc_core::sc_start(static_cast<double>(t - now) * kClock);
-      while (sc_core::sc_pending_activity_at_current_time()) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+      while (sc_core::sc_pending_activity_at_current_time())
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);
       now = t;
       for (size_t i = 0; i < cases.size(); ++i) {
         const GemmCase& c = cases[i];

@@ -43,12 +43,12 @@ TEST(Scratchpad, BankConflictsSerialiseByHand) {
     const std::vector<uint64_t> same_bank{0, 64, 128};  // all bank 0 (64 = 4 banks * 16 B)
     const std::vector<uint64_t> same_word{0, 8};        // one bank word, two requests: no merging
     return test::to_bytes(std::vector<uint64_t>{
-        one_port.access_cycles(spread, false),     // 1 issue + (2-1) latency = 2
-        one_port.access_cycles(spread, true),      // writes: 1
-        one_port.access_cycles(same_bank, false),  // 3 issue + 1 = 4
-        two_ports.access_cycles(same_bank, false), // ceil(3/2) = 2 issue + 1 = 3
-        one_port.access_cycles(same_word, false),  // 2 + 1 = 3
-        one_port.bank_of(80),                      // 80/16 = 5 -> bank 1
+        one_port.access_cycles(spread, false),      // 1 issue + (2-1) latency = 2
+        one_port.access_cycles(spread, true),       // writes: 1
+        one_port.access_cycles(same_bank, false),   // 3 issue + 1 = 4
+        two_ports.access_cycles(same_bank, false),  // ceil(3/2) = 2 issue + 1 = 3
+        one_port.access_cycles(same_word, false),   // 2 + 1 = 3
+        one_port.bank_of(80),                       // 80/16 = 5 -> bank 1
     });
   }));
   EXPECT_EQ(cycles, (std::vector<uint64_t>{2, 1, 4, 3, 3, 1}));
@@ -70,7 +70,7 @@ TEST(Scratchpad, AccessCompletesAtLatencyAndCountsConflicts) {
 TEST(Scratchpad, TileThatDoesNotFitNamesTheOpAndTheLimit) {
   const Bytes msg = test::run_in_child([] {
     Scratchpad sp("l1", small_scratchpad(1, 1), kClock);  // 1 KiB, double-buffered: 512 B usable
-    sp.check_fits("conv1 forward tile", 512);              // fits exactly
+    sp.check_fits("conv1 forward tile", 512);             // fits exactly
     try {
       sp.check_fits("conv1 forward tile", 513);
     } catch (const InputError& e) {

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -24,7 +24,6 @@
 namespace nibble::test {
 
 using Bytes = std::vector<uint8_t>;
-
 
 template <class T>
 Bytes to_bytes(const std::vector<T>& v) {
@@ -42,7 +41,6 @@ std::vector<T> from_bytes(const Bytes& b) {
   if (!b.empty()) std::memcpy(v.data(), b.data(), b.size());
   return v;
 }
-
 
 namespace detail {
 inline bool write_all(int fd, const uint8_t* p, size_t n) {
@@ -80,7 +78,8 @@ inline Bytes run_in_child(const std::function<Bytes()>& body) {
       const std::string msg = "unknown exception";
       payload.assign(msg.begin(), msg.end());
     }
-    const bool ok = detail::write_all(fds[1], &status, 1) && detail::write_all(fds[1], payload.data(), payload.size());
+    const bool ok = detail::write_all(fds[1], &status, 1) &&
+                    detail::write_all(fds[1], payload.data(), payload.size());
     ::close(fds[1]);
     std::fflush(nullptr);
     ::_exit(ok ? 0 : 2);  // _exit: the child must not run the parent's atexit/gtest teardown
@@ -97,10 +96,12 @@ inline Bytes run_in_child(const std::function<Bytes()>& body) {
   int wstatus = 0;
   ::waitpid(pid, &wstatus, 0);
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || all.empty())
-    throw std::runtime_error("SystemC child process crashed (status " + std::to_string(wstatus) + ")");
+    throw std::runtime_error("SystemC child process crashed (status " + std::to_string(wstatus) +
+                             ")");
   const bool threw = all[0] != 0;
   Bytes payload(all.begin() + 1, all.end());
-  if (threw) throw std::runtime_error("SystemC child threw: " + std::string(payload.begin(), payload.end()));
+  if (threw)
+    throw std::runtime_error("SystemC child threw: " + std::string(payload.begin(), payload.end()));
   return payload;
 }
 

@@ -61,12 +61,13 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
     num::Fp4Counts ref_counts;
     for (size_t i = 0; i < grads.size(); ++i) {
       const float x = num::fp16_to_fp32(grads[i]);
-      mismatches += even[i] != num::fp4_encode(x, num::fp4_grid_exp(exp, num::TprPhase::even), {}, i, &ref_counts);
+      mismatches += even[i] != num::fp4_encode(x, num::fp4_grid_exp(exp, num::TprPhase::even), {},
+                                               i, &ref_counts);
       mismatches += odd[i] != num::fp4_encode(x, num::fp4_grid_exp(exp, num::TprPhase::odd), {}, i);
     }
     out.push_back(mismatches);
-    out.push_back(counts.saturated == ref_counts.saturated && counts.underflow == ref_counts.underflow &&
-                  counts.total == ref_counts.total);
+    out.push_back(counts.saturated == ref_counts.saturated &&
+                  counts.underflow == ref_counts.underflow && counts.total == ref_counts.total);
     out.push_back(lgu.counters().fp4_codes);
     return test::to_bytes(out);
   }));
@@ -87,8 +88,8 @@ TEST(ScaleUnit, StatisticsRegisterAndQuantizeTimingAndValues) {
     std::vector<int8_t> wq(1000), aq(1000);
     const float step = 0.01f, alpha = 0.1f;
     Thread t("t", [&] {
-      su.gather_stats(w, stats);       // 0 .. 66
-      su.write_register(3, 0.125f);    // 66 .. 68
+      su.gather_stats(w, stats);     // 0 .. 66
+      su.write_register(3, 0.125f);  // 66 .. 68
       su.quantize_weights(w, step, 7, wq);
       su.quantize_activations(w, alpha, num::PactConfig{}, aq);
     });

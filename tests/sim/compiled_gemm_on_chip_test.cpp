@@ -40,7 +40,8 @@ TEST(CompiledGemm, RunsOnTheChipWithinItsComputeAndBandwidthBounds) {
     hw::Chip chip("chip", chip_params);
     Driver driver("driver", chip, plan.programs);
     sc_core::sc_start();
-    std::vector<uint64_t> out{driver.cycles, chip.dram().counters().bytes, chip.dram().counters().bus_busy_cycles};
+    std::vector<uint64_t> out{driver.cycles, chip.dram().counters().bytes,
+                              chip.dram().counters().bus_busy_cycles};
     for (uint32_t c = 0; c < 2; ++c) out.push_back(chip.core(c).array().counters().busy_cycles);
     return test::to_bytes(out);
   }));
@@ -99,8 +100,9 @@ TEST(CompiledGemm, FastAndDetailedChipsEqualTheNumericsReference) {
   num::GemmConfig cfg;
   cfg.acc_bits = 10;
   num::GemmStats stats;
-  num::ref::gemm_int4_int4(num::row_major(a.data(), int(op.m), int(op.k)), num::row_major(b.data(), int(op.k), int(op.n)),
-                           ops->format.output_scale, cfg, ref_fp16.data(), ref_acc.data(), &stats);
+  num::ref::gemm_int4_int4(num::row_major(a.data(), int(op.m), int(op.k)),
+                           num::row_major(b.data(), int(op.k), int(op.n)), ops->format.output_scale,
+                           cfg, ref_fp16.data(), ref_acc.data(), &stats);
   ASSERT_GT(stats.saturations, 0u) << "pick operands that saturate the 10-bit accumulator";
 
   struct Run {
@@ -148,7 +150,7 @@ TEST(CompiledGemm, FastAndDetailedChipsEqualTheNumericsReference) {
     gated += za * op.n + zb * op.m - za * zb;
   }
   EXPECT_EQ(fast.gated, gated);
-  EXPECT_EQ(timing.gated, 0u);               // dense by default in TIMING
+  EXPECT_EQ(timing.gated, 0u);  // dense by default in TIMING
 }
 
 // A data-carrying program whose tiles split K is refused, naming the step.

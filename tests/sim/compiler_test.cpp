@@ -33,7 +33,8 @@ TEST(GemmTiler, SmallGemmIsOneStep) {
 
 TEST(GemmTiler, TilesFitAlignAndCoverTheGemm) {
   const auto c = chip(1, 4, 4);  // 4 KiB double-buffered: 2048 usable bytes
-  for (Precision p : {Precision::int4_int4, Precision::int4_fp4, Precision::hfp8, Precision::fp16}) {
+  for (Precision p :
+       {Precision::int4_int4, Precision::int4_fp4, Precision::hfp8, Precision::fp16}) {
     const GemmOp op{"conv", 50, 37, 70, p};
     const GemmPlan plan = plan_gemm(op, c);
     const TileShape t = plan.core_tiles[0];
@@ -59,7 +60,8 @@ TEST(GemmTiler, AlignsTilesToTheDataflow) {
     c.cores[0].array.dataflow = df;
     const GemmOp op{"conv", 50, 37, 70, Precision::int4_int4};  // k = 4 MACs per PE
     const TileShape t = plan_gemm(op, c).core_tiles[0];
-    SCOPED_TRACE(testing::Message() << "dataflow " << int(df) << " tile " << t.m << "x" << t.n << "x" << t.k);
+    SCOPED_TRACE(testing::Message()
+                 << "dataflow " << int(df) << " tile " << t.m << "x" << t.n << "x" << t.k);
     EXPECT_LE(tile_bytes(op.precision, t), 2048u);
     const uint32_t m_unit = df == hw::Dataflow::is ? 4 : df == hw::Dataflow::os ? 4 : 1;
     const uint32_t n_unit = df == hw::Dataflow::is ? 1 : 4;
@@ -79,7 +81,8 @@ TEST(GemmTiler, SplitsNAcrossCoresInArrayWidths) {
 }
 
 TEST(GemmTiler, UnmappableOpNamesTheOpAndTheLimit) {
-  // FP16 on 16x16: smallest tile 1x16x16 = 32 + 512 + 64 = 608 bytes > 512 usable (1 KiB, double-buffered).
+  // FP16 on 16x16: smallest tile 1x16x16 = 32 + 512 + 64 = 608 bytes > 512 usable (1 KiB,
+  // double-buffered).
   try {
     plan_gemm({"layer4.conv2", 8, 64, 64, Precision::fp16}, chip(1, 16, 1));
     FAIL() << "expected an InputError";

@@ -141,7 +141,8 @@ TEST(IrJson, FileRoundTripAndSyntaxErrorLine) {
     EXPECT_THAT(e.what(), HasSubstr("bad.json:3:"));
   }
   {
-    std::ofstream(dir / "dup.json") << R"({"format": "nibble-workload", "ops": [{"m": 1, "m": 2}]})";
+    std::ofstream(dir / "dup.json")
+        << R"({"format": "nibble-workload", "ops": [{"m": 1, "m": 2}]})";
   }
   EXPECT_THROW(
       {

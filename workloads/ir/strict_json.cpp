@@ -4,8 +4,8 @@
 
 #include <fstream>
 #include <set>
-#include <vector>
 #include <sstream>
+#include <vector>
 
 #include "hw_models/numerics/errors.hpp"
 
@@ -57,8 +57,8 @@ Json read_json_document(const std::filesystem::path& path, const std::string& wh
   try {
     Json doc = Json::parse(text, check_keys);
     if (!duplicate.empty())
-      throw InputError(fmt::format("{}: {} has the key \"{}\" twice in one object",
-                                   path.string(), what, duplicate));
+      throw InputError(fmt::format("{}: {} has the key \"{}\" twice in one object", path.string(),
+                                   what, duplicate));
     return doc;
   } catch (const Json::parse_error& e) {
     size_t line = 1, col = 1;

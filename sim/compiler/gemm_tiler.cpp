@@ -3,24 +3,12 @@
 #include <algorithm>
 
 #include "hw_models/numerics/errors.hpp"
+#include "hw_models/operand_feed.hpp"
 
 namespace nibble::compiler {
 
-uint32_t operand_bits(Precision precision) {
-  switch (precision) {
-    case Precision::int4_int4:
-    case Precision::int4_fp4:
-      return 4;
-    case Precision::hfp8:
-      return 8;
-    case Precision::fp16:
-      return 16;
-  }
-  return 16;
-}
-
 uint64_t tile_bytes(Precision precision, const TileShape& t) {
-  const uint64_t bits = operand_bits(precision);
+  const uint64_t bits = hw::operand_width_bits(precision);
   const uint64_t a = (uint64_t{t.m} * t.k * bits + 7) / 8;
   const uint64_t b = (uint64_t{t.k} * t.n * bits + 7) / 8;
   return a + b + uint64_t{t.m} * t.n * 4;
@@ -69,7 +57,7 @@ TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_i
   while (tile_bytes(op.precision, t) > limit) {
     const TileShape before = t;
     // Shrink the dimension that contributes most bytes, keeping alignment.
-    const uint64_t bits = operand_bits(op.precision);
+    const uint64_t bits = hw::operand_width_bits(op.precision);
     const uint64_t by_m = uint64_t{t.m} * (t.k * bits / 8 + uint64_t{t.n} * 4);
     const uint64_t by_n = uint64_t{t.n} * (t.k * bits / 8 + uint64_t{t.m} * 4);
     const uint64_t by_k = uint64_t{t.k} * (t.m + t.n) * bits / 8;
@@ -99,7 +87,7 @@ hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, u
   hw::CoreProgram p;
   p.op_name = op.name;
   p.precision = op.precision;
-  const uint64_t bits = operand_bits(op.precision);
+  const uint64_t bits = hw::operand_width_bits(op.precision);
   for (uint32_t n0 = 0; n0 < n; n0 += t.n)
     for (uint32_t m0 = 0; m0 < m; m0 += t.m)
       for (uint32_t k0 = 0; k0 < k; k0 += t.k) {

@@ -40,9 +40,6 @@ struct GemmPlan {
   std::vector<hw::CoreProgram> programs;  // one per core (possibly without steps)
 };
 
-// Bytes of one operand element in a precision mode (4-bit codes packed two per byte).
-uint32_t operand_bits(Precision precision);
-
 // Scratchpad bytes one tile set occupies: A and B tiles plus the 4-byte partial sums.
 uint64_t tile_bytes(Precision precision, const TileShape& t);
 

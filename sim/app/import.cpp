@@ -2,6 +2,9 @@
 // config and/or topology into a Nibble chip.json and workload.json, checks
 // the chip with the same strict loader as `nibble validate`, and lists every
 // SCALE-Sim key that has no Nibble counterpart.
+// nibble import onnx MODEL.onnx --out W.json: converts an ONNX model to a
+// workload JSON (forward pass, or a training step with --training) and
+// prints the same per-layer MAC table as `nibble workload`.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -10,7 +13,9 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/mac_table.hpp"
 #include "sim/config/chip_config.hpp"
+#include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
 #include "workloads/ir/workload_json.hpp"
@@ -88,6 +93,33 @@ void run(const ImportArgs& args) {
   std::fflush(stdout);
 }
 
+struct OnnxArgs {
+  std::string model;
+  uint64_t batch = 0;  // 0: the model's own
+  bool training = false;
+  bool hfp8_1x1 = false;
+  std::string out;
+};
+
+void run_onnx(const OnnxArgs& args) {
+  OnnxImportOptions opt;
+  if (args.batch > 0) opt.batch = args.batch;
+  const OnnxImport imported = read_onnx_model(args.model, opt);
+  // The arch net is per sample: --batch sets the step's batch even when the
+  // model was exported with a fixed one.
+  const uint64_t batch = args.batch > 0 ? args.batch : imported.model_batch;
+  const Workload w = generate_workload(
+      imported.net, {.batch = batch, .training = args.training, .hfp8_1x1 = args.hfp8_1x1});
+  print_mac_table(w);
+  write_workload(w, args.out);
+  std::printf("wrote %s (%zu layers from opset %lld, %llu shape-only nodes; model batch %llu%s)\n",
+              args.out.c_str(), imported.net.layers.size(), static_cast<long long>(imported.opset),
+              static_cast<unsigned long long>(imported.shape_only_nodes),
+              static_cast<unsigned long long>(imported.model_batch),
+              batch != imported.model_batch ? fmt::format(", run at batch {}", batch).c_str() : "");
+  std::fflush(stdout);
+}
+
 const Registrar registrar{
     "import", [](CLI::App& root) {
       auto* cmd = root.add_subcommand("import", "Convert other simulators' inputs to Nibble JSON");
@@ -105,6 +137,24 @@ const Registrar registrar{
       ss->add_option("--precision", args->precision,
                      "Precision mode of the imported ops (SCALE-Sim has one word size)");
       ss->callback([args] { run(*args); });
+
+      auto onnx_args = std::make_shared<OnnxArgs>();
+      auto* ox = cmd->add_subcommand(
+          "onnx", "ONNX model -> workload.json (Conv, Gemm, MatMul and the ops around them)");
+      ox->add_option("model", onnx_args->model, "ONNX model (.onnx)")
+          ->required()
+          ->type_name("MODEL.onnx");
+      ox->add_option("--batch", onnx_args->batch,
+                     "Batch size; fills a symbolic batch dimension (default: the model's)")
+          ->check(CLI::Range(1, 1 << 20));
+      ox->add_flag("--training", onnx_args->training,
+                   "Whole training step: forward, dX, dW, weight update per layer");
+      ox->add_flag("--hfp8-1x1", onnx_args->hfp8_1x1,
+                   "Run 1x1 convolutions in HFP8 (paper recipe)");
+      ox->add_option("--out", onnx_args->out, "Write the workload JSON here")
+          ->required()
+          ->type_name("FILE");
+      ox->callback([onnx_args] { run_onnx(*onnx_args); });
     }};
 
 }  // namespace

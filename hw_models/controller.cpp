@@ -1,10 +1,12 @@
 #include "hw_models/controller.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 
 #include "hw_models/operand_feed.hpp"
 
+#include "hw_models/numerics/accumulate.hpp"
 #include "hw_models/numerics/errors.hpp"
 
 namespace nibble::hw {
@@ -30,6 +32,14 @@ void Controller::issue() {
     wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
 }
 
+uint64_t Controller::now_cycle() const {
+  return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_period_ + 0.5);
+}
+
+void Controller::record(BlockInterval::Block block, uint64_t start_cycle) {
+  if (timeline_ != nullptr) timeline_->push_back({block, start_cycle, now_cycle() - start_cycle});
+}
+
 void Controller::check_program(const CoreProgram& program) const {
   const std::string who = std::string(name()) + ": op '" + program.op_name + "'";
   if (program.operands == nullptr) {
@@ -43,17 +53,23 @@ void Controller::check_program(const CoreProgram& program) const {
   if (ops.a.size() != uint64_t{ops.shape.m} * ops.shape.k ||
       ops.b.size() != uint64_t{ops.shape.k} * ops.shape.n)
     throw InputError(who + ": operand data does not match its M x N x K shape");
+  // K-split tiles continue the previous tile's partial sums: scatter_outputs
+  // adds them in ascending k0 order, which needs a step's K tiles in a row.
+  if (array_.params().accumulation != Accumulation::int_exact)
+    throw InputError(who + ": data-carrying programs need accumulation int_exact");
   for (size_t j = 0; j < program.steps.size(); ++j) {
     const TileStep& s = program.steps[j];
-    // A K-split tile would have to continue from the previous tile's partial
-    // sums inside the array, which the array interface does not take yet.
-    if (s.k0 != 0 || s.shape.k != ops.shape.k)
-      throw InputError(
-          who + ": step " + std::to_string(j) + " splits K (k0 = " + std::to_string(s.k0) +
-          ", tile K = " + std::to_string(s.shape.k) + " of " + std::to_string(ops.shape.k) +
-          "): data-carrying programs need whole-K tiles");
-    if (s.m0 + s.shape.m > ops.shape.m || program.n_offset + s.n0 + s.shape.n > ops.shape.n)
-      throw InputError(who + ": step " + std::to_string(j) + " lies outside the op's M x N");
+    if (s.m0 + s.shape.m > ops.shape.m || program.n_offset + s.n0 + s.shape.n > ops.shape.n ||
+        s.k0 + s.shape.k > ops.shape.k)
+      throw InputError(who + ": step " + std::to_string(j) + " lies outside the op's M x N x K");
+    const bool continues = s.k0 != 0;
+    const TileStep* prev = j > 0 ? &program.steps[j - 1] : nullptr;
+    if (continues &&
+        (prev == nullptr || prev->m0 != s.m0 || prev->n0 != s.n0 || prev->shape.m != s.shape.m ||
+         prev->shape.n != s.shape.n || prev->k0 + prev->shape.k != s.k0))
+      throw InputError(who + ": step " + std::to_string(j) +
+                       " continues K at k0 = " + std::to_string(s.k0) +
+                       " but the previous step is not the same output tile's preceding K tile");
   }
 }
 
@@ -73,15 +89,37 @@ GemmJob Controller::tile_job(const TileStep& step, const MacFormat& format) {
   return GemmJob{format, s, tile_a_, tile_b_};
 }
 
+// Whole-K tiles write their outputs. A K-split op's tiles (k0 > 0) add their
+// accumulator words to the partial sums kept on chip, in ascending k0 order:
+// integer modes saturate the sum at accumulator_bits (equal to the sequential
+// K-order reference unless a prefix sum saturates), float modes add the fp32
+// tile sums in k0 order (docs/microarch.md 9). The last K tile rounds to FP16.
 void Controller::scatter_outputs(const TileStep& step, const GemmOutput& out) {
-  if (program_->operands == nullptr || out.fp16.empty()) return;
+  if (program_->operands == nullptr || out.accumulators.empty()) return;
   const GemmShape& s = step.shape;
-  const uint32_t N = program_->operands->shape.n, n_first = program_->n_offset + step.n0;
+  const GemmOperands& ops = *program_->operands;
+  const uint32_t N = ops.shape.n, n_first = program_->n_offset + step.n0;
+  const bool first = step.k0 == 0, last = step.k0 + s.k >= ops.shape.k;
+  const bool integer =
+      ops.format.precision == Precision::int4_int4 || ops.format.precision == Precision::int4_fp4;
+  const int64_t lo = num::acc_min(int(array_.params().accumulator_bits)),
+                hi = num::acc_max(int(array_.params().accumulator_bits));
   for (uint32_t m = 0; m < s.m; ++m)
     for (uint32_t n = 0; n < s.n; ++n) {
       const uint64_t dst = uint64_t{step.m0 + m} * N + n_first + n, src = uint64_t{m} * s.n + n;
-      outputs_fp16_[dst] = out.fp16[src];
-      outputs_acc_[dst] = out.accumulators[src];
+      int64_t acc = out.accumulators[src];
+      if (!first) {
+        const int64_t prev = outputs_acc_[dst];
+        if (integer) {
+          acc = std::clamp(prev + acc, lo, hi);  // |words| < 2^62: no int64 overflow
+        } else {
+          const float sum = std::bit_cast<float>(static_cast<uint32_t>(prev)) +
+                            std::bit_cast<float>(static_cast<uint32_t>(acc));
+          acc = static_cast<int64_t>(std::bit_cast<uint32_t>(sum));
+        }
+      }
+      outputs_acc_[dst] = acc;
+      if (last) outputs_fp16_[dst] = first ? out.fp16[src] : output_datapath_->round_output(acc);
     }
 }
 
@@ -93,6 +131,8 @@ uint64_t Controller::run(const CoreProgram& program) {
     const uint64_t outputs = uint64_t{program.operands->shape.m} * program.operands->shape.n;
     outputs_fp16_.assign(outputs, 0);
     outputs_acc_.assign(outputs, 0);
+    output_datapath_ =
+        make_mac_datapath(program.operands->format, array_.params().accumulator_bits);
   }
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   program_ = &program;
@@ -122,7 +162,9 @@ void Controller::load_process() {
       while (j >= computed_steps_ + 2) wait(released_);  // both buffers hold tiles not yet consumed
       if (steps[j].load_bytes > 0) {
         issue();
+        const uint64_t t0 = now_cycle();
         load_dma_cycles_[j] = read_dma_.transfer(steps[j].load_bytes);
+        record(BlockInterval::read_dma, t0);
         scratchpad_.record_stream(0, steps[j].load_bytes * 8, 0);  // the DMA fills the buffer
       }
       ++loaded_steps_;
@@ -151,6 +193,7 @@ void Controller::compute_process() {
       counters_.stall_cycles_dram += dram;
       counters_.stall_cycles_dependency += waited - dram;
       issue();
+      const uint64_t t0 = now_cycle();
       array_.run(tile_job(steps[j], format), out);
       scatter_outputs(steps[j], out);
       pass_array_cycles_ += out.cycles;
@@ -159,6 +202,7 @@ void Controller::compute_process() {
       const uint64_t bank_stall = feed.stall_cycles();
       scratchpad_.record_stream(feed.sram_read_bits, feed.sram_write_bits, bank_stall);
       if (bank_stall > 0) wait(clock_period_ * static_cast<double>(bank_stall));
+      record(BlockInterval::array, t0);
       pass_stalls_.bank_conflict += bank_stall;
       counters_.stall_cycles_bank_conflict += bank_stall;
       ++computed_steps_;
@@ -177,7 +221,9 @@ void Controller::store_process() {
       if (steps[j].store_bytes > 0) {
         issue();
         scratchpad_.record_stream(steps[j].store_bytes * 8, 0, 0);  // the DMA drains the outputs
+        const uint64_t t0 = now_cycle();
         write_dma_.transfer(steps[j].store_bytes);
+        record(BlockInterval::write_dma, t0);
       }
       ++stored_steps_;
     }

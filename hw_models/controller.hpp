@@ -10,7 +10,8 @@
 //   store   step j's output tile (write DMA) once computed.
 // A program that references its op's operand data (program.hpp) runs on a
 // FAST or DETAILED array: the controller cuts each step's tiles out of it and
-// gathers the outputs (whole-K tiles only); a shapes-only program needs a
+// gathers the outputs (K-split tiles add to the partial sums kept on chip, in
+// ascending k0 order); a shapes-only program needs a
 // TIMING array. Timing is the same either way.
 // With ideal DMA a pass takes sum_j (issue + T_array(j) + S_bank(j)) after the
 // first load; a DRAM-bound pass takes about sum_j T_load(j).
@@ -23,6 +24,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,13 @@ struct PassRecord {
   uint64_t cycles = 0;
   uint64_t array_busy_cycles = 0;
   StallCycles stalls;
+};
+
+// One busy interval of a block the controller drives, for timelines
+// (recorded per tile step, never per cycle, and only when a sink is set).
+struct BlockInterval {
+  enum Block : uint8_t { array, read_dma, write_dma } block = array;
+  uint64_t start_cycle = 0, cycles = 0;
 };
 
 struct ControllerCounters {
@@ -78,8 +87,12 @@ class Controller : public sc_core::sc_module {
   const std::vector<uint16_t>& outputs_fp16() const { return outputs_fp16_; }
   const std::vector<int64_t>& outputs_accumulators() const { return outputs_acc_; }
   void register_stats(StatRegistry& registry, const std::string& prefix) const;
+  // Appends every step's array / DMA busy interval to `sink` (null: off).
+  void set_timeline(std::vector<BlockInterval>* sink) { timeline_ = sink; }
 
  private:
+  uint64_t now_cycle() const;
+  void record(BlockInterval::Block block, uint64_t start_cycle);
   void load_process();
   void compute_process();
   void store_process();
@@ -108,6 +121,8 @@ class Controller : public sc_core::sc_module {
       tile_b_;  // the current step's tiles (reused: no per-step growth)
   std::vector<uint16_t> outputs_fp16_;
   std::vector<int64_t> outputs_acc_;
+  std::unique_ptr<const MacDatapath> output_datapath_;
+  std::vector<BlockInterval>* timeline_ = nullptr;  // rounds K-split sums to FP16
 };
 
 }  // namespace nibble::hw

@@ -29,6 +29,8 @@ class Core : public sc_core::sc_module {
   const CoreParams& params() const { return params_; }
   MacArray& array() { return *array_; }
   Scratchpad& scratchpad() { return scratchpad_; }
+  Dma& read_dma() { return read_dma_; }
+  Dma& write_dma() { return write_dma_; }
   Controller& controller() { return controller_; }
   LogGradUnit& lgu() { return lgu_; }
   ScaleUnit& scale_unit() { return scale_unit_; }

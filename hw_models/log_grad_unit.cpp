@@ -24,25 +24,43 @@ uint64_t LogGradUnit::cycles(uint64_t elements) const {
 }
 
 uint64_t LogGradUnit::quantize(const LguJob& job) {
-  const size_t n = job.gradients_fp16.size();
+  const bool fp32_in = !job.gradients_fp32.empty();
+  if (fp32_in && !job.gradients_fp16.empty())
+    throw InputError(std::string(name()) + ": a job holds either FP16 or FP32 gradients");
+  const size_t n = fp32_in ? job.gradients_fp32.size() : job.gradients_fp16.size();
   if (compute_values_) {
     for (auto out : {job.even_codes, job.odd_codes})
       if (!out.empty() && out.size() != n)
         throw InputError(std::string(name()) + ": FP4 output holds " + std::to_string(out.size()) +
                          " codes for " + std::to_string(n) + " gradients");
-    std::vector<float> x(n);
-    num::fp16_to_fp32_bulk(job.gradients_fp16, x);
+    std::vector<float> widened;
+    std::span<const float> x = job.gradients_fp32;
+    if (!fp32_in) {
+      widened.resize(n);
+      num::fp16_to_fp32_bulk(job.gradients_fp16, widened);
+      x = widened;
+    }
     if (!job.even_codes.empty())
       num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::even, job.fp4),
                              job.fp4, job.index_base, job.even_codes, job.counts);
     if (!job.odd_codes.empty())
       num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::odd, job.fp4),
-                             job.fp4, job.index_base, job.odd_codes);
+                             job.fp4, job.index_base, job.odd_codes, job.odd_counts);
   }
   const uint64_t t = cycles(n);
   wait(clock_period_ * static_cast<double>(t));
   counters_.elements += n;
   counters_.fp4_codes += job.even_codes.size() + job.odd_codes.size();
+  counters_.busy_cycles += t;
+  ++counters_.passes;
+  return t;
+}
+
+uint64_t LogGradUnit::quantize_shapes(uint64_t elements) {
+  const uint64_t t = cycles(elements);
+  wait(clock_period_ * static_cast<double>(t));
+  counters_.elements += elements;
+  counters_.fp4_codes += 2 * elements;
   counters_.busy_cycles += t;
   ++counters_.passes;
   return t;

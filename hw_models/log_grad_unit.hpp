@@ -32,7 +32,11 @@ struct LguJob {
   uint64_t index_base = 0;        // stochastic-rounding counter of element 0
   std::span<uint8_t> even_codes;  // outputs (each empty or of the input's size)
   std::span<uint8_t> odd_codes;
-  num::Fp4Counts* counts = nullptr;  // even-phase counts, for GradScale
+  num::Fp4Counts* counts = nullptr;      // even-phase counts, for GradScale
+  num::Fp4Counts* odd_counts = nullptr;  // odd-phase counts (a layer quantized only odd)
+  // FP32 gradients instead (the trainer's element-wise backward is FP32):
+  // used when non-empty, gradients_fp16 must then be empty.
+  std::span<const float> gradients_fp32;
 };
 
 class LogGradUnit : public sc_core::sc_module {
@@ -44,6 +48,9 @@ class LogGradUnit : public sc_core::sc_module {
   uint64_t cycles(uint64_t elements) const;
   // Blocking (call from an SC_THREAD). Returns the cycles taken.
   uint64_t quantize(const LguJob& job);
+  // The same timing and counters for n gradients without their values
+  // (workload runs carry no gradient data; both TPR phases are written).
+  uint64_t quantize_shapes(uint64_t elements);
 
   uint64_t completed() const { return counters_.passes; }
   const LguCounters& counters() const { return counters_; }

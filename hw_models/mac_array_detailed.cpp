@@ -34,10 +34,37 @@ void MacArrayDetailed::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, west_edge_row0_tag_, p + ".west_edge_row0_tag");
   sc_core::sc_trace(file, south_edge_col0_valid_, p + ".south_edge_col0_valid");
   sc_core::sc_trace(file, south_edge_col0_value_, p + ".south_edge_col0_value");
+  // Every PE's operand tags and partial sum, at addresses fixed from here on.
+  const size_t pes = size_t{params_.rows} * params_.cols;
+  vcd_west_tag_.assign(pes, -1);
+  vcd_north_tag_.assign(pes, -1);
+  vcd_psum_.assign(pes, 0);
+  vcd_on_ = true;
+  for (uint32_t r = 0; r < params_.rows; ++r)
+    for (uint32_t c = 0; c < params_.cols; ++c) {
+      const size_t i = size_t{r} * params_.cols + c;
+      const std::string pe = p + ".pe_" + std::to_string(r) + "_" + std::to_string(c);
+      sc_core::sc_trace(file, vcd_west_tag_[i], pe + ".west_tag");
+      sc_core::sc_trace(file, vcd_north_tag_[i], pe + ".north_tag");
+      sc_core::sc_trace(file, vcd_psum_[i], pe + ".psum");
+    }
+}
+
+void MacArrayDetailed::sample_pe_registers() {
+  const size_t pes = vcd_psum_.size();
+  const uint32_t d = params_.pe_pipeline_depth;
+  if (west_tag_.size() == pes) std::copy(west_tag_.begin(), west_tag_.end(), vcd_west_tag_.begin());
+  if (north_tag_.size() == pes)
+    std::copy(north_tag_.begin(), north_tag_.end(), vcd_north_tag_.begin());
+  if (params_.dataflow == Dataflow::os && accumulator_.size() == pes)
+    std::copy(accumulator_.begin(), accumulator_.end(), vcd_psum_.begin());
+  else if (pipe_value_.size() == pes * d)
+    for (size_t i = 0; i < pes; ++i) vcd_psum_[i] = pipe_value_[i * d + d - 1];
 }
 
 void MacArrayDetailed::tick() {
   ++job_cycle_;
+  if (vcd_on_) sample_pe_registers();
   wait(clock_period_);
 }
 

@@ -66,6 +66,16 @@ class MacArrayDetailed final : public MacArray {
   int32_t west_edge_row0_tag_ = -1;
   int64_t south_edge_col0_value_ = 0;
   bool south_edge_col0_valid_ = false;
+
+  // Per-PE register mirrors for VCD (docs/microarch.md 2.6): sized once in
+  // trace() so sc_trace's references stay valid, refreshed each clock only
+  // when a VCD is open. west/north tags: the problem row/column index of
+  // the operand a PE holds (-1: bubble); psum: its partial sum (WS/IS: the
+  // last pipeline stage; OS: the stationary accumulator).
+  void sample_pe_registers();
+  mutable std::vector<int32_t> vcd_west_tag_, vcd_north_tag_;
+  mutable std::vector<int64_t> vcd_psum_;
+  mutable bool vcd_on_ = false;
 };
 
 }  // namespace nibble::hw

@@ -3,6 +3,7 @@
 #include "hw_models/lane_pipeline.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
+#include "hw_models/numerics/tensor_ops.hpp"
 
 namespace nibble::hw {
 
@@ -42,6 +43,18 @@ uint64_t ScaleUnit::gather_stats(std::span<const uint16_t> x_fp16, num::TensorSt
   return t;
 }
 
+uint64_t ScaleUnit::gather_stats_shapes(uint64_t elements) {
+  const uint64_t t = pass(elements);
+  ++counters_.stat_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::quantize_shapes(uint64_t elements) {
+  const uint64_t t = pass(elements);
+  ++counters_.quantize_passes;
+  return t;
+}
+
 void ScaleUnit::check_register(uint32_t index) const {
   if (index >= registers_.size())
     throw InputError(std::string(name()) + ": scale register " + std::to_string(index) +
@@ -55,6 +68,52 @@ uint64_t ScaleUnit::write_register(uint32_t index, float value) {
   counters_.busy_cycles += params_.register_update_cycles;
   ++counters_.register_updates;
   return params_.register_update_cycles;
+}
+
+uint64_t ScaleUnit::weight_alpha(std::span<const float> w, const num::Int4WeightConfig& cfg,
+                                 float& alpha) {
+  if (compute_values_) alpha = num::int4_alpha(w, cfg);
+  const uint64_t t = pass(w.size());
+  ++counters_.stat_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::max_abs(std::span<const float> x, float& max_abs_value) {
+  if (compute_values_) max_abs_value = num::max_abs(x);
+  const uint64_t t = pass(x.size());
+  ++counters_.stat_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::quantize_weights(std::span<const float> w, float step, int max_code,
+                                     std::span<int8_t> codes) {
+  if (compute_values_) num::quantize_int4_bulk(w, step, max_code, codes);
+  const uint64_t t = pass(w.size());
+  ++counters_.quantize_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::quantize_activations(std::span<const float> x, float alpha,
+                                         const num::PactConfig& pact, std::span<int8_t> codes) {
+  if (compute_values_) num::pact_quantize_bulk(x, alpha, pact, codes);
+  const uint64_t t = pass(x.size());
+  ++counters_.quantize_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::convert_fp16(std::span<const float> x, int exp, std::span<uint16_t> codes) {
+  if (compute_values_) num::fp32_to_fp16_scaled_bulk(x, exp, codes);
+  const uint64_t t = pass(x.size());
+  ++counters_.quantize_passes;
+  return t;
+}
+
+uint64_t ScaleUnit::convert_float8(std::span<const float> x, const num::FloatFormat& f, int exp,
+                                   std::span<uint8_t> codes) {
+  if (compute_values_) num::encode_float_scaled_bulk(f, x, exp, codes);
+  const uint64_t t = pass(x.size());
+  ++counters_.quantize_passes;
+  return t;
 }
 
 float ScaleUnit::scale_register(uint32_t index) const {

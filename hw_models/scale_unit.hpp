@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "hw_models/numerics/float_format.hpp"
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/stats.hpp"
@@ -43,7 +44,28 @@ class ScaleUnit : public sc_core::sc_module {
   uint64_t quantize_activations(std::span<const uint16_t> x_fp16, float alpha,
                                 const num::PactConfig& pact, std::span<int8_t> codes);
 
+  // The same timing and counters for n elements without their values
+  // (workload runs carry no tensor data).
+  uint64_t gather_stats_shapes(uint64_t elements);
+  uint64_t quantize_shapes(uint64_t elements);
+
+  // FP32 inputs (the trainer's master weights, FP32 activations and
+  // gradients): the same passes and cycles. The statistics pass computes
+  // what the register update needs with numerics' one copy of the formula:
+  // the INT4 clip alpha (SAWB/max/MSE) or max|x| (GradScale, loss scale).
+  uint64_t weight_alpha(std::span<const float> w, const num::Int4WeightConfig& cfg, float& alpha);
+  uint64_t max_abs(std::span<const float> x, float& max_abs_value);
+  uint64_t quantize_weights(std::span<const float> w, float step, int max_code,
+                            std::span<int8_t> codes);
+  uint64_t quantize_activations(std::span<const float> x, float alpha, const num::PactConfig& pact,
+                                std::span<int8_t> codes);
+  // FP32 -> FP16 / HFP8 with a power-of-two scale 2^exp (first/last layers).
+  uint64_t convert_fp16(std::span<const float> x, int exp, std::span<uint16_t> codes);
+  uint64_t convert_float8(std::span<const float> x, const num::FloatFormat& f, int exp,
+                          std::span<uint8_t> codes);
+
   float scale_register(uint32_t index) const;
+  uint32_t register_count() const { return static_cast<uint32_t>(registers_.size()); }
   uint64_t completed() const {
     return counters_.stat_passes + counters_.quantize_passes + counters_.register_updates;
   }

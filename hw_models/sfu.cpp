@@ -1,5 +1,7 @@
 #include "hw_models/sfu.hpp"
 
+#include "hw_models/numerics/tensor_ops.hpp"
+
 #include "hw_models/lane_pipeline.hpp"
 #include "hw_models/numerics/errors.hpp"
 
@@ -24,6 +26,13 @@ uint64_t Sfu::run(const SfuOp& op, uint64_t elements) {
   counters_.ops += 1;
   counters_.busy_cycles += t;
   return t;
+}
+
+uint64_t Sfu::sgd_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
+                         float momentum, float weight_decay) {
+  num::sgd_momentum_update(w, v, g, lr, momentum, weight_decay);
+  const SfuOp op{.fp32 = true, .ops_per_element = weight_decay != 0.0f ? 6u : 4u};
+  return run(op, w.size());
 }
 
 void Sfu::register_stats(StatRegistry& registry, const std::string& prefix) const {

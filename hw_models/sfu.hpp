@@ -3,12 +3,13 @@
 // ReLU, pooling, BN, loss, the SGD-with-momentum weight update on FP32
 // master weights). Timing it owns: an op with p FP operations per element
 // on n elements takes T = ceil(n*p / V) + L - 1, L = fp16_latency_cycles or
-// fp32_latency_cycles by the op's precision. This slice models the timing
-// and event counts; the element-wise arithmetic is wired to the numerics /
-// trainer definitions in a later step (open item in docs/microarch.md).
+// fp32_latency_cycles by the op's precision. The weight update computes its
+// values with numerics' sgd_momentum_update (shared with the software
+// trainer); other element-wise ops are modelled by timing and op counts.
 #include <systemc>
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "hw_models/stats.hpp"
@@ -34,6 +35,11 @@ class Sfu : public sc_core::sc_module {
 
   uint64_t cycles(const SfuOp& op, uint64_t elements) const;
   uint64_t run(const SfuOp& op, uint64_t elements);  // blocking; returns cycles
+  // SGD with momentum and weight decay on FP32 master weights (numerics'
+  // sgd_momentum_update, the trainer's one definition): v = mu*v + g + wd*w
+  // (4 FP32 ops, 2 more with weight decay), w -= lr*v (2). Blocking.
+  uint64_t sgd_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
+                      float momentum, float weight_decay);
 
   uint64_t completed() const { return counters_.ops; }
   const SfuCounters& counters() const { return counters_; }

@@ -7,10 +7,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/config_options.hpp"
+#include "sim/chip_exec/chip_executor.hpp"
+#include "sim/chip_exec/cost_report.hpp"
+#include "sim/config/chip_config.hpp"
 #include "workloads/data/idx_reader.hpp"
 #include "workloads/trace/trace_writer.hpp"
 #include "workloads/trainer/software_executor.hpp"
@@ -32,6 +37,15 @@ struct TrainArgs {
   std::string trace_out, trace_steps;
   std::string data_dir = data::kFashionMnistDir;
   int threads = 1;
+  std::string chip;                    // chip config: run every op on the simulated chip
+  std::vector<std::string> chip_sets;  // --chip-set overrides of the chip config
+  std::string mode = "fast";
+};
+
+// Per-epoch chip figures (cumulative over the training steps so far).
+struct ChipEpoch {
+  uint64_t steps = 0, cycles = 0;
+  double energy_pj = 0;
 };
 
 // A name like "cnn" resolves to workloads/nets/cnn.json (recipes likewise),
@@ -65,6 +79,36 @@ std::vector<uint64_t> parse_steps(const std::string& list) {
   return steps;
 }
 
+// The chip's figures in report.json: per epoch (history[i].chip) cycles and
+// energy per step and the simulated time-to-train and energy-to-train so far
+// at the chip's clock; top level "chip": the run's totals and the per layer
+// and pass costs (ops[i].passes).
+void add_chip_figures(nlohmann::json& report, const chip_exec::ChipExecutor& chip,
+                      const config::ChipConfig& cfg, const TrainArgs& a,
+                      const std::vector<ChipEpoch>& chip_history) {
+  const double hz = chip.clock_hz();
+  ChipEpoch prev;
+  for (size_t i = 0; i < chip_history.size() && i < report["history"].size(); ++i) {
+    const ChipEpoch& c = chip_history[i];
+    const double steps = static_cast<double>(c.steps - prev.steps);
+    report["history"][i]["chip"] = {
+        {"steps", c.steps},
+        {"cycles_per_step", steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0},
+        {"energy_uj_per_step", steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0},
+        {"time_to_train_s", static_cast<double>(c.cycles) / hz},
+        {"energy_to_train_j", c.energy_pj * 1e-12}};
+    prev = c;
+  }
+  nlohmann::json j = nlohmann::json::parse(chip_exec::training_totals_json(chip).dump());
+  j["chip_file"] = a.chip;
+  j["mode"] = a.mode;
+  j["overrides"] = a.chip_sets;
+  j["clock_mhz"] = cfg.chip.clock_mhz;
+  j["inference_cycles"] = chip.inference().cycles;
+  j["ops"] = nlohmann::json::parse(chip_exec::ops_json(chip).dump());
+  report["chip"] = std::move(j);
+}
+
 void run_train(const TrainArgs& a) {
   using namespace nibble::train;
   const std::string model_path = resolve(a.model, "workloads/nets", "model");
@@ -88,11 +132,21 @@ void run_train(const TrainArgs& a) {
   GemmSettings gs = recipe.gemm;
   gs.threads = a.threads;
   SoftwareExecutor software(gs);
+  std::unique_ptr<chip_exec::ChipExecutor> chip;
+  std::optional<config::ChipConfig> chip_cfg;
+  if (!a.chip.empty()) {
+    chip_cfg = config::load_chip_config(a.chip, parse_overrides(a.chip_sets));
+    const hw::FidelityMode mode =
+        a.mode == "detailed" ? hw::FidelityMode::detailed : hw::FidelityMode::fast;
+    chip = std::make_unique<chip_exec::ChipExecutor>(chip_cfg->chip, chip_cfg->tech, mode);
+  } else if (!a.chip_sets.empty()) {
+    throw InputError("--chip-set needs --chip FILE");
+  }
+  Executor* base = chip ? static_cast<Executor*>(chip.get()) : &software;
   std::unique_ptr<trace::TraceWriter> tracer;
-  Executor* exec = &software;
+  Executor* exec = base;
   if (!a.trace_out.empty()) {
-    tracer =
-        std::make_unique<trace::TraceWriter>(software, a.trace_out, parse_steps(a.trace_steps));
+    tracer = std::make_unique<trace::TraceWriter>(*base, a.trace_out, parse_steps(a.trace_steps));
     exec = tracer.get();
   } else if (!a.trace_steps.empty()) {
     throw InputError("--trace-steps needs --trace-out DIR");
@@ -113,8 +167,12 @@ void run_train(const TrainArgs& a) {
       model.name().c_str(), static_cast<unsigned long long>(model.parameter_count()),
       recipe.name.c_str(), train.count, test.count, recipe.optimizer.batch,
       static_cast<unsigned long long>(a.seed));
+  if (chip)
+    std::printf("on the simulated chip %s (%s mode, %.0f MHz)\n", a.chip.c_str(), a.mode.c_str(),
+                chip_cfg->chip.clock_mhz);
   RunInfo info{model_path, recipe_path, a.seed, a.epochs, train.count, test.count, "fashion-mnist"};
   std::vector<EpochRecord> history;
+  std::vector<ChipEpoch> chip_history;
   nlohmann::json timing = nlohmann::json::array();
   const std::string report_path = (std::filesystem::path(a.out) / "report.json").string();
   for (int e = 1; e <= a.epochs; ++e) {
@@ -125,17 +183,33 @@ void run_train(const TrainArgs& a) {
     r.test_accuracy = ev.accuracy;
     history.push_back(r);
     const double ips = r.seconds > 0 ? train.count / r.seconds : 0.0;
-    std::printf("epoch %d/%d  loss %.4f  train acc %.4f  test acc %.4f  lr %.5f  %.0f images/s\n",
-                e, a.epochs, r.train_loss, r.train_accuracy, r.test_accuracy, r.lr, ips);
+    std::printf("epoch %d/%d  loss %.4f  train acc %.4f  test acc %.4f  lr %.5f  %.0f images/s", e,
+                a.epochs, r.train_loss, r.train_accuracy, r.test_accuracy, r.lr, ips);
+    if (chip) {
+      const ChipEpoch c{
+          chip->steps(), chip->training().cycles,
+          chip->energy_of(chip->training().counters, chip->training().cycles).total_pj};
+      const ChipEpoch prev = chip_history.empty() ? ChipEpoch{} : chip_history.back();
+      const double steps = static_cast<double>(c.steps - prev.steps);
+      std::printf("  chip %.0f cycles/step  %.2f uJ/step",
+                  steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0,
+                  steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0);
+      chip_history.push_back(c);
+    }
+    std::printf("\n");
     std::fflush(stdout);
     timing.push_back({{"epoch", e}, {"seconds", r.seconds}, {"images_per_second", ips}});
     // Rewritten every epoch: an interrupted run still leaves a valid report.
-    write_file_atomic(report_path, make_train_report(model, recipe, info, history).dump(2) + "\n");
+    nlohmann::json report = make_train_report(model, recipe, info, history);
+    if (chip) add_chip_figures(report, *chip, *chip_cfg, a, chip_history);
+    write_file_atomic(report_path, report.dump(2) + "\n");
   }
   write_file_atomic((std::filesystem::path(a.out) / "timing.json").string(),
                     nlohmann::json{{"epochs", timing}}.dump(2) + "\n");
   if (tracer) {
-    tracer->finish(make_train_report(model, recipe, info, history));
+    nlohmann::json report = make_train_report(model, recipe, info, history);
+    if (chip) add_chip_figures(report, *chip, *chip_cfg, a, chip_history);
+    tracer->finish(report);
     std::printf("trace: %s (%zu steps)\n", a.trace_out.c_str(), tracer->steps_written());
   }
   std::printf("report: %s\n", report_path.c_str());
@@ -175,6 +249,16 @@ void add_train(CLI::App& root) {
   c->add_option("--threads", args->threads,
                 "Threads for the quantized GEMM kernels (results do not depend on it)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  c->add_option("--chip", args->chip,
+                "Run every GEMM, quantization and weight update on this simulated chip "
+                "(chip config JSON); default: the software executor");
+  c->add_option("--chip-set", args->chip_sets,
+                "Override a chip config value: /json/pointer=value (repeatable)")
+      ->type_name("PTR=VALUE")
+      ->allow_extra_args(false);
+  c->add_option("--mode", args->mode, "Chip fidelity with --chip: fast or detailed")
+      ->check(CLI::IsMember({"fast", "detailed"}))
       ->capture_default_str();
   c->callback([args] { run_train(*args); });
 }

@@ -1,11 +1,13 @@
-// nibble validate FILE...: strict check of chip configs and technology
-// tables, reporting every problem of every file before exiting.
+// nibble validate FILE...: strict check of chip configs, technology tables
+// and workload JSON files (told apart by their "format" field), reporting
+// every problem of every file before exiting.
 #include <fmt/format.h>
 
 #include <cstdio>
 
 #include "sim/app/command_registry.hpp"
 #include "sim/app/config_options.hpp"
+#include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
 
 namespace nibble::app {
@@ -28,7 +30,15 @@ void run(const ValidateArgs& args) {
   size_t bad = 0;
   for (const auto& file : args.files) {
     try {
-      if (config::detect_config_kind(file) == config::ConfigKind::tech) {
+      if (is_workload_json(file)) {
+        if (!overrides.empty())
+          throw InputError(file + ": --set applies to chip configs, and this is a workload");
+        const auto w = workload::read_workload(file);
+        uint64_t macs = 0;
+        for (const auto& op : w.ops) macs += workload::macs(op);
+        std::printf("OK %s (workload \"%s\", %zu ops, %.4f GMACs)\n", file.c_str(), w.name.c_str(),
+                    w.ops.size(), macs / 1e9);
+      } else if (config::detect_config_kind(file) == config::ConfigKind::tech) {
         if (!overrides.empty())
           throw InputError(file +
                            ": --set applies to chip configs, and this is a technology table");
@@ -52,9 +62,10 @@ const Registrar registrar{
     "validate", [](CLI::App& root) {
       auto args = std::make_shared<ValidateArgs>();
       auto* cmd = root.add_subcommand(
-          "validate", "Check chip configs and technology tables strictly; report every problem");
+          "validate",
+          "Check chip configs, technology tables and workloads strictly; report every problem");
       cmd->add_option("files", args->files,
-                      "Config files (chip or technology table, told apart by their keys)")
+                      "Chip configs, technology tables or workload JSON (told apart by their keys)")
           ->required()
           ->type_name("FILE");
       add_set_option(*cmd, args->sets);

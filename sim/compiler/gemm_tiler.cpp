@@ -82,15 +82,42 @@ TileShape fit_tile(const GemmOp& op, const hw::CoreParams& core, uint32_t core_i
   return t;
 }
 
-hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, uint32_t n,
-                             uint32_t k) {
+// Which operand stays resident across consecutive steps: the loop over the
+// other operand's tiles runs inside the loop over its tiles (k innermost in
+// both, so partial sums stay on chip). WS keeps B (the stationary weights),
+// IS keeps A, OS the operand whose tile holds more bytes.
+bool keep_b_resident(hw::Dataflow df, uint64_t a_tile_bytes, uint64_t b_tile_bytes) {
+  switch (df) {
+    case hw::Dataflow::ws:
+      return true;
+    case hw::Dataflow::is:
+      return false;
+    case hw::Dataflow::os:
+      return b_tile_bytes >= a_tile_bytes;
+  }
+  return true;
+}
+
+hw::CoreProgram tile_program(const GemmOp& op, hw::Dataflow df, const TileShape& t, uint32_t m,
+                             uint32_t n, uint32_t k) {
   hw::CoreProgram p;
   p.op_name = op.name;
   p.precision = op.precision;
   const uint64_t bits = hw::operand_width_bits(op.precision);
-  for (uint32_t n0 = 0; n0 < n; n0 += t.n)
-    for (uint32_t m0 = 0; m0 < m; m0 += t.m)
+  auto bytes = [bits](uint64_t rows, uint64_t cols) { return (rows * cols * bits + 7) / 8; };
+  const bool b_outer = keep_b_resident(df, bytes(t.m, t.k), bytes(t.k, t.n));
+  // The previous step's A and B tiles (origin and extent): a tile equal to
+  // the previous one is still in the scratchpad and is not reloaded.
+  struct Tile {
+    uint32_t r0 = ~0u, c0 = ~0u, rows = 0, cols = 0;
+    bool operator==(const Tile&) const = default;
+  } prev_a, prev_b;
+  const uint32_t outer_end = b_outer ? n : m, inner_end = b_outer ? m : n;
+  const uint32_t outer_step = b_outer ? t.n : t.m, inner_step = b_outer ? t.m : t.n;
+  for (uint32_t o = 0; o < outer_end; o += outer_step)
+    for (uint32_t i = 0; i < inner_end; i += inner_step)
       for (uint32_t k0 = 0; k0 < k; k0 += t.k) {
+        const uint32_t m0 = b_outer ? i : o, n0 = b_outer ? o : i;
         const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0),
                        tk = std::min(t.k, k - k0);
         hw::TileStep s;
@@ -98,7 +125,10 @@ hw::CoreProgram tile_program(const GemmOp& op, const TileShape& t, uint32_t m, u
         s.m0 = m0;
         s.n0 = n0;
         s.k0 = k0;
-        s.load_bytes = (uint64_t{tm} * tk * bits + 7) / 8 + (uint64_t{tk} * tn * bits + 7) / 8;
+        const Tile a{m0, k0, tm, tk}, b{k0, n0, tk, tn};
+        s.load_bytes = (a == prev_a ? 0 : bytes(tm, tk)) + (b == prev_b ? 0 : bytes(tk, tn));
+        prev_a = a;
+        prev_b = b;
         s.store_bytes =
             k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
         p.steps.push_back(s);
@@ -136,7 +166,7 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
     }
     const TileShape t = fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
     plan.core_tiles.push_back(t);
-    plan.programs.push_back(tile_program(op, t, op.m, n1 - n0, op.k));
+    plan.programs.push_back(tile_program(op, cores[c]->array.dataflow, t, op.m, n1 - n0, op.k));
     plan.programs.back().n_offset = n0;
   }
   return plan;

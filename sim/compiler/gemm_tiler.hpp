@@ -13,8 +13,12 @@
 //    tile_m of cols; OS tile_m of rows, tile_n of cols, tile_k of k. Start
 //    from the whole share and halve the dimension holding the most bytes (in
 //    those units) until the tile fits;
-//  - loop order n, m, k (k innermost): the FP32/INT32 partial-sum tile stays
-//    on chip across k and is stored once as FP16.
+//  - k innermost (the FP32/INT32 partial-sum tile stays on chip across k and
+//    is stored once as FP16); outside it, the loop over the resident
+//    operand's tiles is outer (WS: n then m, keeping B; IS: m then n, keeping
+//    A; OS: whichever tile is bigger stays). A step whose A or B tile equals
+//    the previous step's does not reload it: load_bytes counts only what
+//    changes.
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -28,6 +28,16 @@ ReportSection& Report::add_section(std::string name, std::string kind) {
   return sections_.back();
 }
 
+void Report::add_json(std::string key, OrderedJson value) {
+  extra_.emplace_back(std::move(key), std::move(value));
+}
+
+void Report::set_csv_table(std::vector<std::string> header,
+                           std::vector<std::vector<std::string>> rows) {
+  csv_header_ = std::move(header);
+  csv_rows_ = std::move(rows);
+}
+
 static OrderedJson value_json(const MetricValue& v) {
   return std::visit(
       [](const auto& x) -> OrderedJson {
@@ -68,6 +78,7 @@ OrderedJson Report::to_json() const {
     sections.push_back(std::move(sj));
   }
   j["sections"] = std::move(sections);
+  for (const auto& [key, value] : extra_) j[key] = value;
   return j;
 }
 
@@ -100,6 +111,16 @@ static std::string csv_field(const std::string& s) {
 }
 
 std::string Report::to_csv() const {
+  if (!csv_header_.empty()) {
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_field(cells[i]);
+      out += '\n';
+    };
+    line(csv_header_);
+    for (const auto& r : csv_rows_) line(r);
+    return out;
+  }
   std::string out = "section,kind,metric,value,unit\n";
   auto row = [&](const std::string& section, const std::string& kind, const Metric& m) {
     out += fmt::format("{},{},{},{},{}\n", csv_field(section), csv_field(kind), csv_field(m.name),

@@ -6,6 +6,7 @@
 // inputs give byte-identical files.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -46,6 +47,12 @@ class Report {
   // Every registered counter becomes a total (name, unit, description).
   void add_stats(const hw::StatRegistry& stats);
   ReportSection& add_section(std::string name, std::string kind);
+  // A further top-level member of report.json, written after "sections"
+  // (e.g. `nibble run`'s "ops" array). Insertion order is kept.
+  void add_json(std::string key, OrderedJson value);
+  // Makes report.csv this table (header + rows, RFC 4180) instead of the
+  // default section,kind,metric,value,unit rows.
+  void set_csv_table(std::vector<std::string> header, std::vector<std::vector<std::string>> rows);
 
   const std::vector<Metric>& totals() const { return totals_; }
   const std::vector<ReportSection>& sections() const { return sections_; }
@@ -61,6 +68,9 @@ class Report {
   OrderedJson config_ = OrderedJson::object();
   std::vector<Metric> totals_;
   std::vector<ReportSection> sections_;
+  std::vector<std::pair<std::string, OrderedJson>> extra_;
+  std::vector<std::string> csv_header_;
+  std::vector<std::vector<std::string>> csv_rows_;
 };
 
 // Exact text of a value in report.csv: integers as is, doubles in their

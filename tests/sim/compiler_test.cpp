@@ -72,6 +72,57 @@ TEST(GemmTiler, AlignsTilesToTheDataflow) {
   }
 }
 
+// Tile reuse: a 64x64x16 INT4 GEMM on a 4x4 array with 2048 usable bytes
+// tiles to 16x16x16 (A, B 128 B each + 1024 B of partial sums = 1280 B; the
+// halving goes m 32, n 32, m 16, n 16), so K is one tile and 4 x 4 steps
+// remain. WS keeps B resident: n outer, m inner, B loaded once per n tile:
+//   16 A tiles x 128 + 4 B tiles x 128 = 2560 bytes (4096 without reuse).
+// IS keeps A resident (m outer): 4 x 128 + 16 x 128 = 2560, A loaded once per m.
+TEST(GemmTiler, ResidentTilesAreNotReloaded) {
+  for (hw::Dataflow df : {hw::Dataflow::ws, hw::Dataflow::is}) {
+    auto c = chip(1, 4, 4);
+    c.cores[0].array.dataflow = df;
+    const GemmPlan plan = plan_gemm({"conv", 64, 64, 16, Precision::int4_int4}, c);
+    const TileShape t = plan.core_tiles[0];
+    ASSERT_EQ(t.m, 16u);
+    ASSERT_EQ(t.n, 16u);
+    ASSERT_EQ(t.k, 16u);
+    const auto& steps = plan.programs[0].steps;
+    ASSERT_EQ(steps.size(), 16u);
+    uint64_t loaded = 0;
+    for (size_t j = 0; j < steps.size(); ++j) {
+      // The resident operand changes every 4th step (a new outer tile).
+      const bool new_outer = j % 4 == 0;
+      EXPECT_EQ(steps[j].load_bytes, new_outer ? 256u : 128u) << "step " << j;
+      if (df == hw::Dataflow::ws)
+        EXPECT_EQ(steps[j].n0, (j / 4) * 16) << "WS runs m inside n";
+      else
+        EXPECT_EQ(steps[j].m0, (j / 4) * 16) << "IS runs n inside m";
+      loaded += steps[j].load_bytes;
+    }
+    EXPECT_EQ(loaded, 2560u);
+  }
+}
+
+// K split into tiles: A and B both change every step, so nothing is reused.
+// 8x8x1024 INT4 on 4x4 WS with 2048 usable bytes: A, B 4096 B each + 256 B of
+// partial sums; K holds the most bytes and halves 1024 -> 512 -> 256 -> 128
+// (512 + 512 + 256 = 1280 B fits): 8 steps of 512 + 512 bytes, one store.
+TEST(GemmTiler, KTilesReloadBothOperands) {
+  const GemmPlan plan = plan_gemm({"fc", 8, 8, 1024, Precision::int4_int4}, chip(1, 4, 4));
+  const TileShape t = plan.core_tiles[0];
+  ASSERT_EQ(t.m, 8u);
+  ASSERT_EQ(t.n, 8u);
+  ASSERT_EQ(t.k, 128u);
+  const auto& steps = plan.programs[0].steps;
+  ASSERT_EQ(steps.size(), 8u);
+  for (size_t j = 0; j < steps.size(); ++j) {
+    EXPECT_EQ(steps[j].load_bytes, 1024u) << j;
+    EXPECT_EQ(steps[j].k0, j * 128) << j;
+    EXPECT_EQ(steps[j].store_bytes, j == 7 ? 8u * 8 * 2 : 0u) << j;
+  }
+}
+
 TEST(GemmTiler, SplitsNAcrossCoresInArrayWidths) {
   // N = 30 on 4-wide arrays is 8 units; 4 cores get 2 units each: 8, 8, 8, 6 columns.
   const GemmPlan plan = plan_gemm({"fc", 16, 30, 16, Precision::int4_int4}, chip(4, 4, 256));

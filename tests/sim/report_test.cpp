@@ -28,6 +28,25 @@ Report sample() {
   return r;
 }
 
+// `nibble run` adds top-level members after "sections" and replaces the CSV
+// by a table of its own (RFC 4180 quoting as for the metric rows).
+TEST(Report, ExtraJsonMembersFollowSectionsAndACsvTableReplacesTheRows) {
+  Report r = sample();
+  r.add_json("ops", OrderedJson::array({{{"name", "a"}}}));
+  r.add_json("counters", OrderedJson::object());
+  const OrderedJson j = r.to_json();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  ASSERT_GE(keys.size(), 3u);
+  EXPECT_EQ(keys[keys.size() - 3], "sections");
+  EXPECT_EQ(keys[keys.size() - 2], "ops");
+  EXPECT_EQ(keys.back(), "counters");
+  EXPECT_EQ(j["ops"][0]["name"], "a");
+  r.set_csv_table({"op", "cycles"}, {{"fc, last", "7"}, {"x", "8"}});
+  EXPECT_EQ(r.to_csv(), "op,cycles\n\"fc, last\",7\nx,8\n");
+  EXPECT_EQ(sample().to_csv().rfind("section,kind,metric,value,unit\n", 0), 0u);
+}
+
 TEST(Report, JsonHasVersionConfigSeedTotalsAndSections) {
   const OrderedJson j = sample().to_json();
   EXPECT_EQ(j["nibble"]["version"], kVersion);

@@ -12,6 +12,7 @@
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
+#include "hw_models/numerics/tensor_ops.hpp"
 
 namespace nibble::train {
 namespace {
@@ -44,12 +45,6 @@ const num::FloatFormat& float_format(Format f) {
   }
 }
 
-// log2 of the largest power of two below a float format's max finite value:
-// the top of the range a scaled gradient's max-abs is mapped into.
-int float_top_log2(Format f) {
-  return static_cast<int>(std::floor(std::log2(num::max_finite(float_format(f)))));
-}
-
 num::WeightScaleMode weight_scale_mode(const std::string& m) {
   if (m == "max") return num::WeightScaleMode::max;
   if (m == "mse") return num::WeightScaleMode::mse;
@@ -66,20 +61,19 @@ QTensor shell(const Mat& x, Format f, Phase p) {
 }
 
 float max_abs(const Mat& x) {
-  return x.size() ? x.cwiseAbs().maxCoeff() : 0.0f;
+  return num::max_abs(span_of(x));
 }
 
 // Encodes x * 2^-exp into a float format (the power-of-two scale is exact).
 QTensor encode_float_tensor(const Mat& x, Format f, int exp) {
   QTensor q = shell(x, f, Phase::none);
   q.scale = std::ldexp(1.0f, exp);
-  const Mat scaled = exp == 0 ? x : Mat(x * std::ldexp(1.0f, -exp));
   if (f == Format::fp16) {
     q.codes16.resize(x.rows(), x.cols());
-    num::fp32_to_fp16_bulk(span_of(scaled), mspan_of(q.codes16));
+    num::fp32_to_fp16_scaled_bulk(span_of(x), exp, mspan_of(q.codes16));
   } else {
     q.codes8.resize(x.rows(), x.cols());
-    num::encode_float_bulk(float_format(f), span_of(scaled), mbytes_of(q.codes8));
+    num::encode_float_scaled_bulk(float_format(f), span_of(x), exp, mbytes_of(q.codes8));
   }
   return q;
 }
@@ -149,10 +143,8 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   }
   if (s.format != Format::fp4_radix4) {
     // FP16/HFP8 gradients: power-of-two per-layer scale from the max-abs.
-    int exp = 0;
-    const float m = max_abs(x);
-    if (s.scale_mode == "max" && m > 0 && std::isfinite(m))
-      exp = num::gradscale_exp_from_max(m, float_top_log2(s.format));
+    const int exp =
+        s.scale_mode == "max" ? num::float_gradient_exp(max_abs(x), float_format(s.format)) : 0;
     reg.exponent = exp;
     reg.scale = std::ldexp(1.0f, exp);
     reg.initialised = true;
@@ -289,11 +281,9 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
 
 void SoftwareExecutor::weight_update(const UpdateOp& op) {
   ++stats_.updates;
-  Mat& w = *op.weights;
-  Mat& v = *op.velocity;
-  // Element-wise, so the order of evaluation cannot change the bits.
-  v = op.momentum * v + *op.grad + op.weight_decay * w;
-  w -= op.lr * v;
+  // One copy of the arithmetic, shared with the chip's SFU.
+  num::sgd_momentum_update(mspan_of(*op.weights), mspan_of(*op.velocity), span_of(*op.grad), op.lr,
+                           op.momentum, op.weight_decay);
 }
 
 Mat dequantize(const QTensor& t) {

@@ -1,0 +1,257 @@
+// nibble sweep: runs one `nibble run` per point of a parameter sweep (each
+// its own process, N at a time), stores finished points atomically so a
+// rerun skips them, and merges the totals into results.csv / layers.csv with
+// plots. `--backend slurm` writes a job array instead; `nibble sweep collect
+// DIR` merges what the array finished; `nibble sweep run-point DIR --index I`
+// is the per-task command. See docs/sweeps.md.
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "hw_models/numerics/errors.hpp"
+#include "sim/app/command_registry.hpp"
+#include "sim/app/config_options.hpp"
+#include "sim/report/report_writer.hpp"
+#include "sim/sweep/local_pool.hpp"
+#include "sim/sweep/slurm_script.hpp"
+#include "sim/sweep/sweep_lock.hpp"
+#include "sim/sweep/sweep_manifest.hpp"
+#include "sim/sweep/sweep_results.hpp"
+#include "sim/sweep/sweep_validate.hpp"
+
+namespace nibble::app {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace nibble::sweep;
+
+struct SweepArgs {
+  std::string spec_file, chip, workload, out, backend = "local", mode = "timing";
+  std::vector<std::string> sets;
+  bool zip = false, training = false, hfp8_1x1 = false, no_plot = false;
+  uint64_t batch = 0, seed = 0;
+  size_t jobs = 1;
+  CLI::Option *batch_opt = nullptr, *seed_opt = nullptr, *mode_opt = nullptr;
+  CLI::App *collect = nullptr, *run_point = nullptr;
+  std::string point_dir;
+  size_t point_index = 0;
+};
+
+std::string self_exe() {
+  return fs::read_symlink("/proc/self/exe").string();
+}
+
+void check_workload(const std::string& workload) {
+  if (fs::is_regular_file(workload)) return;
+  const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
+  if (workload.find('/') == std::string::npos && fs::is_regular_file(lib)) return;
+  throw InputError(fmt::format(
+      "--workload {}: neither a file nor a library network (workloads/nets/*.json)", workload));
+}
+
+SweepSpec spec_from_args(const SweepArgs& a) {
+  SweepSpec spec;
+  if (!a.spec_file.empty()) {
+    if (!a.chip.empty() || !a.workload.empty() || !a.sets.empty() || a.zip || a.training ||
+        a.hfp8_1x1 || a.batch_opt->count() || a.seed_opt->count() || a.mode_opt->count())
+      throw InputError(
+          fmt::format("--spec {}: the sweep file gives chip, workload, flags and axes; drop "
+                      "--chip/--workload/--set/--zip/--training/--batch/--hfp8-1x1/--mode/--seed",
+                      a.spec_file));
+    spec = read_sweep_spec(a.spec_file);
+  } else {
+    if (a.chip.empty() || a.workload.empty())
+      throw InputError("nibble sweep needs --chip FILE and --workload W (or --spec FILE)");
+    spec.chip = a.chip;
+    spec.run.workload = a.workload;
+    spec.run.training = a.training;
+    spec.run.hfp8_1x1 = a.hfp8_1x1;
+    spec.run.mode = a.mode;
+    if (a.batch_opt->count()) spec.run.batch = a.batch;
+    if (a.seed_opt->count()) spec.run.seed = a.seed;
+    spec.zip = a.zip;
+    for (const auto& s : a.sets) add_set_argument(spec, s);
+  }
+  if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
+    throw InputError(fmt::format("--mode {}: expected timing, fast or detailed", spec.run.mode));
+  check_workload(spec.run.workload);
+  // Absolute paths: the point commands must work from any folder (Slurm).
+  spec.chip = fs::absolute(spec.chip).lexically_normal();
+  if (fs::is_regular_file(spec.run.workload))
+    spec.run.workload = fs::absolute(spec.run.workload).lexically_normal().string();
+  return spec;
+}
+
+// A rerun must be the same sweep: same points, same command lines (the
+// nibble binary itself may have moved).
+void check_same_sweep(const SweepDir& dir, const SweepManifest& now) {
+  if (!fs::exists(dir.manifest())) return;
+  const SweepManifest before = read_manifest(dir);
+  auto differs = [&](size_t i) {
+    auto a = before.commands[i], b = now.commands[i];
+    a[0] = b[0] = "";
+    return before.points[i].id != now.points[i].id || a != b;
+  };
+  std::string why;
+  if (before.points.size() != now.points.size())
+    why = fmt::format("{} points there, {} now", before.points.size(), now.points.size());
+  for (size_t i = 0; why.empty() && i < now.points.size(); ++i)
+    if (differs(i)) why = fmt::format("point {} was `{}`", i, shell_join(before.commands[i]));
+  if (!why.empty())
+    throw InputError(
+        fmt::format("{} holds a different sweep ({}); use another --out or delete the folder",
+                    dir.manifest().string(), why));
+}
+
+void plot(const SweepDir& dir) {
+  const fs::path script = fs::path(NIBBLE_SOURCE_DIR) / "tools" / "plot_sweep";
+  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string cmd = fmt::format("{} {} {}", shell_quote(python), shell_quote(script.string()),
+                                      shell_quote(dir.root));
+  const int rc = std::system(cmd.c_str());
+  // Exit 3: the script ran and already printed what is missing.
+  if (rc != 0 && !(WIFEXITED(rc) && WEXITSTATUS(rc) == 3))
+    std::printf("plots not drawn: needs python3 with numpy and matplotlib; then run %s\n",
+                shell_join({script.string(), dir.root.string()}).c_str());
+}
+
+void print_summary(const SweepDir& dir, const CollectSummary& s, size_t total) {
+  std::printf("%s: %zu of %zu points finished\n", dir.results_csv().c_str(), s.finished, total);
+  auto list = [](const std::vector<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids) out += " " + id;
+    return out;
+  };
+  if (!s.failed.empty())
+    std::printf("failed (%zu):%s (see points/<id>.failed.json)\n", s.failed.size(),
+                list(s.failed).c_str());
+  if (!s.missing.empty())
+    std::printf("missing (%zu):%s\n", s.missing.size(), list(s.missing).c_str());
+  std::fflush(stdout);
+}
+
+void run_sweep(const SweepArgs& a) {
+  const SweepSpec spec = spec_from_args(a);
+  if (a.out.empty()) throw InputError("nibble sweep needs --out DIR");
+  if (a.backend != "local" && a.backend != "slurm")
+    throw InputError(fmt::format("--backend {}: expected local or slurm", a.backend));
+  const SweepDir dir{fs::absolute(a.out).lexically_normal()};
+  const std::string nibble = self_exe();
+  const SweepManifest m = make_manifest(nibble, spec, dir);
+  validate_points(spec, m.points);
+  check_same_sweep(dir, m);
+  fs::create_directories(dir.points());
+  SweepLock lock(dir.root);
+  write_manifest(dir, m);
+  if (a.backend == "slurm") {
+    fs::create_directories(dir.root / "slurm");
+    report::write_file_atomically(dir.sbatch(), slurm_script(nibble, dir, m.points.size(), a.jobs));
+    ::chmod(dir.sbatch().c_str(), 0755);
+    std::printf(
+        "wrote %s (%zu tasks, at most %zu at once) and %s\nsubmit: sbatch %s\n"
+        "then:   %s sweep collect %s\n",
+        dir.sbatch().c_str(), m.points.size(), a.jobs, dir.manifest().c_str(), dir.sbatch().c_str(),
+        nibble.c_str(), dir.root.c_str());
+    return;
+  }
+  std::vector<size_t> todo;
+  for (const auto& p : m.points)
+    if (!dir.is_finished(p.id)) todo.push_back(p.index);
+  const size_t done = m.points.size() - todo.size();
+  if (done > 0)
+    std::fprintf(stderr, "%zu of %zu points already finished in %s, skipping them\n", done,
+                 m.points.size(), dir.points().c_str());
+  if (!todo.empty())
+    std::fprintf(stderr, "running %zu points, %zu at a time\n", todo.size(), a.jobs);
+  const PoolReport pool = run_points(dir, m, todo, a.jobs, done, stderr);
+  const CollectSummary s = collect_results(dir, m);
+  print_summary(dir, s, m.points.size());
+  if (!a.no_plot && s.finished > 0) plot(dir);
+  if (!pool.failed.empty())
+    throw SimulationError(
+        fmt::format("{} of {} points failed; finished points are kept, rerun "
+                    "the same command to retry the others",
+                    pool.failed.size(), m.points.size()));
+}
+
+void run_collect(const SweepArgs& a) {
+  const SweepDir dir{fs::absolute(a.point_dir).lexically_normal()};
+  const SweepManifest m = read_manifest(dir);
+  const CollectSummary s = collect_results(dir, m);
+  print_summary(dir, s, m.points.size());
+  if (!a.no_plot && s.finished > 0) plot(dir);
+}
+
+void run_one_point(const SweepArgs& a) {
+  const SweepDir dir{fs::absolute(a.point_dir).lexically_normal()};
+  const SweepManifest m = read_manifest(dir);
+  if (a.point_index >= m.points.size())
+    throw InputError(fmt::format("--index {}: the sweep in {} has points 0..{}", a.point_index,
+                                 dir.root.string(), m.points.size() - 1));
+  const SweepPoint& p = m.points[a.point_index];
+  if (dir.is_finished(p.id)) {
+    std::printf("point %s already finished\n", p.id.c_str());
+    return;
+  }
+  const PoolReport pool = run_points(dir, m, {p.index}, 1, 0, nullptr);
+  if (!pool.failed.empty())
+    throw SimulationError(fmt::format("point {} failed, see {}", p.id, dir.failure(p.id).string()));
+  std::printf("point %s stored in %s\n", p.id.c_str(), dir.finished(p.id).c_str());
+}
+
+const Registrar registrar{
+    "sweep", [](CLI::App& root) {
+      auto a = std::make_shared<SweepArgs>();
+      auto* cmd = root.add_subcommand(
+          "sweep", "Run a parameter sweep of nibble run, one process per point (docs/sweeps.md)");
+      cmd->add_option("--spec", a->spec_file, "Sweep JSON file (configs/sweeps/*.json)")
+          ->type_name("FILE");
+      cmd->add_option("--chip", a->chip, "Base chip config")->type_name("FILE");
+      cmd->add_option("--workload", a->workload, "Workload, as nibble run takes it")
+          ->type_name("NAME|FILE");
+      cmd->add_option("--set", a->sets,
+                      "Swept chip value: /json/pointer=v1,v2,... (one value: fixed); repeatable")
+          ->type_name("PTR=VALUES")
+          ->allow_extra_args(false);
+      cmd->add_flag("--zip", a->zip,
+                    "Pair the --set lists element-wise instead of all combinations");
+      cmd->add_option("-j,--jobs", a->jobs, "Points run at once (Slurm: array tasks at once)")
+          ->check(CLI::Range(1, 1024));
+      cmd->add_option("--out", a->out, "Sweep folder (rerun with the same --out to resume)")
+          ->type_name("DIR");
+      cmd->add_option("--backend", a->backend, "local (run here) or slurm (write a job array)")
+          ->type_name("local|slurm");
+      cmd->add_flag("--training", a->training, "Passed to nibble run: a whole training step");
+      a->batch_opt = cmd->add_option("--batch", a->batch, "Passed to nibble run: batch size")
+                         ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
+      cmd->add_flag("--hfp8-1x1", a->hfp8_1x1, "Passed to nibble run: 1x1 convs in HFP8");
+      a->mode_opt = cmd->add_option("--mode", a->mode, "Passed to nibble run (default timing)")
+                        ->type_name("timing|fast|detailed");
+      a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run");
+      cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
+
+      a->collect = cmd->add_subcommand("collect",
+                                       "Merge a sweep folder's finished points into "
+                                       "results.csv and layers.csv; list missing ones");
+      a->collect->add_option("DIR", a->point_dir, "Sweep folder")->required();
+      a->collect->add_flag("--no-plot", a->no_plot, "Do not draw the plots");
+      a->run_point = cmd->add_subcommand(
+          "run-point", "Run and store one point of a sweep folder (the Slurm per-task command)");
+      a->run_point->add_option("DIR", a->point_dir, "Sweep folder")->required();
+      a->run_point->add_option("--index", a->point_index, "Point index (0-based)")->required();
+      cmd->callback([a] {
+        if (a->collect->parsed())
+          run_collect(*a);
+        else if (a->run_point->parsed())
+          run_one_point(*a);
+        else
+          run_sweep(*a);
+      });
+    }};
+
+}  // namespace
+}  // namespace nibble::app

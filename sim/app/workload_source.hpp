@@ -1,0 +1,60 @@
+#pragma once
+// Where a command's workload comes from, shared by `nibble workload --net`
+// and `nibble run --workload`: a workload JSON file (its "format" is
+// "nibble-workload"), an arch-net JSON file, or the name of a library network
+// (workloads/nets/NAME.json), lowered with generate_workload.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "hw_models/numerics/errors.hpp"
+#include "workloads/ir/arch_net.hpp"
+#include "workloads/ir/workload_json.hpp"
+
+namespace nibble::app {
+
+inline std::filesystem::path resolve_net(const std::string& net, const std::string& option) {
+  namespace fs = std::filesystem;
+  if (fs::is_regular_file(net)) return net;
+  const fs::path dir = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets";
+  const fs::path lib = dir / (net + ".json");
+  if (fs::is_regular_file(lib)) return lib;
+  std::string names;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".json") names += fmt::format(" {}", e.path().stem().string());
+  throw InputError(
+      fmt::format("{} {}: neither a file nor a library network (library:{})", option, net, names));
+}
+
+// Whether a file is a workload JSON (rather than an arch net): its top-level
+// "format" names the workload format. Unreadable or non-JSON files are not.
+inline bool is_workload_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return false;
+  const auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return doc.is_object() && doc.contains("format") && doc["format"].is_string() &&
+         doc["format"].get<std::string>() == workload::kWorkloadFormat;
+}
+
+struct NetOptions {
+  uint64_t batch = 1;
+  bool training = false;
+  bool hfp8_1x1 = false;
+  uint64_t seq_len = 0;  // 0: the network's own
+};
+
+inline workload::Workload load_workload(const std::string& source, const NetOptions& opt,
+                                        const std::string& option) {
+  const std::filesystem::path file = resolve_net(source, option);
+  if (is_workload_json(file)) return workload::read_workload(file);
+  std::map<std::string, uint64_t> params;
+  if (opt.seq_len > 0) params["seq_len"] = opt.seq_len;
+  const workload::ArchNet net = workload::read_arch_net(file, params);
+  return workload::generate_workload(
+      net, {.batch = opt.batch, .training = opt.training, .hfp8_1x1 = opt.hfp8_1x1});
+}
+
+}  // namespace nibble::app

@@ -1,0 +1,451 @@
+#include "sim/chip_exec/chip_executor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "hw_models/chip.hpp"
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/hfp8.hpp"
+#include "hw_models/numerics/int4.hpp"
+#include "hw_models/numerics/pact.hpp"
+#include "hw_models/numerics/quantize_bulk.hpp"
+#include "hw_models/numerics/tensor_ops.hpp"
+#include "sim/chip_exec/chip_session.hpp"
+#include "sim/compiler/gemm_tiler.hpp"
+
+namespace nibble::chip_exec {
+namespace {
+
+using train::Format;
+using train::Mat;
+using train::Phase;
+using train::QTensor;
+
+template <class M>
+auto span_of(const M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+template <class M>
+auto mspan_of(M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+std::span<uint8_t> mbytes_of(train::Code8Mat& m) {
+  return {reinterpret_cast<uint8_t*>(m.data()), static_cast<size_t>(m.size())};
+}
+
+const num::FloatFormat& float_format(Format f) {
+  switch (f) {
+    case Format::fp16:
+      return num::kFp16;
+    case Format::hfp8_143:
+      return num::kHfp8Fwd143;
+    case Format::hfp8_152:
+      return num::kHfp8Bwd152;
+    default:
+      throw SimulationError(fmt::format("{} is not a float format", train::to_string(f)));
+  }
+}
+
+bool is_int(Format f) {
+  return f == Format::int4 || f == Format::uint4;
+}
+bool is_hfp8(Format f) {
+  return f == Format::hfp8_143 || f == Format::hfp8_152;
+}
+
+QTensor shell(const Mat& x, Format f, Phase p) {
+  QTensor q;
+  q.format = f;
+  q.phase = p;
+  q.rows_ = static_cast<int>(x.rows());
+  q.cols_ = static_cast<int>(x.cols());
+  return q;
+}
+
+// op(t) as row-major codes, rows x cols, one PE register code per element
+// (the mapper reads a stored tensor either way: no transpose pass on chip).
+template <class T, class Code>
+void copy_codes(const T* src, bool trans, int rows, int cols, hw::OperandCode* out, Code code) {
+  if (!trans) {
+    const size_t n = static_cast<size_t>(rows) * cols;
+    for (size_t i = 0; i < n; ++i) out[i] = code(src[i]);
+    return;
+  }
+  // Stored [cols x rows]: walk it in blocks so both sides stay in cache.
+  constexpr int kBlock = 64;
+  for (int c0 = 0; c0 < cols; c0 += kBlock)
+    for (int r = 0; r < rows; ++r) {
+      const int c1 = std::min(cols, c0 + kBlock);
+      for (int c = c0; c < c1; ++c)
+        out[static_cast<size_t>(r) * cols + c] = code(src[static_cast<size_t>(c) * rows + r]);
+    }
+}
+
+void fill_operand(const QTensor& t, bool trans, int rows, int cols,
+                  std::vector<hw::OperandCode>& out) {
+  out.resize(static_cast<size_t>(rows) * cols);
+  switch (t.format) {
+    case Format::int4:
+    case Format::uint4:
+      return copy_codes(t.codes8.data(), trans, rows, cols, out.data(),
+                        [](int8_t v) { return hw::int4_operand(v); });
+    case Format::fp4_radix4:
+    case Format::hfp8_143:
+    case Format::hfp8_152:
+      return copy_codes(t.codes8.data(), trans, rows, cols, out.data(), [](int8_t v) {
+        return static_cast<hw::OperandCode>(static_cast<uint8_t>(v));
+      });
+    case Format::fp16:
+      return copy_codes(t.codes16.data(), trans, rows, cols, out.data(),
+                        [](uint16_t v) { return v; });
+    case Format::fp32:
+      break;
+  }
+  throw SimulationError("fp32 tensor has no operand codes");
+}
+
+// The controller computes whole-K tiles only. A plan that splits K keeps
+// the partial sums in the array's accumulators instead (docs/closed_loop.md):
+// the K steps of one output tile become one step with their summed loads.
+void merge_k_steps(hw::CoreProgram& p) {
+  std::vector<hw::TileStep> merged;
+  merged.reserve(p.steps.size());
+  for (const hw::TileStep& s : p.steps) {
+    if (s.k0 != 0 && !merged.empty()) {
+      hw::TileStep& m = merged.back();
+      m.shape.k += s.shape.k;
+      m.load_bytes += s.load_bytes;
+      m.store_bytes += s.store_bytes;
+    } else {
+      merged.push_back(s);
+    }
+  }
+  p.steps = std::move(merged);
+}
+
+}  // namespace
+
+ChipExecutor::ChipExecutor(const hw::ChipParams& chip, const config::TechParams& tech,
+                           hw::FidelityMode mode)
+    : chip_(chip), tech_(tech) {
+  if (mode == hw::FidelityMode::timing)
+    throw InputError("chip executor: TIMING mode computes no values; use fast or detailed");
+  session_ = std::make_unique<ChipSession>(chip_, mode);
+  const size_t n = session_->stats().entries().size();
+  training_.counters.assign(n, 0);
+  inference_.counters.assign(n, 0);
+  before_.assign(n, 0);
+  after_.assign(n, 0);
+}
+
+ChipExecutor::~ChipExecutor() = default;
+
+void ChipExecutor::begin_step(uint64_t) {
+  in_step_ = true;
+}
+
+void ChipExecutor::end_step() {
+  in_step_ = false;
+  ++steps_;
+}
+
+template <class Job>
+void ChipExecutor::run_op(const std::string& layer, const char* pass, const char* kind, Job&& job) {
+  const auto& entries = session_->stats().entries();
+  for (size_t i = 0; i < entries.size(); ++i) before_[i] = *entries[i].counter;
+  const uint64_t cycles = session_->run(std::forward<Job>(job));
+  CostTotals& total = in_step_ ? training_ : inference_;
+  total.cycles += cycles;
+  CostBucket* bucket = nullptr;
+  if (in_step_) {
+    const std::string key = fmt::format("{}|{}|{}", layer, pass, kind);
+    auto it = bucket_index_.find(key);
+    if (it == bucket_index_.end()) {
+      it = bucket_index_.emplace(key, buckets_.size()).first;
+      buckets_.push_back({layer, pass, kind, 0, 0, std::vector<uint64_t>(entries.size(), 0)});
+    }
+    bucket = &buckets_[it->second];
+    ++bucket->calls;
+    bucket->cycles += cycles;
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const uint64_t d = *entries[i].counter - before_[i];
+    total.counters[i] += d;
+    if (bucket) bucket->counters[i] += d;
+  }
+}
+
+energy::EnergyReport ChipExecutor::energy_of(const std::vector<uint64_t>& counters,
+                                             uint64_t cycles) const {
+  // The energy model reads a registry: bind the same names to the deltas.
+  hw::StatRegistry reg;
+  const auto& entries = session_->stats().entries();
+  for (size_t i = 0; i < entries.size(); ++i)
+    reg.add(entries[i].name, entries[i].unit, entries[i].desc, &counters.at(i));
+  return energy::compute_energy(reg, chip_, tech_, cycles);
+}
+
+uint32_t ChipExecutor::register_index(const std::string& layer, train::Role role) {
+  const std::string key = fmt::format("{}|{}", layer, train::to_string(role));
+  auto it = registers_.find(key);
+  if (it == registers_.end()) {
+    // More (layer, role) pairs than registers: the oldest is reloaded (the
+    // trainer's ScaleRegister keeps the state between steps either way).
+    const uint32_t n = session_->chip().core(0).scale_unit().register_count();
+    it = registers_.emplace(key, static_cast<uint32_t>(registers_.size() % n)).first;
+  }
+  return it->second;
+}
+
+std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
+  if (op.input == nullptr || op.reg == nullptr || op.phases.empty())
+    throw SimulationError(
+        fmt::format("{}: quantize op without input, scale register or phase", op.layer));
+  const uint32_t reg_index = register_index(op.layer, op.role);
+  if (op.role == train::Role::gradient) return quantize_gradient(op, reg_index);
+  const Mat& x = *op.input;
+  const train::QuantSpec& s = op.spec;
+  const uint64_t n = static_cast<uint64_t>(x.size());
+  QTensor q = shell(x, s.format, Phase::none);
+  if (s.format == Format::fp4_radix4)
+    throw InputError(fmt::format("{}: fp4_radix4 is a gradient format, not for {}", op.layer,
+                                 train::to_string(op.role)));
+  if (s.format == Format::uint4 && !(op.role == train::Role::activation && s.scale_mode == "pact"))
+    throw InputError(
+        fmt::format("{}: uint4 {} needs scale_mode pact", op.layer, train::to_string(op.role)));
+  if (s.format == Format::fp32) {
+    // Not a chip format: the tensor stays FP32 (host side, no cost).
+    q.values = x;
+    op.reg->scale = 1.0f;
+    op.reg->initialised = true;
+    return {std::move(q)};
+  }
+  const bool weight = op.role == train::Role::weight;
+  run_op(op.layer, "forward", "scale_quantize", [&](hw::Chip& chip) {
+    hw::Core& core = chip.core(0);
+    hw::ScaleUnit& su = core.scale_unit();
+    float scale = 1.0f;
+    if (s.format == Format::fp16 || is_hfp8(s.format)) {
+      su.write_register(reg_index, 1.0f);
+      scale = su.scale_register(reg_index);
+      if (s.format == Format::fp16) {
+        q.codes16.resize(x.rows(), x.cols());
+        su.convert_fp16(span_of(x), 0, mspan_of(q.codes16));
+      } else {
+        q.codes8.resize(x.rows(), x.cols());
+        su.convert_float8(span_of(x), float_format(s.format), 0, mbytes_of(q.codes8));
+      }
+    } else if (op.role == train::Role::activation && s.scale_mode == "pact") {
+      num::PactConfig cfg;
+      cfg.is_signed = s.format == Format::int4;
+      su.write_register(reg_index, num::pact_step(op.pact_alpha, cfg));
+      scale = su.scale_register(reg_index);
+      q.codes8.resize(x.rows(), x.cols());
+      su.quantize_activations(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8));
+    } else {
+      num::Int4WeightConfig cfg;
+      cfg.scale_mode = s.scale_mode == "max"   ? num::WeightScaleMode::max
+                       : s.scale_mode == "mse" ? num::WeightScaleMode::mse
+                                               : num::WeightScaleMode::sawb;
+      if (s.sawb_c1 != 0.0 || s.sawb_c2 != 0.0) cfg.sawb = {s.sawb_c1, s.sawb_c2};
+      float alpha = 0.0f;
+      su.weight_alpha(span_of(x), cfg, alpha);
+      su.write_register(reg_index, num::int4_step(alpha, cfg.max_code));
+      scale = su.scale_register(reg_index);
+      q.codes8.resize(x.rows(), x.cols());
+      su.quantize_weights(span_of(x), scale, cfg.max_code, mspan_of(q.codes8));
+    }
+    q.scale = scale;
+    // The scale unit reads the FP32 master weights as the SFU's update pass
+    // streams them (fused: no second DRAM read, see weight_update); the
+    // quantized copy goes to DRAM for the GEMM programs' tile loads.
+    if (weight) core.write_dma().transfer(s.format == Format::fp16 ? 2 * n : (n + 1) / 2);
+  });
+  op.reg->scale = q.scale;
+  op.reg->initialised = true;
+  return {std::move(q)};
+}
+
+std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op,
+                                                     uint32_t reg_index) {
+  const Mat& x = *op.input;
+  const train::QuantSpec& s = op.spec;
+  train::ScaleRegister& reg = *op.reg;
+  std::vector<QTensor> out;
+  if (s.format == Format::fp32) {
+    for (Phase p : op.phases) {
+      QTensor q = shell(x, s.format, p);
+      q.values = x;
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+  if (s.format != Format::fp4_radix4) {
+    // FP16/HFP8 gradients: power-of-two per-layer scale from the max-abs,
+    // one convert pass (every phase gets the same codes).
+    QTensor q = shell(x, s.format, Phase::none);
+    int exp = 0;
+    run_op(op.layer, "grad_quantize", "scale_quantize", [&](hw::Chip& chip) {
+      hw::ScaleUnit& su = chip.core(0).scale_unit();
+      if (s.scale_mode == "max") {
+        float m = 0.0f;
+        su.max_abs(span_of(x), m);
+        exp = num::float_gradient_exp(m, float_format(s.format));
+      }
+      su.write_register(reg_index, std::ldexp(1.0f, exp));
+      q.scale = su.scale_register(reg_index);
+      if (s.format == Format::fp16) {
+        q.codes16.resize(x.rows(), x.cols());
+        su.convert_fp16(span_of(x), exp, mspan_of(q.codes16));
+      } else {
+        q.codes8.resize(x.rows(), x.cols());
+        su.convert_float8(span_of(x), float_format(s.format), exp, mbytes_of(q.codes8));
+      }
+    });
+    reg.exponent = exp;
+    reg.scale = q.scale;
+    reg.initialised = true;
+    for (Phase p : op.phases) {
+      out.push_back(q);
+      out.back().phase = p;
+    }
+    return out;
+  }
+  // Radix-4 FP4: statistics pass (max GradScale), register write, one LGU
+  // job producing the requested TPR copies.
+  num::Fp4Config cfg;
+  cfg.rounding = s.rounding == "stochastic" ? num::Rounding::stochastic : num::Rounding::nearest;
+  cfg.seed = s.seed ^ (op.step * 0x9E3779B97F4A7C15ull);
+  const bool dynamic = s.scale_mode == "dynamic";
+  const bool odd_first = op.phases.front() == Phase::odd;
+  bool want_even = false, want_odd = false;
+  for (Phase p : op.phases) (p == Phase::odd ? want_odd : want_even) = true;
+  train::Code8Mat even(x.rows(), want_even ? x.cols() : 0), odd(x.rows(), want_odd ? x.cols() : 0);
+  num::Fp4Counts counts;
+  int exp = reg.exponent;
+  if (dynamic) {
+    auto it = dynamic_gradscale_.find(op.layer);
+    if (it == dynamic_gradscale_.end()) {
+      // First step: start from this tensor's max-abs (host-side start-up).
+      num::GradScaleConfig c{.mode = num::GradScaleMode::dynamic};
+      const float m = num::max_abs(span_of(x));
+      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m);
+      it = dynamic_gradscale_.emplace(op.layer, num::GradScaleState(c)).first;
+    }
+    exp = it->second.exp();
+  }
+  run_op(op.layer, "grad_quantize", "lgu", [&](hw::Chip& chip) {
+    hw::Core& core = chip.core(0);
+    if (!dynamic) {
+      float m = 0.0f;
+      core.scale_unit().max_abs(span_of(x), m);
+      if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m);
+    }
+    core.scale_unit().write_register(reg_index, std::ldexp(1.0f, exp));
+    hw::LguJob job;
+    job.gradients_fp32 = span_of(x);
+    job.gradscale_exp = exp;
+    job.fp4 = cfg;
+    job.even_codes = mbytes_of(even);
+    job.odd_codes = mbytes_of(odd);
+    (odd_first ? job.odd_counts : job.counts) = &counts;
+    core.lgu().quantize(job);
+  });
+  for (Phase p : op.phases) {
+    QTensor q = shell(x, Format::fp4_radix4, p);
+    q.exp2 =
+        num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
+    q.scale = std::ldexp(1.0f, q.exp2);
+    q.codes8 = p == Phase::odd ? odd : even;
+    out.push_back(std::move(q));
+  }
+  if (dynamic) dynamic_gradscale_.at(op.layer).update(counts);
+  reg.exponent = exp;
+  reg.scale = session_->chip().core(0).scale_unit().scale_register(reg_index);
+  reg.overflows = counts.saturated;
+  reg.underflows = counts.underflow;
+  reg.initialised = true;
+  return out;
+}
+
+Mat ChipExecutor::gemm(const train::GemmOp& op) {
+  const QTensor& a = *op.a;
+  const QTensor& b = *op.b;
+  const int ar = op.a_trans ? a.cols() : a.rows(), ac = op.a_trans ? a.rows() : a.cols();
+  const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
+  if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
+    throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
+                                      op.layer, train::to_string(op.pass), op.m, op.n, op.k, ar, ac,
+                                      br, bc));
+  auto operands = std::make_shared<hw::GemmOperands>();
+  hw::MacFormat& f = operands->format;
+  if (is_int(a.format) && is_int(b.format)) {
+    f.precision = Precision::int4_int4;
+    f.output_scale = {a.scale * b.scale, 0};
+  } else if (a.format == Format::fp4_radix4 && is_int(b.format)) {
+    f.precision = Precision::int4_fp4;
+    f.fp4_operand = hw::Fp4Operand::a;
+    f.output_scale = {b.scale, a.exp2 + num::kFp4FixedExp2};
+  } else if (is_int(a.format) && b.format == Format::fp4_radix4) {
+    f.precision = Precision::int4_fp4;
+    f.fp4_operand = hw::Fp4Operand::b;
+    f.output_scale = {a.scale, b.exp2 + num::kFp4FixedExp2};
+  } else if (is_hfp8(a.format) && is_hfp8(b.format)) {
+    f.precision = Precision::hfp8;
+    f.hfp8_a = float_format(a.format);
+    f.hfp8_b = float_format(b.format);
+    f.output_scale = {a.scale * b.scale, 0};
+  } else if (a.format == Format::fp16 && b.format == Format::fp16) {
+    f.precision = Precision::fp16;
+    f.output_scale = {a.scale * b.scale, 0};
+  } else {
+    throw InputError(fmt::format(
+        "{} {}: the array has no MAC mode for {} x {} (FP32 GEMMs do not run on the chip: "
+        "train with a quantized recipe such as ibm4)",
+        op.layer, train::to_string(op.pass), train::to_string(a.format),
+        train::to_string(b.format)));
+  }
+  const uint32_t M = static_cast<uint32_t>(op.m), N = static_cast<uint32_t>(op.n),
+                 K = static_cast<uint32_t>(op.k);
+  operands->shape = {M, N, K};
+  fill_operand(a, op.a_trans, op.m, op.k, operands->a);
+  fill_operand(b, op.b_trans, op.k, op.n, operands->b);
+  const std::string name = fmt::format("{}.{}", op.layer, train::to_string(op.pass));
+  compiler::GemmPlan plan = compiler::plan_gemm({name, M, N, K, f.precision}, chip_, operands);
+  for (auto& p : plan.programs) merge_k_steps(p);
+  std::vector<uint16_t> fp16(uint64_t{M} * N, 0);
+  const std::string pass(train::to_string(op.pass));
+  run_op(op.layer, pass.c_str(), "array", [&](hw::Chip& chip) {
+    chip.run(plan.programs);
+    for (uint32_t c = 0; c < plan.programs.size(); ++c) {
+      const auto& out = chip.core(c).controller().outputs_fp16();
+      const hw::CoreProgram& p = plan.programs[c];
+      for (const hw::TileStep& s : p.steps)
+        for (uint32_t m = s.m0; m < s.m0 + s.shape.m; ++m) {
+          const uint64_t row = uint64_t{m} * N + p.n_offset + s.n0;
+          std::copy_n(out.begin() + static_cast<int64_t>(row), s.shape.n,
+                      fp16.begin() + static_cast<int64_t>(row));
+        }
+    }
+  });
+  Mat c(op.m, op.n);
+  num::fp16_to_fp32_bulk(fp16, mspan_of(c));
+  return c;
+}
+
+void ChipExecutor::weight_update(const train::UpdateOp& op) {
+  const uint64_t n = static_cast<uint64_t>(op.weights->size());
+  run_op(op.layer, "update", "sfu", [&](hw::Chip& chip) {
+    hw::Core& core = chip.core(0);
+    core.read_dma().transfer(n * (4 + 4 + 2));  // w, v (FP32 masters), g (FP16 from the dW GEMM)
+    core.sfu().sgd_update(mspan_of(*op.weights), mspan_of(*op.velocity), span_of(*op.grad), op.lr,
+                          op.momentum, op.weight_decay);
+    core.write_dma().transfer(n * 8);  // w, v back
+  });
+}
+
+}  // namespace nibble::chip_exec

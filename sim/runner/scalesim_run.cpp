@@ -1,0 +1,103 @@
+#include "sim/runner/scalesim_run.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "hw_models/numerics/errors.hpp"
+#include "sim/report/report.hpp"
+#include "sim/report/report_writer.hpp"
+#include "workloads/importers/scalesim_config.hpp"
+#include "workloads/importers/scalesim_topology.hpp"
+
+namespace nibble::runner {
+
+namespace fs = std::filesystem;
+
+ScaleSimInputs load_scalesim(const fs::path& cfg_file, const fs::path& topology,
+                             const std::vector<config::Override>& overrides,
+                             const fs::path& tech_file) {
+  const workload::ScaleSimConfig ss = workload::read_scalesim_config(cfg_file);
+  ScaleSimInputs in;
+  in.workload = workload::read_scalesim_topology(topology).workload;
+  const fs::path tech = fs::absolute(tech_file);
+  const fs::path dir = fs::temp_directory_path() / fmt::format("nibble-scalesim-{}", ::getpid());
+  fs::create_directories(dir);
+  const fs::path chip_file = dir / "chip.json";
+  try {
+    {
+      std::ofstream out(chip_file, std::ios::trunc);
+      out << workload::scalesim_chip_json(ss, tech.string()).dump(2) << '\n';
+      if (!out) throw InputError(fmt::format("{}: write failed", chip_file.string()));
+    }
+    in.chip = config::load_chip_config(chip_file, overrides);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+    throw;
+  }
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  in.chip.chip_file = cfg_file;  // the report names the user's input, not the temporary file
+  return in;
+}
+
+namespace {
+
+// Fraction of the PEs a fold maps, averaged over the GEMM's folds (each fold
+// of one GEMM streams the same length): the array-mapped dimensions per
+// dataflow (docs/microarch.md 2.2) over their padding to the array.
+double mapping_efficiency(const hw::MacArrayParams& a, Precision p, const workload::GemmShape& g) {
+  const uint64_t k = a.macs_per_cycle_per_pe.of(p);
+  const uint64_t kg = (g.k + k - 1) / k;
+  auto ratio = [](uint64_t used, uint64_t unit) {
+    return double(used) / double((used + unit - 1) / unit * unit);
+  };
+  switch (a.dataflow) {
+    case hw::Dataflow::ws:
+      return ratio(kg, a.rows) * ratio(g.n, a.cols);
+    case hw::Dataflow::is:
+      return ratio(kg, a.rows) * ratio(g.m, a.cols);
+    case hw::Dataflow::os:
+      return ratio(g.m, a.rows) * ratio(g.n, a.cols);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string compute_report_csv(const RunResult& r, const ScaleSimInputs& in) {
+  const hw::MacArrayParams& a = in.chip.chip.cores.front().array;
+  std::string out =
+      "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util "
+      "%,\n";
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    const OpResult& op = r.ops[i];
+    const workload::Op& wop = in.workload.ops.at(i);
+    uint64_t stalls = 0;
+    double peak_cycles = 0;  // cycles x peak MACs/cycle over the op's array passes
+    for (const auto& p : op.passes) {
+      stalls += p.stall_cycles();
+      if (p.utilization > 0) peak_cycles += double(p.macs) / p.utilization;
+    }
+    const double peak = op.cycles > 0 ? peak_cycles / double(op.cycles) : 0;
+    const double overall = peak_cycles > 0 ? 100.0 * double(op.macs) / peak_cycles : 0;
+    const uint64_t busy = op.cycles > stalls ? op.cycles - stalls : 0;
+    const double compute =
+        busy > 0 && peak > 0 ? 100.0 * double(op.macs) / (double(busy) * peak) : 0;
+    const auto g = workload::gemm_of(wop);
+    const double mapping = g ? 100.0 * mapping_efficiency(a, wop.precision, *g) : 0;
+    out += fmt::format("{}, {}, {}, {}, {}, {},\n", i, op.cycles, stalls,
+                       report::format_exact(overall), report::format_exact(mapping),
+                       report::format_exact(compute));
+  }
+  return out;
+}
+
+void write_compute_report(const RunResult& result, const ScaleSimInputs& inputs,
+                          const fs::path& file) {
+  report::write_file_atomically(file, compute_report_csv(result, inputs));
+}
+
+}  // namespace nibble::runner

@@ -1,0 +1,327 @@
+// Training on the simulated chip (issue 7): trace replay bit for bit in FAST
+// and DETAILED modes (and a corrupted trace is caught), and closed-loop
+// training with the chip executor equal to the software executor (same
+// weights bits, losses and accuracy). Every simulation runs in a fork()ed
+// child (one SystemC simulation per process, tests/hw/sc_child.hpp).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/sfu.hpp"
+#include "sim/chip_exec/chip_executor.hpp"
+#include "sim/config/chip_config.hpp"
+#include "sim/replay/trace_replay.hpp"
+#include "tests/hw/sc_child.hpp"
+#include "workloads/data/synthetic.hpp"
+#include "workloads/trace/trace_reader.hpp"
+#include "workloads/trace/trace_writer.hpp"
+#include "workloads/trainer/model.hpp"
+#include "workloads/trainer/recipe.hpp"
+#include "workloads/trainer/software_executor.hpp"
+#include "workloads/trainer/trainer.hpp"
+
+namespace nibble {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string source_path(const std::string& rel) {
+  return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;
+}
+
+std::string temp_dir(const std::string& name) {
+  const fs::path p = fs::path(NIBBLE_BINARY_DIR) / "test_tmp" /
+                     ("closed_loop." + std::to_string(::getpid())) / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+// A small CNN (the cnn.json layer types: conv, ReLU, max pool, linear) on
+// 8x8 images, so that DETAILED mode on a 4x4 array stays fast.
+std::string tiny_cnn(const std::string& dir) {
+  const std::string path = dir + "/tiny_cnn.json";
+  std::ofstream(path) << R"({
+  "version": 1, "name": "tiny_cnn", "description": "closed-loop test CNN",
+  "input": [1, 8, 8], "classes": 10,
+  "layers": [
+    {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
+    {"type": "relu"},
+    {"type": "maxpool", "kernel": 2},
+    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1},
+    {"type": "relu"},
+    {"type": "maxpool", "kernel": 2},
+    {"type": "linear", "name": "fc1", "out": 16},
+    {"type": "relu"},
+    {"type": "linear", "name": "fc2", "out": 10}
+  ]})";
+  return path;
+}
+
+train::Recipe ibm4(int batch) {
+  return train::Recipe::load(source_path("configs/recipes/ibm4.json"),
+                             {"/optimizer/batch=" + std::to_string(batch)});
+}
+
+// Trace of training step 1 of the tiny CNN (software executor), written once.
+class Replay : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(temp_dir("trace"));
+    const auto ds = data::make_synthetic(12, 8, 8, 10, 3);
+    const train::Recipe recipe = ibm4(4);
+    train::Model model = train::Model::load(tiny_cnn(*dir_), 1);
+    train::SoftwareExecutor sw(recipe.gemm);
+    trace::TraceWriter writer(sw, *dir_ + "/trace", {1});
+    train::Trainer t(model, recipe, writer, 1);
+    t.train_epoch(ds, 1, 1);
+    writer.finish({{"history", {{{"epoch", 1}, {"test_accuracy", 0.25}}}}});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  struct Outcome {
+    int exit_code = -1;
+    nlohmann::json report;
+  };
+  static Outcome replay(const std::string& trace, hw::FidelityMode mode,
+                        std::vector<std::string> sets, const std::string& out) {
+    const auto bytes = test::run_in_child([&] {
+      replay::ReplayOptions o;
+      o.chip = source_path("configs/chips/default.json");
+      o.sets = sets;
+      o.trace_dir = trace;
+      o.out_dir = out;
+      o.mode = mode;
+      const int rc = replay::run_trace_replay(o);
+      return test::to_bytes(std::vector<int>{rc});
+    });
+    Outcome r;
+    r.exit_code = test::from_bytes<int>(bytes).at(0);
+    std::ifstream f(out + "/report.json");
+    r.report = nlohmann::json::parse(f);
+    return r;
+  }
+  static std::string* dir_;
+};
+std::string* Replay::dir_ = nullptr;
+
+void expect_costed(const nlohmann::json& report) {
+  ASSERT_TRUE(report.contains("ops"));
+  std::set<std::string> passes;
+  for (const auto& op : report["ops"]) {
+    passes.insert(op["pass"].get<std::string>());
+    EXPECT_GT(op["cycles"].get<uint64_t>(), 0u) << op["name"];
+    EXPECT_GT(op["energy_pj"].get<double>(), 0.0) << op["name"];
+    ASSERT_FALSE(op["passes"].empty());
+  }
+  for (const char* p : {"forward", "grad_input", "grad_weight", "grad_quantize", "update"})
+    EXPECT_TRUE(passes.count(p)) << p;
+  EXPECT_EQ(report["trainer"]["history"][0]["test_accuracy"].get<double>(), 0.25);
+}
+
+TEST_F(Replay, FastModeMatchesEveryValue) {
+  const Outcome r = replay(*dir_ + "/trace", hw::FidelityMode::fast, {}, temp_dir("replay_fast"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.report["mismatches"].get<uint64_t>(), 0u) << r.report["first_mismatches"].dump(1);
+  EXPECT_GT(r.report["compared_values"].get<uint64_t>(), 10000u);
+  EXPECT_EQ(r.report["steps"].get<int>(), 1);
+  expect_costed(r.report);
+}
+
+TEST_F(Replay, DetailedModeOnA4x4ArrayMatchesEveryValue) {
+  const Outcome r =
+      replay(*dir_ + "/trace", hw::FidelityMode::detailed,
+             {"/cores/0/array/rows=4", "/cores/0/array/cols=4"}, temp_dir("replay_detailed"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.report["mismatches"].get<uint64_t>(), 0u) << r.report["first_mismatches"].dump(1);
+  expect_costed(r.report);
+  // Same data, same timing contract: DETAILED costs what FAST costs.
+  const Outcome fast =
+      replay(*dir_ + "/trace", hw::FidelityMode::fast,
+             {"/cores/0/array/rows=4", "/cores/0/array/cols=4"}, temp_dir("replay_fast4"));
+  EXPECT_EQ(r.report["totals"]["cycles"], fast.report["totals"]["cycles"]);
+}
+
+TEST_F(Replay, CorruptedResultIsCountedAndListed) {
+  const std::string copy = temp_dir("corrupt") + "/trace";
+  fs::copy(*dir_ + "/trace", copy, fs::copy_options::recursive);
+  // Flip one bit of the last element of the first GEMM result.
+  const trace::TraceReader reader(copy);
+  std::string file, pointer;
+  for (const auto& op : reader.steps()[0].ops)
+    if (op.kind == "gemm") {
+      file = copy + "/" + op.tensors.at("result").file;
+      pointer = op.pointer;
+      break;
+    }
+  ASSERT_FALSE(file.empty());
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(-1, std::ios::end);
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x40;
+    f.seekp(-1, std::ios::end);
+    f.write(&c, 1);
+  }
+  const Outcome r = replay(copy, hw::FidelityMode::fast, {}, temp_dir("replay_corrupt"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.report["mismatches"].get<uint64_t>(), 1u);
+  ASSERT_EQ(r.report["first_mismatches"].size(), 1u);
+  const auto& m = r.report["first_mismatches"][0];
+  EXPECT_EQ(m["op"].get<std::string>(), pointer);
+  EXPECT_EQ(m["tensor"].get<std::string>(), "result");
+  EXPECT_NE(m["expected"], m["got"]);
+}
+
+// A short closed-loop run: the chip executor and the software executor
+// give the same weights (bits), the same per-epoch losses and accuracy.
+struct RunResult {
+  std::vector<uint32_t> weight_bits;
+  std::vector<double> figures;  // train loss, train acc, test loss, test acc per epoch
+};
+
+RunResult train_run(train::Executor& ex, const std::string& model_path) {
+  const auto train_set = data::make_synthetic(24, 8, 8, 10, 5);
+  const auto test_set = data::make_synthetic(16, 8, 8, 10, 6);
+  const train::Recipe recipe = ibm4(8);
+  train::Model model = train::Model::load(model_path, 3);
+  train::Trainer t(model, recipe, ex, 3);
+  RunResult r;
+  for (int e = 1; e <= 2; ++e) {
+    const train::EpochRecord rec = t.train_epoch(train_set, e, 2);
+    const train::Evaluation ev = t.evaluate(test_set);
+    r.figures.insert(r.figures.end(), {rec.train_loss, rec.train_accuracy, ev.loss, ev.accuracy});
+  }
+  for (train::Param* p : model.params())
+    for (int64_t i = 0; i < p->value.size(); ++i)
+      r.weight_bits.push_back(std::bit_cast<uint32_t>(p->value.data()[i]));
+  return r;
+}
+
+TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
+  const std::string model_path = tiny_cnn(temp_dir("closed_loop"));
+  train::SoftwareExecutor sw(ibm4(8).gemm);
+  const RunResult want = train_run(sw, model_path);
+  struct Sizes {
+    uint64_t weights, figures, steps, cycles;
+  };
+  const auto bytes = test::run_in_child([&] {
+    const config::ChipConfig cfg =
+        config::load_chip_config(source_path("configs/chips/default.json"));
+    chip_exec::ChipExecutor chip(cfg.chip, cfg.tech, hw::FidelityMode::fast);
+    const RunResult got = train_run(chip, model_path);
+    const Sizes s{got.weight_bits.size(), got.figures.size(), chip.steps(), chip.training().cycles};
+    test::Bytes out(sizeof s);
+    std::memcpy(out.data(), &s, sizeof s);
+    const auto w = test::to_bytes(got.weight_bits), f = test::to_bytes(got.figures);
+    out.insert(out.end(), w.begin(), w.end());
+    out.insert(out.end(), f.begin(), f.end());
+    return out;
+  });
+  Sizes s;
+  ASSERT_GE(bytes.size(), sizeof s);
+  std::memcpy(&s, bytes.data(), sizeof s);
+  ASSERT_EQ(bytes.size(), sizeof s + s.weights * 4 + s.figures * 8);
+  std::vector<uint32_t> bits(s.weights);
+  std::vector<double> figures(s.figures);
+  std::memcpy(bits.data(), bytes.data() + sizeof s, s.weights * 4);
+  std::memcpy(figures.data(), bytes.data() + sizeof s + s.weights * 4, s.figures * 8);
+  EXPECT_EQ(s.steps, 6u);  // 2 epochs x 24 images / batch 8
+  EXPECT_GT(s.cycles, 0u);
+  ASSERT_EQ(bits.size(), want.weight_bits.size());
+  EXPECT_TRUE(bits == want.weight_bits);
+  EXPECT_EQ(figures, want.figures);
+}
+
+TEST(ClosedLoop, Fp32GemmsAreRefusedWithAClearError) {
+  const auto r = test::run_in_child([&] {
+    const config::ChipConfig cfg =
+        config::load_chip_config(source_path("configs/chips/default.json"));
+    chip_exec::ChipExecutor chip(cfg.chip, cfg.tech, hw::FidelityMode::fast);
+    train::QTensor a;
+    a.values = train::Mat::Ones(2, 3);
+    a.rows_ = 2;
+    a.cols_ = 3;
+    train::GemmOp g{"fc", train::Pass::forward, 2, 2, 3, &a, false, &a, true};
+    try {
+      chip.gemm(g);
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      return test::Bytes(msg.begin(), msg.end());
+    }
+    return test::Bytes{};
+  });
+  const std::string msg(r.begin(), r.end());
+  EXPECT_NE(msg.find("no MAC mode for fp32 x fp32"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace nibble
+
+namespace nibble {
+namespace {
+
+// The SFU's weight update: the values of numerics' sgd_momentum_update
+// (checked here against the formula written out), and the cycles of
+// docs/microarch.md 3: ceil(n * p / V) + L - 1 with p = 6 FP32 ops per
+// weight with weight decay, 4 without.
+TEST(ClosedLoopBlocks, SfuWeightUpdateValuesAndCycles) {
+  const int n = 1000;
+  std::vector<float> w(n), v(n), g(n);
+  for (int i = 0; i < n; ++i) {
+    w[i] = 0.01f * static_cast<float>(i % 37) - 0.2f;
+    v[i] = 0.003f * static_cast<float>(i % 11);
+    g[i] = 0.05f * static_cast<float>(i % 7) - 0.1f;
+  }
+  const float lr = 0.05f, mu = 0.9f, wd = 5e-4f;
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([&] {
+    hw::SfuParams p;
+    p.lanes = 16;
+    p.fp32_latency_cycles = 4;
+    hw::Sfu sfu("sfu", p, sc_core::sc_time(1, sc_core::SC_NS));
+    std::vector<float> w1 = w, v1 = v, w2 = w, v2 = v;
+    uint64_t c1 = 0, c2 = 0;
+    struct T : sc_core::sc_module {
+      SC_HAS_PROCESS(T);
+      T(sc_core::sc_module_name nm, std::function<void()> f) : sc_core::sc_module(nm), fn(f) {
+        SC_THREAD(run);
+      }
+      void run() { fn(); }
+      std::function<void()> fn;
+    } t("t", [&] {
+      c1 = sfu.sgd_update(w1, v1, g, lr, mu, wd);
+      c2 = sfu.sgd_update(w2, v2, g, lr, mu, 0.0f);
+    });
+    sc_core::sc_start();
+    std::vector<uint64_t> out{c1, c2};
+    for (int i = 0; i < n; ++i) {
+      out.push_back(std::bit_cast<uint32_t>(w1[i]));
+      out.push_back(std::bit_cast<uint32_t>(v1[i]));
+    }
+    return test::to_bytes(out);
+  }));
+  EXPECT_EQ(r[0], (6u * n + 15) / 16 + 4 - 1);
+  EXPECT_EQ(r[1], (4u * n + 15) / 16 + 4 - 1);
+  int diff = 0;
+  for (int i = 0; i < n; ++i) {
+    const float vv = (mu * v[i] + g[i]) + wd * w[i];
+    const float ww = w[i] - lr * vv;
+    diff += std::bit_cast<uint32_t>(ww) != r[2 + 2 * i];
+    diff += std::bit_cast<uint32_t>(vv) != r[3 + 2 * i];
+  }
+  EXPECT_EQ(diff, 0);
+}
+
+}  // namespace
+}  // namespace nibble

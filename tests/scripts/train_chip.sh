@@ -1,0 +1,54 @@
+#!/bin/bash
+# nibble train --chip: closed-loop training on the simulated chip from the
+# command line. The per-epoch line carries the chip's cycles and energy per
+# step, report.json the chip figures (history[i].chip and the top-level
+# "chip" with per layer/pass costs), the same loss/accuracy as the software
+# run for the same seed, and a bad --chip file exits 2 naming the file.
+set -u
+CLI=${NIBBLE_CLI:?set NIBBLE_CLI to the nibble binary}
+SRC=${NIBBLE_SOURCE_DIR:-$(pwd)}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+DATA=/usr/share/datasets/fashion-mnist
+if [ ! -f $DATA/train-images-idx3-ubyte.gz ]; then echo "SKIP: dataset-fashion-mnist not installed"; exit 0; fi
+
+small="--model cnn --recipe ibm4 --epochs 1 --train-limit 64 --test-limit 32 --batch 32 --seed 3"
+"$CLI" train $small --chip "$SRC/configs/chips/default.json" --out "$TMP/chip" > "$TMP/chip.txt" 2> "$TMP/chip.err" \
+  || fail "chip run failed: $(cat "$TMP/chip.err")"
+"$CLI" train $small --out "$TMP/sw" > "$TMP/sw.txt" 2>&1 || fail "software run failed: $(cat "$TMP/sw.txt")"
+grep -qE '^epoch 1/1  loss [0-9.]+  train acc [0-9.]+  test acc [0-9.]+  lr [0-9.]+  [0-9]+ images/s  chip [0-9]+ cycles/step  [0-9.]+ uJ/step$' "$TMP/chip.txt" \
+  || fail "no chip epoch line: $(cat "$TMP/chip.txt")"
+/usr/bin/python3 - "$TMP/chip/report.json" "$TMP/sw/report.json" <<'PY' || fail "report.json content"
+import json, sys
+chip, sw = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+h = chip["history"][0]
+assert h["chip"]["steps"] == 2 and h["chip"]["cycles_per_step"] > 0, h
+assert h["chip"]["energy_uj_per_step"] > 0 and h["chip"]["time_to_train_s"] > 0, h
+assert h["chip"]["energy_to_train_j"] > 0, h
+c = chip["chip"]
+assert c["mode"] == "fast" and c["clock_mhz"] == 1000 and c["steps"] == 2, c
+assert abs(c["simulated_seconds"] - c["cycles"] / 1e9) < 1e-12, c
+assert c["tops_per_w"] > 0
+names = {op["name"] for op in c["ops"]}
+for n in ["conv1.forward", "conv2.grad_input", "conv1.grad_weight", "fc2.update", "fc1.grad_quantize"]:
+    assert n in names, (n, names)
+assert sum(op["cycles"] for op in c["ops"]) == c["cycles"], "per-op cycles do not add up"
+# Closed loop: same numbers as the software executor for the same seed.
+for k in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]:
+    assert h[k] == sw["history"][0][k], (k, h[k], sw["history"][0][k])
+PY
+/usr/bin/python3 "$SRC/tools/plot_training" "$TMP/chip/report.json" --reference "$TMP/sw/report.json" > "$TMP/plot.txt" \
+  || fail "plot_training failed: $(cat "$TMP/plot.txt")"
+[ -s "$TMP/chip/accuracy.png" ] && [ -s "$TMP/chip/energy_accuracy.png" ] || fail "plots not written"
+
+echo '{"name": "broken", "clock_mhz": "fast"}' > "$TMP/bad.json"
+"$CLI" train $small --chip "$TMP/bad.json" --out "$TMP/bad" > "$TMP/bad.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "bad --chip: exit $rc, expected 2: $(cat "$TMP/bad.txt")"
+grep -q "bad.json" "$TMP/bad.txt" || fail "bad --chip: message does not name the file: $(cat "$TMP/bad.txt")"
+[ -e "$TMP/bad" ] && fail "bad --chip still created the output folder"
+"$CLI" train $small --chip "$TMP/missing.json" --out "$TMP/bad" > "$TMP/miss.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "missing --chip: exit $rc, expected 2"
+echo "PASS"

@@ -1,6 +1,7 @@
 // nibble train: the reference trainer on Fashion-MNIST (workloads/trainer).
 // Parsing and wiring only: data, model, recipe, executor, trace, report.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -139,6 +140,16 @@ void run_train(const TrainArgs& a) {
     const hw::FidelityMode mode =
         a.mode == "detailed" ? hw::FidelityMode::detailed : hw::FidelityMode::fast;
     chip = std::make_unique<chip_exec::ChipExecutor>(chip_cfg->chip, chip_cfg->tech, mode);
+    // The chip's arrays define the GEMM arithmetic; the software trainer's
+    // numbers are only reproduced when the recipe asks for the same.
+    for (const auto& core : chip_cfg->chip.cores)
+      if (static_cast<int>(core.array.accumulator_bits) != recipe.gemm.acc_bits ||
+          (core.array.accumulation == hw::Accumulation::int_exact) !=
+              (recipe.gemm.accumulation == "int_exact"))
+        spdlog::warn(
+            "{}: the arrays accumulate differently from recipe {} (gemm: {}, {} bits): the chip's "
+            "numbers will differ from the software trainer's",
+            a.chip, recipe.name, recipe.gemm.accumulation, recipe.gemm.acc_bits);
   } else if (!a.chip_sets.empty()) {
     throw InputError("--chip-set needs --chip FILE");
   }

@@ -263,7 +263,10 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
     // The scale unit reads the FP32 master weights as the SFU's update pass
     // streams them (fused: no second DRAM read, see weight_update); the
     // quantized copy goes to DRAM for the GEMM programs' tile loads.
-    if (weight) core.write_dma().transfer(s.format == Format::fp16 ? 2 * n : (n + 1) / 2);
+    if (weight)
+      core.write_dma().transfer(s.format == Format::fp16 ? 2 * n
+                                : is_hfp8(s.format)      ? n
+                                                         : (n + 1) / 2);
   });
   op.reg->scale = q.scale;
   op.reg->initialised = true;

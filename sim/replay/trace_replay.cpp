@@ -163,8 +163,10 @@ nlohmann::ordered_json trainer_figures(const nlohmann::json& manifest) {
   nlohmann::ordered_json t = nlohmann::ordered_json::object();
   if (!manifest.contains("run") || !manifest["run"].is_object()) return t;
   const nlohmann::json& run = manifest["run"];
-  for (const char* k : {"model", "recipe", "seed"})
-    if (run.contains(k)) t[k] = run[k];
+  for (const char* k : {"model", "recipe"})
+    if (run.contains(k))
+      t[k] = run[k].is_object() && run[k].contains("name") ? run[k]["name"] : run[k];
+  if (run.contains("seed")) t["seed"] = run["seed"];
   if (run.contains("history") && run["history"].is_array()) {
     nlohmann::ordered_json h = nlohmann::ordered_json::array();
     for (const auto& e : run["history"]) {

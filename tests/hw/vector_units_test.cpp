@@ -50,10 +50,12 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
     std::vector<uint8_t> even(100), odd(100);
     num::Fp4Counts counts;
     const int exp = -10;
-    LguJob job{grads, exp, {}, 0, even, odd, &counts};
+    LguJob job{grads, exp, {}, 0, even, odd, &counts, nullptr, {}};
     uint64_t t2 = 0;
     Thread t("t", [&] { lgu.quantize(job); });
-    Thread u("u", [&] { t2 = lgu2.quantize(LguJob{grads, exp, {}, 0, {}, {}, nullptr}); });
+    Thread u("u", [&] {
+      t2 = lgu2.quantize(LguJob{grads, exp, {}, 0, {}, {}, nullptr, nullptr, {}});
+    });
     auto out = probe_at(kClock, {8, 9}, [&] { return lgu.completed(); });
     sc_core::sc_start();
     out.push_back(t2);

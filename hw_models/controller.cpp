@@ -102,6 +102,15 @@ void Controller::scatter_outputs(const TileStep& step, const GemmOutput& out) {
   const bool first = step.k0 == 0, last = step.k0 + s.k >= ops.shape.k;
   const bool integer =
       ops.format.precision == Precision::int4_int4 || ops.format.precision == Precision::int4_fp4;
+  if (first && last) {  // a whole-K tile: its outputs are final, row by row
+    for (uint32_t m = 0; m < s.m; ++m) {
+      const uint64_t dst = uint64_t{step.m0 + m} * N + n_first, src = uint64_t{m} * s.n;
+      std::copy_n(out.accumulators.begin() + int64_t(src), s.n,
+                  outputs_acc_.begin() + int64_t(dst));
+      std::copy_n(out.fp16.begin() + int64_t(src), s.n, outputs_fp16_.begin() + int64_t(dst));
+    }
+    return;
+  }
   const int64_t lo = num::acc_min(int(array_.params().accumulator_bits)),
                 hi = num::acc_max(int(array_.params().accumulator_bits));
   for (uint32_t m = 0; m < s.m; ++m)

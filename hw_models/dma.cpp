@@ -12,8 +12,7 @@ Dma::Dma(sc_core::sc_module_name name, const DmaParams& params, Dram& dram,
       params_(params),
       dram_(dram),
       clock_period_(clock_period),
-      requester_id_(dram.add_requester()),
-      done_ring_(params.max_outstanding, 0) {
+      requester_id_(dram.add_requester()) {
   if (params_.burst_bytes == 0 || params_.max_outstanding == 0)
     throw InputError(std::string(basename()) + ": burst_bytes and max_outstanding must be >= 1");
 }
@@ -22,8 +21,7 @@ uint64_t Dma::now_cycle() const {
   return static_cast<uint64_t>(sc_core::sc_time_stamp() / clock_period_ + 0.5);
 }
 
-// Waits to the edge of `cycle` exactly (a DRAM grant leaves us 1 ps past an
-// edge; the next wait lands back on the grid).
+// Waits to the edge of `cycle` exactly.
 void Dma::wait_until(uint64_t cycle) {
   const sc_core::sc_time target = clock_period_ * static_cast<double>(cycle);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -31,30 +29,25 @@ void Dma::wait_until(uint64_t cycle) {
 }
 
 uint64_t Dma::transfer(uint64_t bytes) {
-  const uint64_t start = now_cycle();
-  wait_until(start + params_.setup_cycles);
-  const uint64_t bursts = (bytes + params_.burst_bytes - 1) / params_.burst_bytes;
-  std::fill(done_ring_.begin(), done_ring_.end(), 0);
-  uint64_t issue = start + params_.setup_cycles, last_done = issue;
-  for (uint64_t i = 0; i < bursts; ++i) {
-    const uint64_t ready = i == 0 ? issue : issue + 1;  // one burst request per clock
-    const uint64_t slot_free =
-        i >= params_.max_outstanding ? done_ring_[i % params_.max_outstanding] : 0;
-    issue = std::max(ready, slot_free);
-    counters_.window_stall_cycles += issue - ready;
-    // Requests reach the shared DRAM in simulated-time order.
-    wait_until(issue);
-    const uint32_t size = static_cast<uint32_t>(
-        std::min<uint64_t>(params_.burst_bytes, bytes - i * params_.burst_bytes));
-    const uint64_t done = dram_.request_burst(requester_id_, issue, size);
-    done_ring_[i % params_.max_outstanding] = done;
-    last_done = std::max(last_done, done);
+  const uint64_t start = now_cycle(), first_issue = start + params_.setup_cycles;
+  if (bytes == 0) {
+    wait_until(first_issue);
+    ++counters_.transfers;
+    return params_.setup_cycles;
   }
-  wait_until(last_done);
-  ++counters_.transfers;
+  dram_.begin_transfer(requester_id_, start,
+                       {bytes, first_issue, params_.burst_bytes, params_.max_outstanding});
+  // The predicted done clock only moves later (another transfer begun
+  // meanwhile took the bus first) and is final once reached.
+  for (uint64_t done = dram_.predicted_done(requester_id_); now_cycle() < done;
+       done = dram_.predicted_done(requester_id_))
+    wait_until(done);
+  const BurstTransferResult r = dram_.end_transfer(requester_id_, now_cycle());
+  ++counters_.transfers;  // completed() turns at the done clock, not before
   counters_.bytes += bytes;
-  counters_.bursts += bursts;
-  return last_done - start;
+  counters_.bursts += r.bursts;
+  counters_.window_stall_cycles += r.window_stall_cycles;
+  return r.done_cycle - start;
 }
 
 void Dma::register_stats(StatRegistry& registry, const std::string& prefix) const {

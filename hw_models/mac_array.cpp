@@ -27,14 +27,17 @@ MacArray::MacArray(sc_core::sc_module_name name, const MacArrayParams& params,
 
 void MacArray::begin_job(const GemmJob& job) {
   const auto& s = job.shape;
-  const std::string who = std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" +
-                          std::to_string(s.n) + "x" + std::to_string(s.k);
-  if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who + ": M, N and K must be >= 1");
+  // The message is built only on error: begin_job runs once per tile step.
+  auto who = [&] {
+    return std::string(name()) + ": GEMM " + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+           std::to_string(s.k);
+  };
+  if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who() + ": M, N and K must be >= 1");
   if (!compute_values_) return;
   if (job.a.size() != uint64_t{s.m} * s.k)
-    throw InputError(who + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
+    throw InputError(who() + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
   if (job.b.size() != uint64_t{s.k} * s.n)
-    throw InputError(who + ": B holds " + std::to_string(job.b.size()) + " codes, expected K*N");
+    throw InputError(who() + ": B holds " + std::to_string(job.b.size()) + " codes, expected K*N");
   datapath_ = make_mac_datapath(job.format, params_.accumulator_bits);
   events_ = {};
 }

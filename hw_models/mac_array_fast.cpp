@@ -12,11 +12,13 @@ MacArrayFast::MacArrayFast(sc_core::sc_module_name name, const MacArrayParams& p
 
 namespace {
 
+// The low byte of each code, as the bulk kernels take it (the same byte the
+// PE datapath decodes); `out` is reused scratch.
 template <class T>
-std::vector<T> narrow(std::span<const OperandCode> codes) {
-  std::vector<T> v(codes.size());
-  for (size_t i = 0; i < codes.size(); ++i) v[i] = static_cast<T>(codes[i] & 0xFFu);
-  return v;
+const T* narrow(std::span<const OperandCode> codes, std::vector<uint8_t>& out) {
+  out.resize(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) out[i] = static_cast<uint8_t>(codes[i]);
+  return reinterpret_cast<const T*>(out.data());
 }
 
 }  // namespace
@@ -30,60 +32,102 @@ void MacArrayFast::compute(const GemmJob& job, GemmOutput& out) {
   const int M = int(s.m), N = int(s.n), K = int(s.k);
   const uint64_t outputs = uint64_t{s.m} * s.n;
   const MacFormat& f = job.format;
-  out.accumulators.assign(outputs, 0);
-  out.fp16.assign(outputs, 0);
+  // The kernels write every output: no zero fill (resize keeps the buffers).
+  out.accumulators.resize(outputs);
+  out.fp16.resize(outputs);
   num::GemmConfig cfg;
   cfg.acc_bits = int(params_.accumulator_bits);
   num::GemmStats stats;
   switch (f.precision) {
     case Precision::int4_int4: {
-      const auto a = narrow<int8_t>(job.a), b = narrow<int8_t>(job.b);
-      num::gemm_int4_int4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N),
-                          f.output_scale, cfg, out.fp16.data(), out.accumulators.data(), &stats);
+      const int8_t* a = narrow<int8_t>(job.a, a8_);
+      const int8_t* b = narrow<int8_t>(job.b, b8_);
+      num::gemm_int4_int4(num::row_major(a, M, K), num::row_major(b, K, N), f.output_scale, cfg,
+                          out.fp16.data(), out.accumulators.data(), &stats);
       break;
     }
     case Precision::int4_fp4:
       if (f.fp4_operand == Fp4Operand::a) {
-        const auto a = narrow<uint8_t>(job.a);
-        const auto b = narrow<int8_t>(job.b);
-        num::gemm_fp4_int4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N),
-                           f.output_scale, cfg, out.fp16.data(), out.accumulators.data(), &stats);
+        const uint8_t* a = narrow<uint8_t>(job.a, a8_);
+        const int8_t* b = narrow<int8_t>(job.b, b8_);
+        num::gemm_fp4_int4(num::row_major(a, M, K), num::row_major(b, K, N), f.output_scale, cfg,
+                           out.fp16.data(), out.accumulators.data(), &stats);
       } else {
-        const auto a = narrow<int8_t>(job.a);
-        const auto b = narrow<uint8_t>(job.b);
-        num::gemm_int4_fp4(num::row_major(a.data(), M, K), num::row_major(b.data(), K, N),
-                           f.output_scale, cfg, out.fp16.data(), out.accumulators.data(), &stats);
+        const int8_t* a = narrow<int8_t>(job.a, a8_);
+        const uint8_t* b = narrow<uint8_t>(job.b, b8_);
+        num::gemm_int4_fp4(num::row_major(a, M, K), num::row_major(b, K, N), f.output_scale, cfg,
+                           out.fp16.data(), out.accumulators.data(), &stats);
       }
       break;
     case Precision::hfp8:
     case Precision::fp16: {
       cfg.mode = num::AccumMode::fp32;
-      std::vector<float> sums(outputs);
+      sums_.resize(outputs);
       if (f.precision == Precision::hfp8) {
-        const auto a = narrow<uint8_t>(job.a), b = narrow<uint8_t>(job.b);
-        num::gemm_hfp8(num::row_major(a.data(), M, K), f.hfp8_a, num::row_major(b.data(), K, N),
-                       f.hfp8_b, f.output_scale.scale, cfg, out.fp16.data(), sums.data());
+        const uint8_t* a = narrow<uint8_t>(job.a, a8_);
+        const uint8_t* b = narrow<uint8_t>(job.b, b8_);
+        num::gemm_hfp8(num::row_major(a, M, K), f.hfp8_a, num::row_major(b, K, N), f.hfp8_b,
+                       f.output_scale.scale, cfg, out.fp16.data(), sums_.data());
       } else {
         num::gemm_fp16(num::row_major(job.a.data(), M, K), num::row_major(job.b.data(), K, N),
-                       f.output_scale.scale, cfg, out.fp16.data(), sums.data());
+                       f.output_scale.scale, cfg, out.fp16.data(), sums_.data());
       }
       for (uint64_t i = 0; i < outputs; ++i)
-        out.accumulators[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
+        out.accumulators[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums_[i]));
       break;
     }
   }
   events_.saturations += stats.saturations;
-  // Zero-gated products, counted without visiting M*N*K: a product (m,n,k) is
-  // gated when A(m,k) or B(k,n) is zero.
-  std::vector<uint64_t> a_zeros(s.k, 0), b_zeros(s.k, 0);
-  for (uint32_t m = 0; m < s.m; ++m)
-    for (uint32_t i = 0; i < s.k; ++i)
-      a_zeros[i] += datapath_->a_is_zero(job.a[uint64_t{m} * s.k + i]);
-  for (uint32_t i = 0; i < s.k; ++i)
-    for (uint32_t n = 0; n < s.n; ++n)
-      b_zeros[i] += datapath_->b_is_zero(job.b[uint64_t{i} * s.n + n]);
-  for (uint32_t i = 0; i < s.k; ++i)
-    events_.zero_products += a_zeros[i] * s.n + b_zeros[i] * s.m - a_zeros[i] * b_zeros[i];
+  events_.zero_products += count_zero_products(job);
+}
+
+namespace {
+
+// Zero-gated products, counted without visiting M*N*K: a product (m,n,k) is
+// gated when A(m,k) or B(k,n) is zero.
+template <class ZeroA, class ZeroB>
+uint64_t gated_products(const GemmJob& job, ZeroA zero_a, ZeroB zero_b,
+                        std::vector<uint64_t>& a_zeros) {
+  const auto& s = job.shape;
+  a_zeros.assign(s.k, 0);
+  const OperandCode* a = job.a.data();
+  for (uint32_t m = 0; m < s.m; ++m, a += s.k)
+    for (uint32_t i = 0; i < s.k; ++i) a_zeros[i] += zero_a(a[i]);
+  uint64_t gated = 0;
+  const OperandCode* b = job.b.data();
+  for (uint32_t i = 0; i < s.k; ++i, b += s.n) {
+    uint64_t b_zeros = 0;
+    for (uint32_t n = 0; n < s.n; ++n) b_zeros += zero_b(b[n]);
+    gated += a_zeros[i] * s.n + b_zeros * s.m - a_zeros[i] * b_zeros;
+  }
+  return gated;
+}
+
+}  // namespace
+
+// Whether a code is zero is asked of the datapath once per distinct low byte
+// (a 256-entry table), not once per operand: INT4 and FP4 codes are decoded
+// from their low byte only, HFP8 codes above 255 go to the datapath. An FP16
+// code is zero exactly when its bits other than the sign are.
+uint64_t MacArrayFast::count_zero_products(const GemmJob& job) {
+  const Precision p = job.format.precision;
+  if (p == Precision::fp16) {
+    auto zero = [](OperandCode c) { return (c & 0x7FFFu) == 0; };
+    return gated_products(job, zero, zero, a_zeros_);
+  }
+  bool a_zero[256], b_zero[256];
+  for (uint32_t c = 0; c < 256; ++c) {
+    a_zero[c] = datapath_->a_is_zero(static_cast<OperandCode>(c));
+    b_zero[c] = datapath_->b_is_zero(static_cast<OperandCode>(c));
+  }
+  if (p != Precision::hfp8)
+    return gated_products(
+        job, [&](OperandCode c) { return a_zero[c & 0xFFu]; },
+        [&](OperandCode c) { return b_zero[c & 0xFFu]; }, a_zeros_);
+  const MacDatapath& dp = *datapath_;
+  return gated_products(
+      job, [&](OperandCode c) { return c < 256 ? a_zero[c] : dp.a_is_zero(c); },
+      [&](OperandCode c) { return c < 256 ? b_zero[c] : dp.b_is_zero(c); }, a_zeros_);
 }
 
 void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {

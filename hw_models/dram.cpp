@@ -118,16 +118,6 @@ uint64_t Dram::transfer_cycles(uint32_t bytes) const {
   return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle_ - 1e-9));
 }
 
-uint64_t Dram::schedule_burst(uint64_t request_cycle, uint32_t bytes) {
-  const uint64_t start = std::max(request_cycle + latency_cycles_, bus_free_cycle_);
-  const uint64_t occupancy = transfer_cycles(bytes);
-  bus_free_cycle_ = start + occupancy;
-  ++counters_.bursts;
-  counters_.bytes += bytes;
-  counters_.bus_busy_cycles += occupancy;
-  return bus_free_cycle_;
-}
-
 void Dram::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".bursts", "events", "DRAM bursts", &counters_.bursts);
   registry.add(prefix + ".bytes", "bytes", "Bytes moved to/from DRAM", &counters_.bytes);

@@ -69,10 +69,6 @@ class Dram : public sc_core::sc_module {
   // Ends the transfer at clock `now_cycle` >= its done clock.
   BurstTransferResult end_transfer(uint32_t requester, uint64_t now_cycle);
 
-  // Books a burst requested at `request_cycle`; returns the clock its last
-  // byte has arrived (the burst is done at that clock).
-  uint64_t schedule_burst(uint64_t request_cycle, uint32_t bytes);
-
   uint64_t latency_cycles() const { return latency_cycles_; }
   double bytes_per_cycle() const { return bytes_per_cycle_; }
   uint64_t transfer_cycles(uint32_t bytes) const;  // bus occupancy of one burst

@@ -16,54 +16,26 @@
 #include "hw_models/numerics/tensor_ops.hpp"
 #include "sim/chip_exec/chip_session.hpp"
 #include "sim/compiler/gemm_tiler.hpp"
+#include "workloads/trainer/qtensor_views.hpp"
 
 namespace nibble::chip_exec {
 namespace {
 
+using train::float_format;
 using train::Format;
 using train::Mat;
+using train::mbytes_of;
+using train::mspan_of;
 using train::Phase;
 using train::QTensor;
-
-template <class M>
-auto span_of(const M& m) {
-  return std::span(m.data(), static_cast<size_t>(m.size()));
-}
-template <class M>
-auto mspan_of(M& m) {
-  return std::span(m.data(), static_cast<size_t>(m.size()));
-}
-std::span<uint8_t> mbytes_of(train::Code8Mat& m) {
-  return {reinterpret_cast<uint8_t*>(m.data()), static_cast<size_t>(m.size())};
-}
-
-const num::FloatFormat& float_format(Format f) {
-  switch (f) {
-    case Format::fp16:
-      return num::kFp16;
-    case Format::hfp8_143:
-      return num::kHfp8Fwd143;
-    case Format::hfp8_152:
-      return num::kHfp8Bwd152;
-    default:
-      throw SimulationError(fmt::format("{} is not a float format", train::to_string(f)));
-  }
-}
+using train::shell;
+using train::span_of;
 
 bool is_int(Format f) {
   return f == Format::int4 || f == Format::uint4;
 }
 bool is_hfp8(Format f) {
   return f == Format::hfp8_143 || f == Format::hfp8_152;
-}
-
-QTensor shell(const Mat& x, Format f, Phase p) {
-  QTensor q;
-  q.format = f;
-  q.phase = p;
-  q.rows_ = static_cast<int>(x.rows());
-  q.cols_ = static_cast<int>(x.cols());
-  return q;
 }
 
 // op(t) as row-major codes, rows x cols, one PE register code per element

@@ -13,51 +13,15 @@
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
 #include "hw_models/numerics/tensor_ops.hpp"
+#include "workloads/trainer/qtensor_views.hpp"
 
 namespace nibble::train {
 namespace {
-
-template <class M>
-auto span_of(const M& m) {
-  return std::span(m.data(), static_cast<size_t>(m.size()));
-}
-template <class M>
-auto mspan_of(M& m) {
-  return std::span(m.data(), static_cast<size_t>(m.size()));
-}
-std::span<const uint8_t> bytes_of(const Code8Mat& m) {
-  return {reinterpret_cast<const uint8_t*>(m.data()), static_cast<size_t>(m.size())};
-}
-std::span<uint8_t> mbytes_of(Code8Mat& m) {
-  return {reinterpret_cast<uint8_t*>(m.data()), static_cast<size_t>(m.size())};
-}
-
-const num::FloatFormat& float_format(Format f) {
-  switch (f) {
-    case Format::fp16:
-      return num::kFp16;
-    case Format::hfp8_143:
-      return num::kHfp8Fwd143;
-    case Format::hfp8_152:
-      return num::kHfp8Bwd152;
-    default:
-      throw SimulationError(fmt::format("{} is not a float format", to_string(f)));
-  }
-}
 
 num::WeightScaleMode weight_scale_mode(const std::string& m) {
   if (m == "max") return num::WeightScaleMode::max;
   if (m == "mse") return num::WeightScaleMode::mse;
   return num::WeightScaleMode::sawb;
-}
-
-QTensor shell(const Mat& x, Format f, Phase p) {
-  QTensor q;
-  q.format = f;
-  q.phase = p;
-  q.rows_ = static_cast<int>(x.rows());
-  q.cols_ = static_cast<int>(x.cols());
-  return q;
 }
 
 float max_abs(const Mat& x) {

@@ -1,0 +1,59 @@
+#pragma once
+// Views and small helpers over the trainer's tensors that every executor
+// needs (software, chip-backed, trace): contiguous spans of Eigen storage for
+// the numerics bulk kernels, the numerics float format of a trainer Format,
+// and an empty QTensor with a tensor's shape. One copy, so the executors
+// cannot drift apart.
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/hfp8.hpp"
+#include "workloads/trainer/executor.hpp"
+
+namespace nibble::train {
+
+template <class M>
+auto span_of(const M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+template <class M>
+auto mspan_of(M& m) {
+  return std::span(m.data(), static_cast<size_t>(m.size()));
+}
+inline std::span<const uint8_t> bytes_of(const Code8Mat& m) {
+  return {reinterpret_cast<const uint8_t*>(m.data()), static_cast<size_t>(m.size())};
+}
+inline std::span<uint8_t> mbytes_of(Code8Mat& m) {
+  return {reinterpret_cast<uint8_t*>(m.data()), static_cast<size_t>(m.size())};
+}
+
+// The numerics format of an FP16/HFP8 trainer format.
+inline const num::FloatFormat& float_format(Format f) {
+  switch (f) {
+    case Format::fp16:
+      return num::kFp16;
+    case Format::hfp8_143:
+      return num::kHfp8Fwd143;
+    case Format::hfp8_152:
+      return num::kHfp8Bwd152;
+    default:
+      throw SimulationError(fmt::format("{} is not a float format", to_string(f)));
+  }
+}
+
+// A QTensor of x's shape in format f, phase p, with no codes yet.
+inline QTensor shell(const Mat& x, Format f, Phase p) {
+  QTensor q;
+  q.format = f;
+  q.phase = p;
+  q.rows_ = static_cast<int>(x.rows());
+  q.cols_ = static_cast<int>(x.cols());
+  return q;
+}
+
+}  // namespace nibble::train

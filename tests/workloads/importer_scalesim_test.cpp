@@ -84,6 +84,13 @@ TEST(ImporterScaleSim, ConfigGoogleCalc) {
   EXPECT_EQ(chip["cores"][0]["scratchpad"]["size_kib"], 6144 + 6144 + 2048);
   EXPECT_EQ(chip["cores"][0]["array"]["macs_per_cycle_per_pe"]["int4_int4"], 1);
   EXPECT_EQ(chip["dram"]["latency_ns"], 0);
+  // SCALE-Sim's SRAM feeds the array every clock: the widest feed clock of a
+  // 256x256 array is (256 + 256) operands x 2 B + 256 psums x (4 B read + 4 B
+  // write) = 3072 B = 96 bank clocks of 2 x 16 B, so 128 banks (a power of
+  // two at least MemoryBanks = 1); 14336 KiB is already whole 2 KiB rows.
+  EXPECT_EQ(chip["cores"][0]["scratchpad"]["banks"], 128);
+  EXPECT_EQ(chip["cores"][0]["scratchpad"]["ports_per_bank"], 2);
+  EXPECT_EQ(chip["cores"][0]["scratchpad"]["bank_width_bytes"], 16);
 }
 
 TEST(ImporterScaleSim, ConfigUserBandwidth) {

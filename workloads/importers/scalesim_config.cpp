@@ -161,10 +161,20 @@ ScaleSimConfig read_scalesim_config(const std::filesystem::path& path) {
 nlohmann::json scalesim_chip_json(const ScaleSimConfig& cfg, const std::string& tech,
                                   double clock_mhz) {
   using nlohmann::json;
-  const uint64_t size_kib = cfg.ifmap_sram_kb + cfg.filter_sram_kb + cfg.ofmap_sram_kb;
-  // Banks must divide the scratchpad into whole 16-byte rows; otherwise one bank.
-  uint64_t banks = std::min<uint64_t>(cfg.memory_banks, 1024);
-  if ((size_kib * 1024) % (banks * 16) != 0) banks = 1;
+  uint64_t size_kib = cfg.ifmap_sram_kb + cfg.filter_sram_kb + cfg.ofmap_sram_kb;
+  // SCALE-Sim's SRAMs hand the array whatever it consumes each clock: its
+  // MemoryBanks only shapes SRAM traces, never stalls the array. So the
+  // scratchpad gets enough 16-byte, 2-port banks for the widest clock of
+  // the operand feed (hw_models/operand_feed.hpp): R + C operands of at most
+  // 2 bytes plus a 4-byte partial-sum read and write per column, and the
+  // size is rounded up to whole rows of all banks.
+  const uint64_t feed_bytes = (cfg.array_height + cfg.array_width) * 2 + cfg.array_width * 8;
+  const uint64_t feed_banks = (feed_bytes + 31) / 32;  // 16-byte words, 2 ports per bank
+  uint64_t banks = 1;
+  while (banks < std::max<uint64_t>(cfg.memory_banks, feed_banks)) banks *= 2;
+  const uint64_t row_kib_units = banks * 16;  // bytes per row of all banks
+  size_kib = ((size_kib * 1024 + row_kib_units - 1) / row_kib_units) * row_kib_units / 1024;
+  while ((size_kib * 1024) % row_kib_units != 0) ++size_kib;
   // Words are bytes in SCALE-Sim: words/cycle x MHz = MB/s. CALC = ideal
   // memory: the largest bandwidth a config may state and no latency.
   const double gb_per_s =
@@ -202,14 +212,16 @@ nlohmann::json scalesim_chip_json(const ScaleSimConfig& cfg, const std::string& 
   return json{
       {"name", cfg.run_name.empty() ? std::string("scalesim") : cfg.run_name},
       {"description",
-       fmt::format("Imported from a SCALE-Sim config: {}x{} {} array, {}+{}+{} KiB SRAM merged "
-                   "into one scratchpad, 1 MAC/PE/cycle in every mode, {}",
-                   cfg.array_height, cfg.array_width, cfg.dataflow, cfg.ifmap_sram_kb,
-                   cfg.filter_sram_kb, cfg.ofmap_sram_kb,
-                   cfg.calc_bandwidth ? "ideal DRAM (InterfaceBandwidth CALC)"
-                                      : fmt::format("DRAM at {} words/cycle (InterfaceBandwidth "
-                                                    "USER)",
-                                                    cfg.bandwidth_words))},
+       fmt::format(
+           "Imported from a SCALE-Sim config: {}x{} {} array, {}+{}+{} KiB SRAM merged "
+           "into one scratchpad banked to feed the array every clock, 1 MAC/PE/cycle in every "
+           "mode, {}",
+           cfg.array_height, cfg.array_width, cfg.dataflow, cfg.ifmap_sram_kb, cfg.filter_sram_kb,
+           cfg.ofmap_sram_kb,
+           cfg.calc_bandwidth ? "ideal DRAM (InterfaceBandwidth CALC)"
+                              : fmt::format("DRAM at {} words/cycle (InterfaceBandwidth "
+                                            "USER)",
+                                            cfg.bandwidth_words))},
       {"clock_mhz", clock_mhz},
       {"tech", tech},
       {"ring", {{"link_width_bytes", 32}, {"link_latency_cycles", 1}}},

@@ -23,6 +23,7 @@ namespace {
 
 using train::float_format;
 using train::Format;
+using train::fp32_copies;
 using train::Mat;
 using train::mbytes_of;
 using train::mspan_of;
@@ -250,15 +251,8 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
   const Mat& x = *op.input;
   const train::QuantSpec& s = op.spec;
   train::ScaleRegister& reg = *op.reg;
+  if (s.format == Format::fp32) return fp32_copies(x, op.phases);
   std::vector<QTensor> out;
-  if (s.format == Format::fp32) {
-    for (Phase p : op.phases) {
-      QTensor q = shell(x, s.format, p);
-      q.values = x;
-      out.push_back(std::move(q));
-    }
-    return out;
-  }
   if (s.format != Format::fp4_radix4) {
     // FP16/HFP8 gradients: power-of-two per-layer scale from the max-abs,
     // one convert pass (every phase gets the same codes).

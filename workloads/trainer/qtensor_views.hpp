@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
@@ -54,6 +55,18 @@ inline QTensor shell(const Mat& x, Format f, Phase p) {
   q.rows_ = static_cast<int>(x.rows());
   q.cols_ = static_cast<int>(x.cols());
   return q;
+}
+
+// An FP32 "quantization" (the fp32 recipe's gradients): one unquantized copy
+// of x per requested phase.
+inline std::vector<QTensor> fp32_copies(const Mat& x, const std::vector<Phase>& phases) {
+  std::vector<QTensor> out;
+  for (Phase p : phases) {
+    QTensor q = shell(x, Format::fp32, p);
+    q.values = x;
+    out.push_back(std::move(q));
+  }
+  return out;
 }
 
 }  // namespace nibble::train

@@ -96,15 +96,8 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   const Mat& x = *op.input;
   const QuantSpec& s = op.spec;
   ScaleRegister& reg = *op.reg;
+  if (s.format == Format::fp32) return fp32_copies(x, op.phases);
   std::vector<QTensor> out;
-  if (s.format == Format::fp32) {
-    for (Phase p : op.phases) {
-      QTensor q = shell(x, s.format, p);
-      q.values = x;
-      out.push_back(std::move(q));
-    }
-    return out;
-  }
   if (s.format != Format::fp4_radix4) {
     // FP16/HFP8 gradients: power-of-two per-layer scale from the max-abs.
     const int exp =

@@ -24,6 +24,8 @@ namespace {
 using train::float_format;
 using train::Format;
 using train::fp32_copies;
+using train::is_hfp8;
+using train::is_int;
 using train::Mat;
 using train::mbytes_of;
 using train::mspan_of;
@@ -31,13 +33,6 @@ using train::Phase;
 using train::QTensor;
 using train::shell;
 using train::span_of;
-
-bool is_int(Format f) {
-  return f == Format::int4 || f == Format::uint4;
-}
-bool is_hfp8(Format f) {
-  return f == Format::hfp8_143 || f == Format::hfp8_152;
-}
 
 // op(t) as row-major codes, rows x cols, one PE register code per element
 // (the mapper reads a stored tensor either way: no transpose pass on chip).
@@ -344,12 +339,7 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
 Mat ChipExecutor::gemm(const train::GemmOp& op) {
   const QTensor& a = *op.a;
   const QTensor& b = *op.b;
-  const int ar = op.a_trans ? a.cols() : a.rows(), ac = op.a_trans ? a.rows() : a.cols();
-  const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
-  if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
-    throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
-                                      op.layer, train::to_string(op.pass), op.m, op.n, op.k, ar, ac,
-                                      br, bc));
+  train::check_gemm_shape(op);
   auto operands = std::make_shared<hw::GemmOperands>();
   hw::MacFormat& f = operands->format;
   if (is_int(a.format) && is_int(b.format)) {

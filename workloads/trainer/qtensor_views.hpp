@@ -57,6 +57,26 @@ inline QTensor shell(const Mat& x, Format f, Phase p) {
   return q;
 }
 
+inline bool is_int(Format f) {
+  return f == Format::int4 || f == Format::uint4;
+}
+inline bool is_hfp8(Format f) {
+  return f == Format::hfp8_143 || f == Format::hfp8_152;
+}
+
+// Throws unless op(A) is m x k and op(B) is k x n: every executor checks the
+// op against its operands before computing.
+inline void check_gemm_shape(const GemmOp& op) {
+  const QTensor& a = *op.a;
+  const QTensor& b = *op.b;
+  const int ar = op.a_trans ? a.cols() : a.rows(), ac = op.a_trans ? a.rows() : a.cols();
+  const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
+  if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
+    throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
+                                      op.layer, to_string(op.pass), op.m, op.n, op.k, ar, ac, br,
+                                      bc));
+}
+
 // An FP32 "quantization" (the fp32 recipe's gradients): one unquantized copy
 // of x per requested phase.
 inline std::vector<QTensor> fp32_copies(const Mat& x, const std::vector<Phase>& phases) {

@@ -165,12 +165,6 @@ num::MatView<int8_t> view8(const QTensor& t, bool trans) {
 num::MatView<uint8_t> viewu8(const QTensor& t, bool trans) {
   return view(reinterpret_cast<const uint8_t*>(t.codes8.data()), t.rows(), t.cols(), trans);
 }
-bool is_int(Format f) {
-  return f == Format::int4 || f == Format::uint4;
-}
-bool is_hfp8(Format f) {
-  return f == Format::hfp8_143 || f == Format::hfp8_152;
-}
 
 }  // namespace
 
@@ -178,12 +172,7 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
   ++stats_.gemms;
   const QTensor& a = *op.a;
   const QTensor& b = *op.b;
-  const int ar = op.a_trans ? a.cols() : a.rows(), ac = op.a_trans ? a.rows() : a.cols();
-  const int br = op.b_trans ? b.cols() : b.rows(), bc = op.b_trans ? b.rows() : b.cols();
-  if (ar != op.m || ac != op.k || br != op.k || bc != op.n)
-    throw SimulationError(fmt::format("{} {}: GEMM shape mismatch: op {}x{}x{}, A {}x{}, B {}x{}",
-                                      op.layer, to_string(op.pass), op.m, op.n, op.k, ar, ac, br,
-                                      bc));
+  check_gemm_shape(op);
   if (a.format == Format::fp32 && b.format == Format::fp32) {
     // Single-threaded Eigen: a fixed blocking, hence a fixed summation order.
     Mat c(op.m, op.n);

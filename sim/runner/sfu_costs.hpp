@@ -19,7 +19,7 @@ inline uint32_t sfu_ops_per_element(std::string_view function) {
   // relu: max(x,0); add: x+y; batchnorm: x*a+b (2); softmax: max, sub, exp,
   // sum, divide (5); layernorm: mean, var, sub, mul, add (5); gelu: tanh form (8);
   // maxpool3x3: 9 compares per output; global_avgpool: 1 add per input;
-  // sgd_momentum with weight decay, as the recipes train: v = mu*v + (g + wd*w);
+  // sgd_momentum with weight decay, as the recipes train: v = (mu*v + g) + wd*w;
   // w -= lr*v (6, FP32; numerics' sgd_momentum_update, which the closed loop's SFU runs).
   constexpr Entry table[] = {
       {"relu", 1},           {"add", 1},        {"add_relu", 2},       {"batchnorm", 2},

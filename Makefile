@@ -12,7 +12,7 @@ NIBBLE := $(BUILD_DIR)/bin/nibble
 # (tools/train_on_chip, docs/closed_loop.md).
 MAIN_JOB ?= tools/train_on_chip $(NIBBLE)
 
-.PHONY: all deps configure build run test asan bench clean format
+.PHONY: all deps configure build run test asan bench clean format fuzz fuzz-ci
 
 all: build
 
@@ -35,6 +35,22 @@ test: build
 asan:
 	@$(MAKE) test BUILD_DIR=build-asan CMAKE_ARGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNIBBLE_SANITIZE=ON -DNIBBLE_BUILD_BENCH=OFF"
 
+# libFuzzer targets for every input reader, with ASan + UBSan (clang-14):
+# build-fuzz/bin/fuzz_<reader>; tools/run_fuzzers runs them (docs/fuzzing.md).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DNIBBLE_FUZZ=ON -DNIBBLE_BUILD_BENCH=OFF \
+	  -DNIBBLE_WERROR=OFF $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets test_readers
+
+# CI's robustness job: every fuzz target FUZZ_SECONDS on its corpus, two at a
+# time, then the reader tests under ASan + UBSan.
+fuzz-ci: fuzz
+	tools/run_fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) --jobs 2
+	cd $(FUZZ_BUILD) && ctest -R '^readers\.' --output-on-failure -j $(JOBS)
+
 bench: build
 	@for b in $(BUILD_DIR)/bin/bench_*; do echo "== $$b"; $$b; done
 
@@ -42,4 +58,4 @@ format:
 	@find hw_models sim workloads tests bench -name '*.[ch]pp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

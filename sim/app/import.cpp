@@ -9,12 +9,13 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
 #include "sim/app/mac_table.hpp"
 #include "sim/config/chip_config.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
@@ -42,21 +43,21 @@ std::string tech_reference(const fs::path& tech, const fs::path& out_dir) {
   return rel.empty() ? fs::absolute(tech).string() : rel.string();
 }
 
-void import_chip(const ImportArgs& args, const fs::path& out_dir) {
-  const ScaleSimConfig cfg = read_scalesim_config(args.cfg);
-  const fs::path tech = args.tech.empty()
-                            ? fs::path(NIBBLE_SOURCE_DIR) / "configs/tech/horowitz45.json"
-                            : fs::path(args.tech);
+void import_chip(const ImportArgs& args, const ScaleSimConfig& cfg, const fs::path& tech,
+                 const fs::path& out_dir) {
   const auto chip = scalesim_chip_json(cfg, tech_reference(tech, out_dir));
   const fs::path file = out_dir / "chip.json";
-  {
-    std::ofstream out(file, std::ios::trunc);
-    out << chip.dump(2) << '\n';
-    if (!out) throw InputError(fmt::format("{}: write failed", file.string()));
-  }
+  io::write_file_atomic(file, chip.dump(2) + "\n", "--out");
   // Strict check: an importer that writes an invalid chip is a bug the user
-  // should hear about here, not at `nibble run`.
-  const auto loaded = config::load_chip_config(file);
+  // should hear about here, not at `nibble run`; the file does not stay.
+  config::ChipConfig loaded;
+  try {
+    loaded = config::load_chip_config(file);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(file, ignored);
+    throw;
+  }
   std::printf("wrote %s (%llux%llu %s array, %llu KiB scratchpad, %s)\n", file.c_str(),
               static_cast<unsigned long long>(cfg.array_height),
               static_cast<unsigned long long>(cfg.array_width), cfg.dataflow.c_str(),
@@ -66,12 +67,7 @@ void import_chip(const ImportArgs& args, const fs::path& out_dir) {
     std::printf("note: SCALE-Sim key not modelled: %s\n", key.c_str());
 }
 
-void import_topology(const ImportArgs& args, const fs::path& out_dir) {
-  const auto precision = precision_from_string(args.precision);
-  if (!precision)
-    throw InputError(
-        fmt::format("--precision {}: expected int4_int4, int4_fp4, hfp8 or fp16", args.precision));
-  const auto imported = read_scalesim_topology(args.topology, *precision);
+void import_topology(const TopologyImport& imported, const fs::path& out_dir) {
   const fs::path file = out_dir / "workload.json";
   write_workload(imported.workload, file);
   uint64_t total = 0;
@@ -83,13 +79,28 @@ void import_topology(const ImportArgs& args, const fs::path& out_dir) {
 void run(const ImportArgs& args) {
   if (args.cfg.empty() && args.topology.empty())
     throw InputError("import scalesim: give --cfg, --topology or both");
+  // Every input is read and checked before the output folder is touched.
   const fs::path out_dir = args.out;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (!fs::is_directory(out_dir))
-    throw InputError(fmt::format("--out {}: cannot create directory", args.out));
-  if (!args.cfg.empty()) import_chip(args, out_dir);
-  if (!args.topology.empty()) import_topology(args, out_dir);
+  io::check_output_folder(out_dir, "--out");
+  std::optional<ScaleSimConfig> cfg;
+  std::optional<TopologyImport> topology;
+  const fs::path tech = args.tech.empty()
+                            ? fs::path(NIBBLE_SOURCE_DIR) / "configs/tech/horowitz45.json"
+                            : fs::path(args.tech);
+  if (!args.cfg.empty()) {
+    cfg = read_scalesim_config(args.cfg);
+    (void)config::load_tech_config(tech);
+  }
+  if (!args.topology.empty()) {
+    const auto precision = precision_from_string(args.precision);
+    if (!precision)
+      throw InputError(fmt::format("--precision {}: expected int4_int4, int4_fp4, hfp8 or fp16",
+                                   args.precision));
+    topology = read_scalesim_topology(args.topology, *precision);
+  }
+  io::make_output_folder(out_dir, "--out");
+  if (cfg) import_chip(args, *cfg, tech, out_dir);
+  if (topology) import_topology(*topology, out_dir);
   std::fflush(stdout);
 }
 
@@ -110,6 +121,7 @@ void run_onnx(const OnnxArgs& args) {
   const uint64_t batch = args.batch > 0 ? args.batch : imported.model_batch;
   const Workload w = generate_workload(
       imported.net, {.batch = batch, .training = args.training, .hfp8_1x1 = args.hfp8_1x1});
+  io::check_output_file(args.out, "--out");
   print_mac_table(w);
   write_workload(w, args.out);
   std::printf("wrote %s (%zu layers from opset %lld, %llu shape-only nodes; model batch %llu%s)\n",

@@ -17,6 +17,7 @@
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/input_checks.hpp"
 
 namespace nibble::app {
 namespace {
@@ -151,12 +152,14 @@ const Registrar registrar{
       cmd->add_option(
           "--scale", args->scale,
           "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
-          "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)");
+          "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)")
+          ->check(kFinitePositive);
       auto* phase = cmd->add_option("--phase", args->phase,
                                     "fp4 two-phase rounding grid: even {4^k} or odd {2*4^k}");
       cmd->add_option("--rounding", args->rounding, "nearest, or stochastic (fp4 only)");
       cmd->add_option("--seed", args->seed,
-                      "Seed of the counter-based stochastic rounding (value i uses counter i)");
+                      "Seed of the counter-based stochastic rounding (value i uses counter i)")
+          ->check(kUnsignedInteger);
       cmd->callback([args, phase] {
         args->phase_given = phase->count() > 0;
         run(*args);

@@ -13,6 +13,8 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/input_checks.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
@@ -51,10 +53,13 @@ void check_parent(const std::string& file, const char* option) {
   const fs::path parent = fs::absolute(file).parent_path();
   if (!fs::is_directory(parent))
     throw InputError(fmt::format("{} {}: folder {} does not exist", option, file, parent.string()));
+  io::check_output_file(file, option);
 }
 
 int replay(const RunArgs& args, hw::FidelityMode mode) {
   if (args.chip.empty()) throw InputError("--trace needs --chip");
+  if (!args.timeline.empty()) throw InputError("--timeline is not available with --trace");
+  io::check_output_folder(args.out, "--out");
   if (!args.vcd.empty()) throw InputError("--vcd is not available with --trace");
   replay::ReplayOptions o;
   o.chip = args.chip;
@@ -77,6 +82,7 @@ int run(const RunArgs& args, int verbosity) {
   if (!args.trace.empty()) return replay(args, mode);
   check_parent(args.timeline, "--timeline");
   check_parent(args.vcd, "--vcd");
+  io::check_output_folder(args.out, "--out");
 
   runner::RunOptions opt;
   opt.mode = mode;
@@ -142,7 +148,8 @@ const Registrar registrar{
       add_set_option(*cmd, args->sets);
       cmd->add_option("--mode", args->mode, "Array fidelity: detailed, fast (default) or timing")
           ->type_name("MODE");
-      cmd->add_option("--seed", args->seed, "Seed of the generated operand data (fast/detailed)");
+      cmd->add_option("--seed", args->seed, "Seed of the generated operand data (fast/detailed)")
+          ->check(kUnsignedInteger);
       cmd->add_option("--out", args->out, "Report folder (default out/run)")->type_name("DIR");
       cmd->add_option("--timeline", args->timeline, "Chrome/Perfetto trace-event JSON")
           ->type_name("FILE");

@@ -14,6 +14,8 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/input_checks.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
@@ -45,12 +47,13 @@ std::string self_exe() {
   return fs::read_symlink("/proc/self/exe").string();
 }
 
-void check_workload(const std::string& workload) {
+void check_workload(const std::string& workload, const std::string& source) {
   if (fs::is_regular_file(workload)) return;
   const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib)) return;
   throw InputError(fmt::format(
-      "--workload {}: neither a file nor a library network (workloads/nets/*.json)", workload));
+      "{}: expected a workload file or a library network (workloads/nets/*.json), found \"{}\"",
+      source, workload));
 }
 
 SweepSpec spec_from_args(const SweepArgs& a) {
@@ -77,8 +80,10 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     for (const auto& s : a.sets) add_set_argument(spec, s);
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
-    throw InputError(fmt::format("--mode {}: expected timing, fast or detailed", spec.run.mode));
-  check_workload(spec.run.workload);
+    throw InputError(fmt::format("{}: expected timing, fast or detailed, found \"{}\"",
+                                 spec.file.empty() ? "--mode" : spec.file + ": /mode",
+                                 spec.run.mode));
+  check_workload(spec.run.workload, spec.file.empty() ? "--workload" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();
   if (fs::is_regular_file(spec.run.workload))
@@ -140,15 +145,16 @@ void run_sweep(const SweepArgs& a) {
   if (a.backend != "local" && a.backend != "slurm")
     throw InputError(fmt::format("--backend {}: expected local or slurm", a.backend));
   const SweepDir dir{fs::absolute(a.out).lexically_normal()};
+  io::check_output_folder(dir.root, "--out");
   const std::string nibble = self_exe();
   const SweepManifest m = make_manifest(nibble, spec, dir);
   validate_points(spec, m.points);
   check_same_sweep(dir, m);
-  fs::create_directories(dir.points());
+  io::make_output_folder(dir.points(), "--out");
   SweepLock lock(dir.root);
   write_manifest(dir, m);
   if (a.backend == "slurm") {
-    fs::create_directories(dir.root / "slurm");
+    io::make_output_folder(dir.root / "slurm", "--out");
     report::write_file_atomically(dir.sbatch(), slurm_script(nibble, dir, m.points.size(), a.jobs));
     ::chmod(dir.sbatch().c_str(), 0755);
     std::printf(
@@ -188,11 +194,26 @@ void run_collect(const SweepArgs& a) {
 
 void run_one_point(const SweepArgs& a) {
   const SweepDir dir{fs::absolute(a.point_dir).lexically_normal()};
-  const SweepManifest m = read_manifest(dir);
+  SweepManifest m = read_manifest(dir);
   if (a.point_index >= m.points.size())
     throw InputError(fmt::format("--index {}: the sweep in {} has points 0..{}", a.point_index,
                                  dir.root.string(), m.points.size() - 1));
+  // The folder is trusted only when this is the binary that wrote it; the
+  // command is rebuilt from the spec with this binary (read_manifest never
+  // keeps stored argv).
+  const BinaryIdentity self = self_identity();
+  if (!m.binary.fnv1a64.empty() && m.binary.fnv1a64 != self.fnv1a64)
+    throw InputError(fmt::format(
+        "{}: /nibble: written by nibble {} ({}, hash {}), this is {} ({}, hash {}); run the "
+        "point with the binary that wrote the sweep, or rerun nibble sweep with this one",
+        dir.manifest().string(), m.binary.commit, m.binary.path, m.binary.fnv1a64, self.commit,
+        self.path, self.fnv1a64));
   const SweepPoint& p = m.points[a.point_index];
+  m.commands[p.index] = point_command(self_exe(), m.spec, p, dir);
+  // One task per point at a time: a resubmitted array task waits for no one
+  // and refuses instead of racing on the point's .tmp folder.
+  fs::create_directories(dir.points());
+  SweepLock lock(dir.points(), p.id + ".lock");
   if (dir.is_finished(p.id)) {
     std::printf("point %s already finished\n", p.id.c_str());
     return;
@@ -231,7 +252,7 @@ const Registrar registrar{
       cmd->add_flag("--hfp8-1x1", a->hfp8_1x1, "Passed to nibble run: 1x1 convs in HFP8");
       a->mode_opt = cmd->add_option("--mode", a->mode, "Passed to nibble run (default timing)")
                         ->type_name("timing|fast|detailed");
-      a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run");
+      a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
       cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
 
       a->collect = cmd->add_subcommand("collect",

@@ -13,11 +13,13 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/input_checks.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
 #include "workloads/data/idx_reader.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "workloads/trace/trace_writer.hpp"
 #include "workloads/trainer/software_executor.hpp"
 #include "workloads/trainer/train_report.hpp"
@@ -117,6 +119,9 @@ void run_train(const TrainArgs& a) {
   std::vector<std::string> sets = a.sets;
   if (a.batch > 0) sets.push_back(fmt::format("/optimizer/batch={}", a.batch));
   if (a.lr > 0) sets.push_back(fmt::format("/optimizer/lr={}", a.lr));
+  // Output paths are checked before any input is read or anything written.
+  io::check_output_folder(a.out, "--out");
+  if (!a.trace_out.empty()) io::check_output_folder(a.trace_out, "--trace-out");
   const Recipe recipe = Recipe::load(recipe_path, sets);
   Model model = Model::load(model_path, a.seed);
 
@@ -129,6 +134,10 @@ void run_train(const TrainArgs& a) {
     throw InputError(fmt::format("{}: input {}x{}x{} does not match the {}x{} images of {}",
                                  model_path, model.input_shape().c, model.input_shape().h,
                                  model.input_shape().w, train.rows, train.cols, a.data_dir));
+  if (model.classes() != train.num_classes)
+    throw InputError(fmt::format("{}: /classes: expected {} (the classes of the data in {}), "
+                                 "found {}",
+                                 model_path, train.num_classes, a.data_dir, model.classes()));
 
   GemmSettings gs = recipe.gemm;
   gs.threads = a.threads;
@@ -242,8 +251,9 @@ void add_train(CLI::App& root) {
   c->add_option("--batch", args->batch, "Batch size (overrides /optimizer/batch)")
       ->check(CLI::Range(1, 65536));
   c->add_option("--lr", args->lr, "Base learning rate (overrides /optimizer/lr)")
-      ->check(CLI::PositiveNumber);
+      ->check(kFinitePositive);
   c->add_option("--seed", args->seed, "Seed of initialisation and shuffling")
+      ->check(kUnsignedInteger)
       ->capture_default_str();
   c->add_option("--train-limit", args->train_limit, "Use only the first N training images")
       ->check(CLI::Range(1, 1 << 30));

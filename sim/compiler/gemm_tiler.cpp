@@ -1,9 +1,12 @@
 #include "sim/compiler/gemm_tiler.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/operand_feed.hpp"
+#include "workloads/io/checked_math.hpp"
 
 namespace nibble::compiler {
 
@@ -112,12 +115,15 @@ hw::CoreProgram tile_program(const GemmOp& op, hw::Dataflow df, const TileShape&
     uint32_t r0 = ~0u, c0 = ~0u, rows = 0, cols = 0;
     bool operator==(const Tile&) const = default;
   } prev_a, prev_b;
-  const uint32_t outer_end = b_outer ? n : m, inner_end = b_outer ? m : n;
-  const uint32_t outer_step = b_outer ? t.n : t.m, inner_step = b_outer ? t.m : t.n;
-  for (uint32_t o = 0; o < outer_end; o += outer_step)
-    for (uint32_t i = 0; i < inner_end; i += inner_step)
-      for (uint32_t k0 = 0; k0 < k; k0 += t.k) {
-        const uint32_t m0 = b_outer ? i : o, n0 = b_outer ? o : i;
+  // 64-bit loop counters: a dimension near 2^32 must not wrap the loop.
+  const uint64_t outer_end = b_outer ? n : m, inner_end = b_outer ? m : n;
+  const uint64_t outer_step = b_outer ? t.n : t.m, inner_step = b_outer ? t.m : t.n;
+  for (uint64_t o = 0; o < outer_end; o += outer_step)
+    for (uint64_t i = 0; i < inner_end; i += inner_step)
+      for (uint64_t k64 = 0; k64 < k; k64 += t.k) {
+        const auto k0 = static_cast<uint32_t>(k64);
+        const auto m0 = static_cast<uint32_t>(b_outer ? i : o),
+                   n0 = static_cast<uint32_t>(b_outer ? o : i);
         const uint32_t tm = std::min(t.m, m - m0), tn = std::min(t.n, n - n0),
                        tk = std::min(t.k, k - k0);
         hw::TileStep s;
@@ -130,7 +136,7 @@ hw::CoreProgram tile_program(const GemmOp& op, hw::Dataflow df, const TileShape&
         prev_a = a;
         prev_b = b;
         s.store_bytes =
-            k0 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
+            k64 + t.k >= k ? uint64_t{tm} * tn * 2 : 0;  // FP16 outputs after the last K tile
         p.steps.push_back(s);
       }
   return p;
@@ -165,6 +171,15 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
       continue;
     }
     const TileShape t = fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
+    // The plan lists every tile step: checked against the memory budget
+    // before it is built, so a 65536^3 GEMM is refused, not swapped to death.
+    auto tiles = [](uint64_t dim, uint64_t tile) { return (dim + tile - 1) / tile; };
+    const uint64_t steps = io::checked_product(
+        {tiles(op.m, t.m), tiles(n1 - n0, t.n), tiles(op.k, t.k), sizeof(hw::TileStep)},
+        UINT64_MAX, "op '" + op.name + "'", "", "tile steps x bytes per step");
+    io::check_allocation(steps, "op '" + op.name + "'", "",
+                         fmt::format("the tile plan of a {}x{}x{} GEMM on core {} ({}x{}x{} tiles)",
+                                     op.m, op.n, op.k, c, t.m, t.n, t.k));
     plan.core_tiles.push_back(t);
     plan.programs.push_back(tile_program(op, cores[c]->array.dataflow, t, op.m, n1 - n0, op.k));
     plan.programs.back().n_offset = n0;

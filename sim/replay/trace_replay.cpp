@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
@@ -81,60 +82,29 @@ struct Comparer {
   }
 };
 
-train::ScaleRegister register_of(const nlohmann::json& j) {
-  train::ScaleRegister r;
-  r.scale = j.at("scale").get<float>();
-  r.exponent = j.at("exponent").get<int32_t>();
-  r.overflows = j.at("overflows").get<uint64_t>();
-  r.underflows = j.at("underflows").get<uint64_t>();
-  r.initialised = j.at("initialised").get<bool>();
-  return r;
-}
-
 void replay_op(const trace::TraceReader& r, const trace::TraceOp& op, train::Executor& ex,
                Comparer& cmp) {
-  const nlohmann::json& j = *op.json;
-  const std::string& where = op.pointer;
   if (op.kind == "gemm") {
     const QTensor a = r.load(op.tensors.at("a")), b = r.load(op.tensors.at("b"));
-    const train::GemmOp g{op.layer,
-                          train::pass_from_string(j.at("pass").get<std::string>(), where),
-                          j.at("m").get<int>(),
-                          j.at("n").get<int>(),
-                          j.at("k").get<int>(),
-                          &a,
-                          j.at("a_trans").get<bool>(),
-                          &b,
-                          j.at("b_trans").get<bool>()};
+    train::GemmOp g = op.gemm;
+    g.a = &a;
+    g.b = &b;
     const train::Mat c = ex.gemm(g);
     cmp.elements(op, "result", r.load(op.tensors.at("result")).values, c);
   } else if (op.kind == "quantize") {
     const QTensor in = r.load(op.tensors.at("input"));
-    train::QuantizeOp q;
-    q.layer = op.layer;
-    q.role = train::role_from_string(j.at("role").get<std::string>(), where);
-    q.spec.format = train::format_from_string(j.at("format").get<std::string>(), where);
-    q.spec.scale_mode = j.at("scale_mode").get<std::string>();
-    q.spec.rounding = j.at("rounding").get<std::string>();
-    q.spec.seed = j.at("seed").get<uint64_t>();
-    q.spec.sawb_c1 = j.at("sawb_c1").get<double>();
-    q.spec.sawb_c2 = j.at("sawb_c2").get<double>();
-    q.phases.clear();
-    for (const auto& p : j.at("phases"))
-      q.phases.push_back(train::phase_from_string(p.get<std::string>(), where));
+    train::QuantizeOp q = op.quantize;
     q.input = &in.values;
-    q.pact_alpha = j.at("pact_alpha").get<float>();
-    q.step = j.at("step").get<uint64_t>();
-    train::ScaleRegister reg = register_of(j.at("register_before"));
+    train::ScaleRegister reg = op.register_before;
     q.reg = &reg;
     const std::vector<QTensor> out = ex.quantize(q);
-    const size_t want = j.at("outputs").size();
+    const size_t want = op.outputs;
     cmp.scalar(op, "outputs", static_cast<uint64_t>(want), static_cast<uint64_t>(out.size()));
     for (size_t i = 0; i < std::min(want, out.size()); ++i) {
       const std::string name = "output" + std::to_string(i);
       cmp.tensor(op, name, r.load(op.tensors.at(name)), out[i]);
     }
-    const train::ScaleRegister after = register_of(j.at("register_after"));
+    const train::ScaleRegister& after = op.register_after;
     cmp.scalar(op, "register.scale", static_cast<double>(after.scale),
                static_cast<double>(reg.scale));
     cmp.scalar(op, "register.exponent", int64_t{after.exponent}, int64_t{reg.exponent});
@@ -144,14 +114,10 @@ void replay_op(const trace::TraceReader& r, const trace::TraceOp& op, train::Exe
     train::Mat w = r.load(op.tensors.at("weights_before")).values;
     train::Mat v = r.load(op.tensors.at("velocity_before")).values;
     const train::Mat g = r.load(op.tensors.at("grad")).values;
-    const train::UpdateOp u{op.layer,
-                            j.at("param").get<std::string>(),
-                            &w,
-                            &g,
-                            &v,
-                            j.at("lr").get<float>(),
-                            j.at("momentum").get<float>(),
-                            j.at("weight_decay").get<float>()};
+    train::UpdateOp u = op.update;
+    u.weights = &w;
+    u.grad = &g;
+    u.velocity = &v;
     ex.weight_update(u);
     cmp.elements(op, "weights_after", r.load(op.tensors.at("weights_after")).values, w);
     cmp.elements(op, "velocity_after", r.load(op.tensors.at("velocity_after")).values, v);
@@ -232,9 +198,9 @@ int run_trace_replay(const ReplayOptions& options) {
     summary += fmt::format("  {:<24} {:>14} {:>16.1f}\n", op["name"].get<std::string>(),
                            op["cycles"].get<uint64_t>(), op["energy_pj"].get<double>());
   if (!options.out_dir.empty()) {
-    std::filesystem::create_directories(options.out_dir);
-    train::write_file_atomic((options.out_dir / "report.json").string(), report.dump(2) + "\n");
-    train::write_file_atomic((options.out_dir / "summary.txt").string(), summary);
+    io::make_output_folder(options.out_dir, "--out");
+    io::write_file_atomic(options.out_dir / "report.json", report.dump(2) + "\n", "--out");
+    io::write_file_atomic(options.out_dir / "summary.txt", summary, "--out");
   }
   std::fputs(summary.c_str(), stdout);
   return cmp.mismatches == 0 ? 0 : 1;

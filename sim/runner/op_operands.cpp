@@ -1,6 +1,9 @@
 #include "sim/runner/op_operands.hpp"
 
+#include <fmt/format.h>
+
 #include "hw_models/numerics/hfp8.hpp"
+#include "workloads/io/checked_math.hpp"
 
 namespace nibble::runner {
 namespace {
@@ -82,6 +85,12 @@ hw::MacFormat mac_format(const workload::Op& op) {
 std::shared_ptr<const hw::GemmOperands> make_operands(const workload::Op& op,
                                                       const hw::GemmShape& shape, uint64_t seed,
                                                       uint64_t op_index) {
+  // The operand data (fast/detailed modes) is checked against the memory
+  // budget before anything is allocated.
+  const uint64_t codes = io::checked_product({shape.m, shape.k}, UINT64_MAX / 4, "op '" + op.name + "'", "", "M x K") +
+                         io::checked_product({shape.k, shape.n}, UINT64_MAX / 4, "op '" + op.name + "'", "", "K x N");
+  io::check_allocation(codes * sizeof(hw::OperandCode), "op '" + op.name + "'", "",
+                       fmt::format("the operand data of a {}x{}x{} GEMM", shape.m, shape.n, shape.k));
   auto ops = std::make_shared<hw::GemmOperands>();
   ops->format = mac_format(op);
   ops->shape = shape;

@@ -12,8 +12,8 @@
 
 namespace nibble::sweep {
 
-SweepLock::SweepLock(const std::filesystem::path& dir) {
-  const auto file = dir / ".lock";
+SweepLock::SweepLock(const std::filesystem::path& dir, const std::string& name) {
+  const auto file = dir / name;
   fd_ = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
     throw InputError(fmt::format("{}: cannot create: {}", file.string(), std::strerror(errno)));
@@ -21,7 +21,8 @@ SweepLock::SweepLock(const std::filesystem::path& dir) {
     close(fd_);
     fd_ = -1;
     throw InputError(
-        fmt::format("{}: another nibble sweep is running in this folder", dir.string()));
+        fmt::format("{}: another nibble sweep is running here (lock {} is held)", dir.string(),
+                    file.string()));
   }
 }
 

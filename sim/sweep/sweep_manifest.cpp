@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <vector>
+
 #include "hw_models/numerics/errors.hpp"
 #include "sim/config/json_file.hpp"
 #include "sim/report/report_writer.hpp"
+#include "nibble/version.hpp"
+#include "workloads/io/input_error.hpp"
 
 namespace nibble::sweep {
 
@@ -29,8 +34,28 @@ std::vector<std::string> point_command(const std::string& nibble, const SweepSpe
   return argv;
 }
 
+BinaryIdentity self_identity() {
+  BinaryIdentity id;
+  std::error_code ec;
+  id.path = fs::read_symlink("/proc/self/exe", ec).string();
+  id.version = kVersion;
+  id.commit = kGitCommit;
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
+  std::ifstream in("/proc/self/exe", std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h ^= static_cast<uint8_t>(buf[static_cast<size_t>(i)]);
+      h *= 0x100000001b3ull;
+    }
+  }
+  id.fnv1a64 = fmt::format("{:016x}", h);
+  return id;
+}
+
 SweepManifest make_manifest(const std::string& nibble, const SweepSpec& spec, const SweepDir& dir) {
-  SweepManifest m{spec, expand_points(spec), {}};
+  SweepManifest m{spec, expand_points(spec), {}, self_identity()};
   for (const auto& p : m.points) m.commands.push_back(point_command(nibble, spec, p, dir));
   return m;
 }
@@ -38,6 +63,10 @@ SweepManifest make_manifest(const std::string& nibble, const SweepSpec& spec, co
 OrderedJson manifest_json(const SweepManifest& m) {
   OrderedJson j;
   j["format"] = "nibble-sweep-manifest/1";
+  j["nibble"] = {{"path", m.binary.path},
+                 {"version", m.binary.version},
+                 {"commit", m.binary.commit},
+                 {"fnv1a64", m.binary.fnv1a64}};
   j["spec"] = m.spec.to_json();
   j["points"] = OrderedJson::array();
   for (size_t i = 0; i < m.points.size(); ++i) {
@@ -66,27 +95,40 @@ SweepManifest read_manifest(const SweepDir& dir) {
                     "(written by nibble sweep --out DIR)",
                     file));
   const nlohmann::json doc = config::read_json_file(dir.manifest(), "sweep manifest");
-  try {
-    if (doc.at("format") != "nibble-sweep-manifest/1")
-      throw InputError(fmt::format("{}: /format: expected \"nibble-sweep-manifest/1\", found {}",
-                                   file, doc.at("format").dump()));
-    SweepManifest m;
-    m.spec = sweep_spec_from_json(doc.at("spec"), file + " /spec", "/");
-    for (const auto& p : doc.at("points")) {
-      SweepPoint pt;
-      pt.index = p.at("index").get<size_t>();
-      pt.id = p.at("id").get<std::string>();
-      for (const auto& a : m.spec.axes) pt.values.push_back(p.at("values").at(a.pointer));
-      pt.sets = p.at("sets").get<std::vector<std::string>>();
-      if (pt.index != m.points.size() || pt.id.empty() || pt.id.find('/') != std::string::npos)
-        throw InputError(fmt::format("{}: /points/{}: bad index or id", file, m.points.size()));
-      m.commands.push_back(p.at("command").get<std::vector<std::string>>());
-      m.points.push_back(std::move(pt));
-    }
-    return m;
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: malformed sweep manifest: {}", file, e.what()));
+  auto fail = [&](const std::string& ptr, const std::string& expected, const nlohmann::json* v) {
+    throw io::InputFileError(file, ptr,
+                             fmt::format("expected {}, found {}", expected,
+                                         v ? v->dump().substr(0, 80) : "nothing"));
+  };
+  auto member = [&](const nlohmann::json& j, const char* key, const std::string& ptr) {
+    if (!j.is_object() || !j.contains(key)) fail(ptr, "a value (required key)", nullptr);
+    return &j.at(key);
+  };
+  if (!doc.is_object()) fail("/", "an object", &doc);
+  const nlohmann::json* format = member(doc, "format", "/format");
+  if (*format != "nibble-sweep-manifest/1") fail("/format", "\"nibble-sweep-manifest/1\"", format);
+  SweepManifest m;
+  m.spec = sweep_spec_from_json(*member(doc, "spec", "/spec"), file + " /spec", "/");
+  if (doc.contains("nibble")) {
+    const nlohmann::json& b = doc.at("nibble");
+    for (const char* k : {"path", "version", "commit", "fnv1a64"})
+      if (!b.is_object() || !b.contains(k) || !b.at(k).is_string())
+        fail(std::string("/nibble/") + k, "a string", b.is_object() && b.contains(k) ? &b.at(k) : nullptr);
+    m.binary = {b.at("path").get<std::string>(), b.at("version").get<std::string>(),
+                b.at("commit").get<std::string>(), b.at("fnv1a64").get<std::string>()};
   }
+  m.points = expand_points(m.spec);
+  const nlohmann::json* points = member(doc, "points", "/points");
+  if (!points->is_array() || points->size() != m.points.size())
+    fail("/points", fmt::format("an array of the spec's {} points", m.points.size()), points);
+  for (size_t i = 0; i < m.points.size(); ++i) {
+    const std::string ptr = fmt::format("/points/{}/id", i);
+    const nlohmann::json* id = member((*points)[i], "id", ptr);
+    if (!id->is_string() || id->get<std::string>() != m.points[i].id)
+      fail(ptr, fmt::format("\"{}\" (point {} of the spec)", m.points[i].id, i), id);
+    m.commands.push_back(point_command("", m.spec, m.points[i], dir));
+  }
+  return m;
 }
 
 std::string shell_quote(const std::string& word) {

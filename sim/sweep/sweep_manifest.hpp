@@ -11,10 +11,23 @@
 
 namespace nibble::sweep {
 
+// Which nibble wrote a sweep folder: a Slurm task checks it runs the same
+// binary before it trusts the folder's points.
+struct BinaryIdentity {
+  std::string path;     // /proc/self/exe of the writer
+  std::string version;  // kVersion
+  std::string commit;   // kGitCommit
+  std::string fnv1a64;  // hash of the executable's bytes, 16 hex digits
+  bool operator==(const BinaryIdentity&) const = default;
+};
+// The running executable's identity (hashes /proc/self/exe).
+BinaryIdentity self_identity();
+
 struct SweepManifest {
   SweepSpec spec;
   std::vector<SweepPoint> points;
   std::vector<std::vector<std::string>> commands;  // argv per point
+  BinaryIdentity binary;
 };
 
 // The files of a sweep folder.
@@ -44,7 +57,11 @@ SweepManifest make_manifest(const std::string& nibble, const SweepSpec& spec, co
 
 OrderedJson manifest_json(const SweepManifest& m);
 void write_manifest(const SweepDir& dir, const SweepManifest& m);
-// Throws InputError when the folder holds no sweep or a malformed one.
+// Throws InputError when the folder holds no sweep or a malformed one. The
+// points and commands are rebuilt from the spec (argv[0] left empty), never
+// taken from the file: a doctored sweep.json cannot run anything but
+// `nibble run` on the spec's chip and workload, and stored points that do
+// not match the spec are refused.
 SweepManifest read_manifest(const SweepDir& dir);
 
 // Shell-quoted command line (for sweep.sbatch and messages).

@@ -196,6 +196,7 @@ SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const f
     for (const auto& v : a["values"]) axis.values.push_back(value_text(v));
     add_axis(spec, std::move(axis), fmt::format("{}: {}", file, at));
   }
+  spec.file = file;
   return spec;
 }
 
@@ -264,23 +265,29 @@ std::string point_id(size_t index, size_t count, const std::vector<SweepAxis>& a
 }
 
 std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
+  const bool from_file = !spec.file.empty();
   if (spec.axes.empty())
     throw InputError(
-        "a sweep needs at least one --set /json/pointer=v1,v2,... with two or more values");
+        from_file ? fmt::format("{}: /axes: expected at least one axis with two or more values",
+                                spec.file)
+                  : "a sweep needs at least one --set /json/pointer=v1,v2,... with two or more "
+                    "values");
   size_t count = 1;
   if (spec.zip) {
     count = spec.axes[0].values.size();
     for (const auto& a : spec.axes)
       if (a.values.size() != count)
         throw InputError(fmt::format(
-            "--zip: every swept pointer needs the same number of values: {} has {}, {} has {}",
-            spec.axes[0].pointer, count, a.pointer, a.values.size()));
+            "{}: every swept pointer needs the same number of values: {} has {}, {} has {}",
+            from_file ? spec.file + ": /zip" : "--zip", spec.axes[0].pointer, count, a.pointer,
+            a.values.size()));
   } else {
     for (const auto& a : spec.axes) {
       count *= a.values.size();
       if (count > kMaxSweepPoints)
         throw InputError(
-            fmt::format("the sweep has more than {} points; split it", kMaxSweepPoints));
+            fmt::format("{}the sweep has more than {} points; split it",
+                        from_file ? spec.file + ": /axes: " : "", kMaxSweepPoints));
     }
   }
   std::vector<SweepPoint> points(count);

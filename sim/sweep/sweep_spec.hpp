@@ -41,7 +41,13 @@ struct SweepSpec {
   std::vector<std::string> fixed;  // "/ptr=value" applied to every point
   std::vector<SweepAxis> axes;
   bool zip = false;
-  bool operator==(const SweepSpec&) const = default;
+  // The sweep file it was read from (empty: built from command-line flags),
+  // so errors name the file and JSON pointer rather than a flag. Not part
+  // of the spec's identity.
+  std::string file;
+  bool operator==(const SweepSpec& o) const {
+    return chip == o.chip && run == o.run && fixed == o.fixed && axes == o.axes && zip == o.zip;
+  }
 
   // The spec as JSON (the sweep-file format; also stored in sweep.json).
   OrderedJson to_json() const;

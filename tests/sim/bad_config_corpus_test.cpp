@@ -10,6 +10,7 @@
 
 #include "sim/config/chip_config.hpp"
 #include "test_paths.hpp"
+#include "workloads/io/input_error.hpp"
 
 namespace nibble::config {
 namespace {
@@ -62,6 +63,14 @@ std::string check_rejected(const fs::path& file) {
         return "";
     }
     return std::string("no issue at '") + want.pointer + "' with all key words in:\n" + e.what();
+  } catch (const io::InputFileError& e) {
+    // Found by the input layer (duplicate keys, syntax): one issue.
+    const std::string m = e.what();
+    if ((!want.has_pointer || e.where() == want.pointer) &&
+        std::all_of(want.contains.begin(), want.contains.end(),
+                    [&](const auto& k) { return m.find(k) != std::string::npos; }))
+      return "";
+    return std::string("input error not at '") + want.pointer + "' with all key words: " + m;
   } catch (const InputError& e) {
     return std::string("InputError without a pointer: ") + e.what();
   }

@@ -316,5 +316,36 @@ TEST(ImporterOnnx, CheckedInFixtureMatchesBuilder) {
   EXPECT_EQ(ss.str(), bytes) << path << " is stale: rerun with NIBBLE_REGEN_ONNX=1";
 }
 
+// Issue 18: attributes and dimensions are range-checked before ONNX shape
+// inference (which divides by strides) and before any MAC arithmetic.
+TEST(ImporterOnnx, ZeroStridesAndHugeDimensionsAreInputErrors) {
+  for (const char* op : {"Conv", "MaxPool"}) {
+    OnnxModelBuilder b;
+    b.input("x", {1, 2, 8, 8});
+    if (std::string(op) == "Conv") b.weight("w", {4, 2, 3, 3});
+    auto& n = std::string(op) == "Conv" ? b.node(op, "n0", {"x", "w"}, {"y"})
+                                        : b.node(op, "n0", {"x"}, {"y"});
+    OnnxModelBuilder::ints(n, "strides", {0, 0});
+    if (std::string(op) == "MaxPool") OnnxModelBuilder::ints(n, "kernel_shape", {2, 2});
+    b.output("y");
+    const std::string err = import_error(b, std::string("stride0_") + op);
+    EXPECT_NE(err.find(fmt::format("node 'n0' ({}): attribute strides: expected values in [1, "
+                                   "65536], found 0",
+                                   op)),
+              std::string::npos)
+        << err;
+  }
+  for (const int64_t big : {int64_t{1} << 32, int64_t{1} << 40}) {
+    OnnxModelBuilder b;
+    b.input("x", {1, big}).weight("w", {big, 8});
+    b.node("Gemm", "fc", {"x", "w"}, {"y"});
+    b.output("y");
+    const std::string err = import_error(b, "huge");
+    EXPECT_NE(err.find(fmt::format("expected a dimension in [0, 2147483647], found {}", big)),
+              std::string::npos)
+        << err;
+  }
+}
+
 }  // namespace
 }  // namespace nibble::workload

@@ -1,15 +1,21 @@
 #include "workloads/data/idx_reader.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <vector>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/checked_math.hpp"
+#include "workloads/io/input_error.hpp"
+#include "workloads/io/input_file.hpp"
 
 namespace nibble::data {
 namespace {
@@ -23,18 +29,24 @@ struct GzCloser {
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
 GzFile open_gz(const std::string& path) {
-  if (!std::filesystem::exists(path))
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
     throw InputError(
         fmt::format("{}: file not found (Fashion-MNIST is provided by the Debian package "
                     "dataset-fashion-mnist: `apt-get install dataset-fashion-mnist`)",
                     path));
+  // Regular files only: a FIFO would block gzopen forever, /dev/zero never
+  // ends; symlink loops and unreadable files are named as such.
+  io::check_input_file(path, "IDX data file (.gz)");
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) throw InputError(fmt::format("{}: cannot open for reading", path));
   return GzFile(f);
 }
 
 // Reads exactly n bytes or throws: a short read means a truncated file.
-void read_exact(gzFile f, const std::string& path, void* dst, size_t n, const char* what) {
+// `offset` and `total` place this read within a larger one for messages.
+void read_exact(gzFile f, const std::string& path, void* dst, size_t n, const char* what,
+                size_t offset = 0, size_t total = 0) {
   auto* out = static_cast<uint8_t*>(dst);
   size_t done = 0;
   while (done < n) {
@@ -48,7 +60,8 @@ void read_exact(gzFile f, const std::string& path, void* dst, size_t n, const ch
     }
     if (got == 0)
       throw InputError(
-          fmt::format("{}: truncated: expected {} bytes of {}, found {}", path, n, what, done));
+          fmt::format("{}: truncated: expected {} bytes of {}, found {}", path,
+                      total == 0 ? n : total, what, offset + done));
     done += static_cast<size_t>(got);
   }
 }
@@ -76,13 +89,27 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
     const uint32_t rows = read_be32(f.get(), images_path, "the row count");
     const uint32_t cols = read_be32(f.get(), images_path, "the column count");
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096 || n > (1u << 26))
-      throw InputError(
-          fmt::format("{}: implausible IDX dimensions {}x{}x{}", images_path, n, rows, cols));
+      throw io::InputFileError(images_path, io::at_byte(4),
+                               fmt::format("implausible IDX dimensions: expected at most 2^26 "
+                                           "images of 1..4096 x 1..4096 pixels, found {}x{}x{}",
+                                           n, rows, cols));
+    // Checked before allocating; and the pixels are read in chunks, so a
+    // short file claiming millions of images fails as truncated having
+    // allocated only what it holds.
+    const uint64_t bytes = io::checked_product({n, rows, cols}, UINT64_MAX,
+                                               images_path, io::at_byte(4), "images x rows x cols");
+    io::check_allocation(bytes, images_path, io::at_byte(4),
+                         fmt::format("the IDX header's {} images of {}x{} pixels", n, rows, cols));
     ds.count = static_cast<int>(n);
     ds.rows = static_cast<int>(rows);
     ds.cols = static_cast<int>(cols);
-    ds.pixels.resize(static_cast<size_t>(n) * rows * cols);
-    read_exact(f.get(), images_path, ds.pixels.data(), ds.pixels.size(), "pixel data");
+    constexpr size_t kChunk = 16u << 20;
+    while (ds.pixels.size() < bytes) {
+      const size_t done = ds.pixels.size();
+      const size_t step = std::min<size_t>(kChunk, bytes - done);
+      ds.pixels.resize(done + step);
+      read_exact(f.get(), images_path, ds.pixels.data() + done, step, "pixel data", done, bytes);
+    }
   }
   {
     GzFile f = open_gz(labels_path);

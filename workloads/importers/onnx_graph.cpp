@@ -219,6 +219,9 @@ class Lowerer {
     if (x.size() != 3 && x.size() != 4)
       throw InputError(fmt::format("{}: {}-D convolution; only 1-D and 2-D are supported", where(),
                                    x.size() < 2 ? 0 : x.size() - 2));
+    if (w.size() != x.size() || y.size() != x.size())
+      throw InputError(fmt::format("{}: input, weight and output ranks differ ({}, {}, {})",
+                                   where(), x.size(), w.size(), y.size()));
     for (int64_t d : attr_ints(n, "dilations"))
       if (d != 1)
         throw InputError(fmt::format("{}: dilation {}; only dilation 1 is supported", where(), d));

@@ -16,6 +16,9 @@
 #include <unordered_set>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/checked_math.hpp"
+#include "workloads/io/input_error.hpp"
+#include "workloads/io/input_file.hpp"
 #include "workloads/importers/onnx_graph.hpp"
 
 namespace nibble::workload {
@@ -28,11 +31,8 @@ bool default_domain(const std::string& domain) {
 }
 
 onnx::ModelProto parse_model(const fs::path& path, const std::string& file) {
-  if (!fs::exists(path)) throw InputError(fmt::format("{}: no such file", file));
-  if (!fs::is_regular_file(path)) throw InputError(fmt::format("{}: not a regular file", file));
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) throw InputError(fmt::format("{}: read failed", file));
+  // Protobuf refuses messages of 2 GiB and more; so does the input layer.
+  const std::string bytes = io::read_input_file(path, "ONNX model (.onnx)", (2ull << 30) - 1);
   onnx::ModelProto model;
   if (bytes.empty() || !model.ParseFromString(bytes))
     throw InputError(
@@ -70,6 +70,75 @@ void check_ops(const onnx::GraphProto& g, const std::string& file) {
         "{}: node '{}' has op type {}, which the ONNX importer does not "
         "support; supported: {}",
         file, n.name().empty() ? n.output(0) : n.name(), op, fmt::join(onnx_supported_ops(), " ")));
+  }
+}
+
+// Dimensions and attributes are range-checked before ONNX shape inference
+// runs (it divides by strides and multiplies dimensions unchecked) and
+// before the importer's arithmetic: a stride of 0 or a dimension of 2^32 is
+// bad input, not a crash or a wrapped MAC count.
+constexpr int64_t kMaxOnnxDim = (int64_t{1} << 31) - 1;
+constexpr int64_t kMaxWindow = 1 << 16;
+
+void check_dim(int64_t d, const std::string& file, const std::string& what) {
+  if (d < 0 || d > kMaxOnnxDim)
+    throw io::InputFileError(file, what,
+                             fmt::format("expected a dimension in [0, {}], found {}", kMaxOnnxDim, d));
+}
+
+void check_shape(const onnx::ValueInfoProto& vi, const std::string& file, const char* kind) {
+  if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) return;
+  uint64_t elements = 1;
+  for (const auto& d : vi.type().tensor_type().shape().dim()) {
+    if (!d.has_dim_value()) continue;
+    const std::string what = fmt::format("{} '{}'", kind, vi.name());
+    check_dim(d.dim_value(), file, what);
+    if (io::mul_overflows(elements, static_cast<uint64_t>(d.dim_value()), &elements) ||
+        elements > (uint64_t{1} << 48))
+      throw io::InputFileError(file, what, "expected at most 2^48 elements, found more");
+  }
+}
+
+void check_dims(const onnx::GraphProto& g, const std::string& file) {
+  for (const auto& vi : g.input()) check_shape(vi, file, "graph input");
+  for (const auto& vi : g.value_info()) check_shape(vi, file, "tensor");
+  for (const auto& vi : g.output()) check_shape(vi, file, "graph output");
+  for (const auto& t : g.initializer()) {
+    uint64_t elements = 1;
+    for (const int64_t d : t.dims()) {
+      check_dim(d, file, fmt::format("initializer '{}'", t.name()));
+      if (io::mul_overflows(elements, static_cast<uint64_t>(d), &elements) ||
+          elements > (uint64_t{1} << 48))
+        throw io::InputFileError(file, fmt::format("initializer '{}'", t.name()),
+                                 "expected at most 2^48 elements, found more");
+    }
+  }
+}
+
+void check_attributes(const onnx::GraphProto& g, const std::string& file) {
+  for (const auto& n : g.node()) {
+    const std::string node = fmt::format("node '{}' ({})", n.name().empty() ? n.output_size() ? n.output(0) : "" : n.name(), n.op_type());
+    for (const auto& a : n.attribute()) {
+      int64_t lo = 0, hi = 0;
+      if (a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape")
+        lo = 1, hi = kMaxWindow;
+      else if (a.name() == "pads")
+        lo = 0, hi = kMaxWindow;
+      else if (a.name() == "group")
+        lo = 1, hi = kMaxOnnxDim;
+      else
+        continue;
+      auto check = [&](int64_t v) {
+        if (v < lo || v > hi)
+          throw io::InputFileError(file, node,
+                                   fmt::format("attribute {}: expected values in [{}, {}], found {}",
+                                               a.name(), lo, hi, v));
+      };
+      if (a.name() == "group")
+        check(a.i());
+      else
+        for (const int64_t v : a.ints()) check(v);
+    }
   }
 }
 
@@ -188,8 +257,12 @@ OnnxImport read_onnx_model(const fs::path& path, const OnnxImportOptions& opt) {
   OnnxImport out;
   out.opset = check_opset(model, file);
   check_ops(model.graph(), file);
+  check_attributes(model.graph(), file);
+  check_dims(model.graph(), file);
   out.model_batch = fix_input_shapes(*model.mutable_graph(), opt, file);
+  check_dims(model.graph(), file);
   infer_shapes(model, file);
+  check_dims(model.graph(), file);
   auto lowered = onnx_import::lower_graph(model.graph(), out.model_batch, file);
   if (lowered.layers.empty())
     throw InputError(

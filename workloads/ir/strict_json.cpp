@@ -2,77 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/strict_json.hpp"
 
 namespace nibble::workload {
-namespace {
-
-// Workloads are at most a few MiB (ten thousand ops); larger is a wrong file.
-constexpr std::uintmax_t kMaxWorkloadBytes = 64ull << 20;
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 Json read_json_document(const std::filesystem::path& path, const std::string& what) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw InputError(fmt::format("{}: cannot read {}: not a regular file", path.string(), what));
-  if (std::filesystem::file_size(path, ec) > kMaxWorkloadBytes)
-    throw InputError(fmt::format("{}: too large for a {} (limit {} bytes)", path.string(), what,
-                                 kMaxWorkloadBytes));
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (!in) throw InputError(fmt::format("{}: cannot read {}", path.string(), what));
-  const std::string text = buf.str();
-  // nlohmann keeps the last of duplicate keys silently; a workload with two
-  // "m" keys is a mistake, so track the keys of every open object.
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
-  const Json::parser_callback_t check_keys = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) open_objects.emplace_back();
-    if (event == Json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
-    if (event == Json::parse_event_t::key && !open_objects.empty() &&
-        !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty())
-      duplicate = parsed.get<std::string>();
-    return true;
-  };
-  try {
-    Json doc = Json::parse(text, check_keys);
-    if (!duplicate.empty())
-      throw InputError(fmt::format("{}: {} has the key \"{}\" twice in one object", path.string(),
-                                   what, duplicate));
-    return doc;
-  } catch (const Json::parse_error& e) {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    throw InputError(fmt::format("{}:{}:{}: {} is not valid JSON: {}", path.string(), line, col,
-                                 what, e.what()));
-  }
+  // Workloads are at most a few MiB (ten thousand ops); larger is a wrong file.
+  return io::read_json_file(path, what, io::kMaxDocumentBytes);
 }
 
 std::string describe_json(const Json& j) {
@@ -89,7 +28,7 @@ StrictObject::StrictObject(const Json& j, std::string file, std::string pointer)
 }
 
 std::string StrictObject::pointer_of(const std::string& key) const {
-  return pointer_ + "/" + escape_token(key);
+  return pointer_ + "/" + io::pointer_token(key);
 }
 
 void StrictObject::fail(const std::string& key, const std::string& expected,

@@ -3,6 +3,8 @@
 // dX, dW and the weight update), with the paper's precision recipe.
 #include <fmt/format.h>
 
+#include "workloads/io/checked_math.hpp"
+#include "workloads/ir/workload_limits.hpp"
 #include "workloads/ir/arch_net.hpp"
 
 namespace nibble::workload {
@@ -46,29 +48,46 @@ struct LayerGemm {
 };
 
 LayerGemm layer_gemm(const ArchLayer& l, uint64_t batch) {
+  // Every product is overflow-checked: an arch net may declare dimensions up
+  // to 2^32, and batch x tokens x features must not wrap.
+  constexpr uint64_t kMax = 1ull << 62;
+  const std::string what = "layer '" + l.name + "'";
+  auto mul = [&](std::initializer_list<uint64_t> f, const char* name) {
+    return io::checked_product(f, kMax, what, "", name);
+  };
   LayerGemm g;
   switch (l.type) {
     case ArchLayerType::conv2d: {
       Conv2dShape c = l.conv;
       c.batch = batch;
-      g.fwd = lower_conv(c);
-      g.input_elements = batch * c.in_channels * c.in_height * c.in_width;
-      g.weight_elements = c.out_channels * (c.in_channels / c.groups) * c.kernel_h * c.kernel_w;
+      try {
+        g.fwd = lower_conv(c);
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}: {}", what, e.what()));
+      }
+      g.input_elements = mul({batch, c.in_channels, c.in_height, c.in_width}, "input elements");
+      g.weight_elements =
+          mul({c.out_channels, c.in_channels / c.groups, c.kernel_h, c.kernel_w}, "weights");
       break;
     }
     case ArchLayerType::linear:
-      g.fwd = {.m = batch * l.tokens, .n = l.out_features, .k = l.in_features, .count = 1};
-      g.input_elements = g.fwd.m * g.fwd.k;
-      g.weight_elements = g.fwd.k * g.fwd.n;
+      g.fwd = {.m = mul({batch, l.tokens}, "batch x tokens"),
+               .n = l.out_features,
+               .k = l.in_features,
+               .count = 1};
+      g.input_elements = mul({g.fwd.m, g.fwd.k}, "input elements");
+      g.weight_elements = mul({g.fwd.k, g.fwd.n}, "weights");
       break;
     case ArchLayerType::matmul:
       g.fwd = l.matmul;
-      g.fwd.count *= batch;
-      g.input_elements = g.fwd.m * g.fwd.k * g.fwd.count;
+      g.fwd.count = mul({g.fwd.count, batch}, "count x batch");
+      g.input_elements = mul({g.fwd.m, g.fwd.k, g.fwd.count}, "input elements");
       break;
     case ArchLayerType::vector:
+      (void)mul({l.vector.elements, batch}, "elements x batch");
       break;
   }
+  if (l.type != ArchLayerType::vector) check_gemm_size(g.fwd, what);
   return g;
 }
 

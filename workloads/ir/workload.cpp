@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/checked_math.hpp"
+#include "workloads/ir/workload_limits.hpp"
 
 namespace nibble::workload {
 namespace {
@@ -53,10 +55,23 @@ GemmShape lower_conv(const Conv2dShape& c) {
       c.in_width + 2 * c.padding < c.kernel_w)
     throw InputError(fmt::format("conv {}x{} kernel does not fit a {}x{} input padded by {}",
                                  c.kernel_h, c.kernel_w, c.in_height, c.in_width, c.padding));
-  return GemmShape{.m = c.batch * c.out_height() * c.out_width(),
-                   .n = c.out_channels / c.groups,
-                   .k = c.in_channels / c.groups * c.kernel_h * c.kernel_w,
-                   .count = c.groups};
+  // Checked products: dimensions of 2^32 must be refused, not wrap to 0 MACs.
+  GemmShape g{.m = io::checked_product({c.batch, c.out_height(), c.out_width()}, kMaxGemmDim,
+                                       "conv", "", "batch x out_height x out_width"),
+              .n = c.out_channels / c.groups,
+              .k = io::checked_product({c.in_channels / c.groups, c.kernel_h, c.kernel_w},
+                                       kMaxGemmDim, "conv", "", "in_channels/groups x kernel"),
+              .count = c.groups};
+  check_gemm_size(g, "conv");
+  return g;
+}
+
+void check_gemm_size(const GemmShape& g, const std::string& what) {
+  for (uint64_t d : {g.m, g.n, g.k})
+    if (d > kMaxGemmDim)
+      throw InputError(fmt::format("{}: a {}x{}x{} GEMM: expected each dimension at most {}",
+                                   what, g.m, g.n, g.k, kMaxGemmDim));
+  (void)io::checked_product({g.m, g.n, g.k, g.count}, kMaxMacs, what, "", "M x N x K x count MACs");
 }
 
 std::optional<GemmShape> gemm_of(const Op& op) {

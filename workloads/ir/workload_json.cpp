@@ -6,6 +6,9 @@
 #include <set>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/input_error.hpp"
+#include "workloads/ir/workload_limits.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::workload {
 namespace {
@@ -160,6 +163,13 @@ Workload workload_from_json(const Json& j, const std::string& source) {
   for (size_t i = 0; i < ops.size(); ++i) {
     const std::string ptr = fmt::format("/ops/{}", i);
     w.ops.push_back(read_op(ops[i], source, ptr));
+    if (const Op& op = w.ops.back(); op.is_matrix()) {
+      try {
+        check_gemm_size(*gemm_of(op), "op '" + op.name + "'");
+      } catch (const InputError& e) {
+        throw io::InputFileError(source, ptr, e.what());
+      }
+    }
     if (!names.insert(w.ops.back().name).second)
       throw InputError(
           fmt::format("{}: {}/name: duplicate op name \"{}\"", source, ptr, w.ops.back().name));
@@ -173,17 +183,7 @@ Workload read_workload(const std::filesystem::path& path) {
 }
 
 void write_workload(const Workload& w, const std::filesystem::path& path) {
-  const auto tmp = std::filesystem::path(path.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot open for writing", tmp.string()));
-    out << to_json(w).dump(1) << '\n';
-    if (!out) throw InputError(fmt::format("{}: write failed", tmp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    throw InputError(fmt::format("{}: cannot rename into place: {}", path.string(), ec.message()));
+  io::write_file_atomic(path, to_json(w).dump(1) + "\n", "--out");
 }
 
 }  // namespace nibble::workload

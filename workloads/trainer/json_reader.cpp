@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/strict_json.hpp"
 
 namespace nibble::train {
 
@@ -129,15 +128,7 @@ void JsonReader::finish() const {
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw InputError(fmt::format("{}: invalid JSON: {}", path, e.what()));
-  }
+  return io::read_json_file(path, "JSON document", io::kMaxDocumentBytes);
 }
 
 void apply_override(json& j, const std::string& assignment, const std::string& file) {
@@ -145,19 +136,54 @@ void apply_override(json& j, const std::string& assignment, const std::string& f
   if (eq == std::string::npos || assignment.empty() || assignment[0] != '/')
     throw InputError(fmt::format("--set {}: expected /json/pointer=value", assignment));
   const std::string ptr = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  const std::string source = "--set " + ptr;
   json value;
-  try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;  // bare words are strings: --set /name=foo
+  // Bare words are strings (--set /name=foo); anything that looks like JSON
+  // (objects, arrays, numbers, literals) must parse strictly, depth-bounded.
+  const bool looks_json =
+      !text.empty() && (std::string("{[\"-0123456789").find(text[0]) != std::string::npos ||
+                        text == "true" || text == "false" || text == "null");
+  if (looks_json)
+    value = io::parse_json_text(text, source);
+  else
+    value = text;
+  // Walk the pointer by hand: missing parents are created (strict parsing
+  // then rejects misspelt keys), but an array index must exist or be "-".
+  json* node = &j;
+  size_t pos = 1;
+  while (true) {
+    const size_t slash = ptr.find('/', pos);
+    std::string token = ptr.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    for (size_t k = 0; k < token.size(); ++k)
+      if (token[k] == '~') {
+        if (k + 1 < token.size() && (token[k + 1] == '0' || token[k + 1] == '1'))
+          token.replace(k, 2, token[k + 1] == '0' ? "~" : "/");
+        else
+          throw InputError(fmt::format("{}: --set {}: a '~' must be followed by 0 or 1", file,
+                                       assignment));
+      }
+    json* next = nullptr;
+    if (node->is_array()) {
+      if (token.empty() || token.size() > 9 ||
+          token.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(token) >= node->size())
+        throw InputError(fmt::format("{}: --set {}: {} is an array of {} elements; expected an "
+                                     "index below {}, found \"{}\"",
+                                     file, assignment, ptr.substr(0, pos - 1), node->size(),
+                                     node->size(), token));
+      next = &(*node)[std::stoul(token)];
+    } else {
+      if (node->is_null()) *node = json::object();
+      if (!node->is_object())
+        throw InputError(fmt::format("{}: --set {}: {} is a {}, not an object or array", file,
+                                     assignment, ptr.substr(0, pos - 1), node->type_name()));
+      next = &(*node)[token];
+    }
+    node = next;
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
   }
-  try {
-    const json::json_pointer p(ptr);
-    // Missing parents are created; strict parsing then rejects misspelt keys.
-    j[p] = value;
-  } catch (const json::exception& e) {
-    throw InputError(fmt::format("{}: --set {}: {}", file, assignment, e.what()));
-  }
+  *node = std::move(value);
 }
 
 }  // namespace nibble::train

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/checked_math.hpp"
+#include "workloads/io/strict_json.hpp"
 #include "workloads/trainer/avgpool.hpp"
 #include "workloads/trainer/batchnorm.hpp"
 #include "workloads/trainer/conv2d.hpp"
@@ -19,10 +21,39 @@
 namespace nibble::train {
 namespace {
 
+// The JSON pointer of `key` in `r` ("/layers/0/kernel"), without the file.
+std::string pointer_of(const JsonReader& r, const std::string& key) {
+  return r.where(key).substr(r.file().size() + 2);
+}
+
 struct Builder {
   std::mt19937_64 rng;
   std::set<std::string> names;
   int counter = 0;
+  uint64_t parameters = 0;  // running total, checked against the memory budget
+
+  // A kernel or pooling window must fit the (padded) input: (h + 2p - k) / s
+  // would otherwise truncate a negative numerator to a bogus 1-pixel output.
+  static void check_window(JsonReader& r, const Shape& in, int kernel, int padding) {
+    if (kernel > in.h + 2 * padding || kernel > in.w + 2 * padding)
+      r.fail("kernel",
+             fmt::format("a window that fits the {}x{} input padded by {} (at most {})", in.h,
+                         in.w, padding, std::min(in.h, in.w) + 2 * padding),
+             std::to_string(kernel));
+  }
+
+  // Weights (with their gradient, velocity and quantized copies) are checked
+  // against the memory budget before they are allocated; products are
+  // overflow-checked.
+  void add_parameters(JsonReader& r, const char* key, std::initializer_list<uint64_t> dims) {
+    const uint64_t n = io::checked_product(dims, uint64_t{1} << 40, r.file(), pointer_of(r, key),
+                                           "parameters");
+    parameters += n;
+    io::check_allocation(parameters * 16, r.file(), pointer_of(r, key),
+                         fmt::format("a network with {} parameters (16 bytes each with gradient, "
+                                     "velocity and quantized copies)",
+                                     parameters));
+  }
 
   std::string name_of(JsonReader& r, const std::string& type) {
     std::string n = r.string("name", fmt::format("{}{}", type, ++counter));
@@ -45,11 +76,16 @@ struct Builder {
         g.kernel = r.required_integer("kernel", 1, 64);
         g.stride = r.integer("stride", 1, 1, 64);
         g.padding = r.integer("padding", 0, 0, 64);
+        check_window(r, shape, g.kernel, g.padding);
+        add_parameters(r, "out_channels",
+                       {static_cast<uint64_t>(g.out_c), static_cast<uint64_t>(shape.c),
+                        static_cast<uint64_t>(g.kernel), static_cast<uint64_t>(g.kernel)});
         const bool bias = r.boolean("bias", true);
         l = std::make_unique<Conv2d>(n, g, bias, rng);
       } else if (type == "linear") {
         const std::string n = name_of(r, "fc");
         const int out = r.required_integer("out", 1, 1 << 20);
+        add_parameters(r, "out", {static_cast<uint64_t>(shape.size()), static_cast<uint64_t>(out)});
         l = std::make_unique<Linear>(n, shape, out, r.boolean("bias", true), rng);
       } else if (type == "relu") {
         l = std::make_unique<Relu>(name_of(r, "relu"), shape);
@@ -60,6 +96,7 @@ struct Builder {
         g.kernel = global ? shape.h : r.required_integer("kernel", 1, 64);
         g.stride = r.integer("stride", g.kernel, 1, 64);
         g.padding = r.integer("padding", 0, 0, 64);
+        check_window(r, shape, g.kernel, g.padding);
         if (type == "maxpool")
           l = std::make_unique<MaxPool>(n, shape, g);
         else
@@ -85,6 +122,13 @@ struct Builder {
       if (auto* g = dynamic_cast<GemmLayer*>(l.get())) g->set_input_nonnegative(nonneg);
       nonneg = l->output_nonnegative(nonneg);
       shape = l->out_shape();
+      // One sample's activations of a layer: bounded so every later size
+      // (c*h*w as int, times the batch) stays in range.
+      if (io::checked_product({static_cast<uint64_t>(shape.c), static_cast<uint64_t>(shape.h),
+                               static_cast<uint64_t>(shape.w)},
+                              uint64_t{1} << 26, r.file(), pointer_of(r, "type"),
+                              "output channels x height x width") == 0)
+        r.fail("type", "a layer with a non-empty output", "an empty output");
       seq.add(std::move(l));
     }
     return seq;
@@ -101,6 +145,9 @@ Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_
   r.string("description", "");
   const auto in = r.integers("input", 3, 1, 4096);
   m.in_ = {in[0], in[1], in[2]};
+  (void)io::checked_product({static_cast<uint64_t>(in[0]), static_cast<uint64_t>(in[1]),
+                             static_cast<uint64_t>(in[2])},
+                            uint64_t{1} << 26, path, "/input", "channels x height x width");
   m.classes_ = r.integer("classes", 10, 2, 1 << 16);
   Builder b{std::mt19937_64(seed), {}, 0};
   Shape shape = m.in_;
@@ -118,7 +165,7 @@ Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_
 }
 
 Model Model::load(const std::string& path, uint64_t seed) {
-  return from_json(read_json_file(path), path, seed);
+  return from_json(io::read_json_file(path, "trainer network", io::kMaxDocumentBytes), path, seed);
 }
 
 std::vector<Param*> Model::params() {

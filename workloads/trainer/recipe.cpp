@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/strict_json.hpp"
 #include "workloads/trainer/json_reader.hpp"
 
 namespace nibble::train {
@@ -109,7 +110,7 @@ Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
 }
 
 Recipe Recipe::load(const std::string& path, const std::vector<std::string>& overrides) {
-  nlohmann::json j = read_json_file(path);
+  nlohmann::json j = io::read_json_file(path, "training recipe", io::kMaxDocumentBytes);
   for (const auto& o : overrides) apply_override(j, o, path);
   return from_json(j, path);
 }

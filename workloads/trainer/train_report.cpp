@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "nibble/version.hpp"
 
 namespace nibble::train {
@@ -56,17 +57,8 @@ nlohmann::json make_train_report(Model& model, const Recipe& recipe, const RunIn
 
 void write_file_atomic(const std::string& path, const std::string& content) {
   const std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot write", tmp));
-    out << content;
-    if (!out.flush()) throw InputError(fmt::format("{}: write failed", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, p, ec);
-  if (ec) throw InputError(fmt::format("{}: cannot rename to {}: {}", tmp, path, ec.message()));
+  if (p.has_parent_path()) io::make_output_folder(p.parent_path(), "--out");
+  io::write_file_atomic(p, content, "--out");
 }
 
 }  // namespace nibble::train

@@ -1,19 +1,14 @@
-#include "sim/config/json_file.hpp"
+#include "workloads/io/strict_json.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
 
-#include "sim/config/diagnostics.hpp"
+#include "workloads/io/input_error.hpp"
 
-namespace nibble::config {
+namespace nibble::io {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 TextPosition position_of(const std::string& text, size_t byte_offset) {
@@ -30,11 +25,25 @@ TextPosition position_of(const std::string& text, size_t byte_offset) {
   return p;
 }
 
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
 namespace {
 
 // Builds the DOM like nlohmann's own parser, but tracks the JSON pointer of
-// the current value so duplicate keys can be reported where they are, and
-// refuses nesting beyond kMaxJsonDepth.
+// the current value so a duplicate key is reported where it is, and refuses
+// nesting beyond kMaxJsonDepth before recursing into it (nlohmann's own DOM
+// destructor is iterative, its parser's SAX driver too).
 class StrictSax : public nlohmann::json_sax<json> {
  public:
   explicit StrictSax(json& root) : root_(root) {}
@@ -54,10 +63,11 @@ class StrictSax : public nlohmann::json_sax<json> {
 
   bool key(string_t& k) override {
     Frame& f = stack_.back();
-    if (!f.keys.insert(k).second)
-      duplicates.add(fmt::format("{}/{}", pointer(), pointer_token(k)), "duplicate key",
-                     "each key at most once per object",
-                     "\"" + k + "\" a second time (JSON would silently keep only the last)");
+    if (!f.keys.insert(k).second && duplicate_pointer.empty()) {
+      duplicate_pointer = fmt::format("{}/{}", pointer(), pointer_token(k));
+      duplicate_key = k;
+      return false;
+    }
     f.key = std::move(k);
     return true;
   }
@@ -69,10 +79,11 @@ class StrictSax : public nlohmann::json_sax<json> {
     return false;
   }
 
-  Diagnostics duplicates;
   size_t error_position = 0;
   std::string error_message;
   bool too_deep = false;
+  std::string too_deep_pointer;
+  std::string duplicate_pointer, duplicate_key;
 
  private:
   struct Frame {
@@ -114,6 +125,7 @@ class StrictSax : public nlohmann::json_sax<json> {
   bool open(json v) {
     if (stack_.size() >= kMaxJsonDepth) {
       too_deep = true;
+      too_deep_pointer = pointer();
       return false;
     }
     stack_.push_back({place(std::move(v)), {}, {}});
@@ -129,14 +141,17 @@ class StrictSax : public nlohmann::json_sax<json> {
 };
 
 // nlohmann's message starts with "[json.exception.parse_error.101] parse
-// error at line 1, column 2: "; keep only the part after it.
+// error at line 1, column 2: "; keep only the part after it, so no raw
+// library text reaches the user.
 std::string strip_nlohmann_prefix(const std::string& m) {
-  const auto colon = m.find(": ");
-  std::string s =
-      (m.rfind("[json.exception.", 0) == 0 && colon != std::string::npos) ? m.substr(colon + 2) : m;
-  if (m.find("out_of_range") != std::string::npos) {
-    const auto bracket = m.find("] ");
-    if (bracket != std::string::npos) s = m.substr(bracket + 2);
+  std::string s = m;
+  if (s.rfind("[json.exception.", 0) == 0) {
+    const auto bracket = s.find("] ");
+    if (bracket != std::string::npos) s = s.substr(bracket + 2);
+  }
+  if (s.rfind("parse error", 0) == 0) {
+    const auto colon = s.find(": ");
+    if (colon != std::string::npos) s = s.substr(colon + 2);
   }
   return s;
 }
@@ -146,52 +161,49 @@ std::string strip_nlohmann_prefix(const std::string& m) {
 json parse_json_text(const std::string& text, const std::string& source) {
   json root;
   StrictSax sax(root);
-  const bool ok = json::sax_parse(text, &sax, json::input_format_t::json, /*strict=*/true,
-                                  /*ignore_comments=*/false);
+  bool ok = false;
+  try {
+    ok = json::sax_parse(text, &sax, json::input_format_t::json, /*strict=*/true,
+                         /*ignore_comments=*/false);
+  } catch (const json::exception& e) {
+    // The SAX parser reports errors through parse_error(); anything thrown
+    // still is bad input (e.g. invalid UTF-8 in a key), never a crash.
+    throw InputFileError(source, "", "invalid JSON: " + strip_nlohmann_prefix(e.what()));
+  }
   if (sax.too_deep)
-    throw InputError(fmt::format("{}: JSON nested deeper than {} levels; no config needs that",
-                                 source, kMaxJsonDepth));
+    throw InputFileError(source, sax.too_deep_pointer.empty() ? "/" : sax.too_deep_pointer,
+                         fmt::format("JSON nested deeper than {} levels; expected at most {} "
+                                     "(no input needs more)",
+                                     kMaxJsonDepth, kMaxJsonDepth));
+  if (!sax.duplicate_pointer.empty())
+    throw InputFileError(source, sax.duplicate_pointer,
+                         fmt::format("duplicate key: expected each key at most once per object, "
+                                     "found \"{}\" a second time (JSON would silently keep only "
+                                     "the last)",
+                                     sax.duplicate_key));
   if (!ok) {
     // nlohmann reports the offset just past the offending character.
     const TextPosition p = position_of(text, sax.error_position == 0 ? 0 : sax.error_position - 1);
-    throw InputError(fmt::format("{}:{}:{}: invalid JSON (line {}, column {}): {}", source, p.line,
-                                 p.column, p.line, p.column,
-                                 strip_nlohmann_prefix(sax.error_message)));
+    throw InputFileError(source, fmt::format("line {}, column {}", p.line, p.column),
+                         InputFileError::Spelled{fmt::format(
+                             "{}:{}:{}: invalid JSON (line {}, column {}): {}", source, p.line,
+                             p.column, p.line, p.column, strip_nlohmann_prefix(sax.error_message))});
   }
-  throw_if_any(source, sax.duplicates);
   return root;
 }
 
-json read_json_file(const fs::path& path, const std::string& what, uint64_t max_bytes) {
+json read_json_file(const std::filesystem::path& path, const std::string& what,
+                    uint64_t max_bytes) {
   const std::string name = path.string();
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st))
-    throw InputError(fmt::format("{}: no such file; expected a {} (JSON)", name, what));
-  if (fs::is_directory(st))
-    throw InputError(fmt::format("{}: is a directory; expected a {} (JSON file)", name, what));
-  if (!fs::is_regular_file(st))
-    throw InputError(fmt::format("{}: not a regular file; expected a {} (JSON file)", name, what));
-  const uint64_t size = fs::file_size(path, ec);
-  if (ec) throw InputError(fmt::format("{}: cannot read: {}", name, ec.message()));
-  if (size > max_bytes)
-    throw InputError(
-        fmt::format("{}: file is {:.1f} MiB; a {} must be at most {} MiB (is this the right file?)",
-                    name, static_cast<double>(size) / (1 << 20), what, max_bytes >> 20));
-
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
-  std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (in.gcount() != static_cast<std::streamsize>(size))
-    throw InputError(fmt::format("{}: cannot read the whole file", name));
-
+  const std::string text = read_input_file(path, what, max_bytes);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw InputError(fmt::format("{}: file is empty; expected a {} (a JSON object)", name, what));
+    throw InputFileError(name, "", fmt::format("file is empty; expected a {} (JSON)", what));
   if (const auto nul = text.find('\0'); nul != std::string::npos)
-    throw InputError(fmt::format(
-        "{}: binary data (NUL byte at offset {}); expected a {} (JSON text)", name, nul, what));
+    throw InputFileError(name, at_byte(nul),
+                         fmt::format("binary data (NUL byte at offset {}); expected a {} (JSON "
+                                     "text)",
+                                     nul, what));
   return parse_json_text(text, name);
 }
 
-}  // namespace nibble::config
+}  // namespace nibble::io

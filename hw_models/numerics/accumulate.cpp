@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 
+#include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/fp16.hpp"
 
 #if defined(__x86_64__)
@@ -83,14 +84,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512
 #pragma GCC diagnostic pop
 bool has_avx512_round() {
   // Immutable after the first call (a CPU property, not simulation state).
-  // Every AVX-512 CPU has F16C; clang 14 does not know the "f16c" feature
-  // string (the fuzz build compiles this file with clang).
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl")
-#if !defined(__clang__)
-                         && __builtin_cpu_supports("f16c")
-#endif
-      ;
+                         __builtin_cpu_supports("avx512vl") && cpu_supports_f16c();
   return ok;
 }
 #endif

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/gemm_common.hpp"
 #include "hw_models/numerics/gemm_int_kernels.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
@@ -416,7 +417,7 @@ TileStore pick_tile_store(OutputScale s) {
 #if defined(__x86_64__)
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-                         __builtin_cpu_supports("f16c");
+                         cpu_supports_f16c();
   if (ok && s.exp2 > -900 && s.exp2 < 900 && std::isfinite(s.scale)) return store_tile_avx512;
 #endif
   (void)s;
@@ -678,7 +679,7 @@ bool int_gemm_chunked(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, 
 #if defined(__x86_64__)
   static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-                         __builtin_cpu_supports("f16c");
+                         cpu_supports_f16c();
   if (!ok || !(s.exp2 > -900 && s.exp2 < 900) || !std::isfinite(s.scale)) return false;
   const int m = a.rows, n = b.cols, k = a.cols;
   std::vector<int32_t> av(static_cast<size_t>(m) * static_cast<size_t>(k));

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
 
 #include "hw_models/numerics/errors.hpp"
@@ -110,7 +111,7 @@ __attribute__((target("avx2,f16c"))) void f16_to_f32_f16c(const uint16_t* h, flo
   for (; i < n; ++i) out[i] = fp16_to_fp32(h[i]);
 }
 bool has_f16c() {
-  return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2");
+  return cpu_supports_f16c() && __builtin_cpu_supports("avx2");
 }
 #endif
 

@@ -37,7 +37,7 @@ struct ImportArgs {
 
 // The chip's tech path is relative to the chip file, so point it from DIR.
 std::string tech_reference(const fs::path& tech, const fs::path& out_dir) {
-  if (!fs::is_regular_file(tech))
+  if (std::error_code ec; !fs::is_regular_file(tech, ec))
     throw InputError(fmt::format("--tech {}: not a file", tech.string()));
   const fs::path rel = fs::relative(fs::absolute(tech), fs::absolute(out_dir));
   return rel.empty() ? fs::absolute(tech).string() : rel.string();

@@ -51,7 +51,7 @@ hw::FidelityMode parse_mode(const std::string& m) {
 void check_parent(const std::string& file, const char* option) {
   if (file.empty()) return;
   const fs::path parent = fs::absolute(file).parent_path();
-  if (!fs::is_directory(parent))
+  if (std::error_code ec; !fs::is_directory(parent, ec))
     throw InputError(fmt::format("{} {}: folder {} does not exist", option, file, parent.string()));
   io::check_output_file(file, option);
 }

@@ -48,9 +48,10 @@ std::string self_exe() {
 }
 
 void check_workload(const std::string& workload, const std::string& source) {
-  if (fs::is_regular_file(workload)) return;
+  std::error_code ec;
+  if (fs::is_regular_file(workload, ec)) return;
   const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
-  if (workload.find('/') == std::string::npos && fs::is_regular_file(lib)) return;
+  if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
   throw InputError(fmt::format(
       "{}: expected a workload file or a library network (workloads/nets/*.json), found \"{}\"",
       source, workload));
@@ -86,7 +87,7 @@ SweepSpec spec_from_args(const SweepArgs& a) {
   check_workload(spec.run.workload, spec.file.empty() ? "--workload" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();
-  if (fs::is_regular_file(spec.run.workload))
+  if (std::error_code ec; fs::is_regular_file(spec.run.workload, ec))
     spec.run.workload = fs::absolute(spec.run.workload).lexically_normal().string();
   return spec;
 }
@@ -94,7 +95,7 @@ SweepSpec spec_from_args(const SweepArgs& a) {
 // A rerun must be the same sweep: same points, same command lines (the
 // nibble binary itself may have moved).
 void check_same_sweep(const SweepDir& dir, const SweepManifest& now) {
-  if (!fs::exists(dir.manifest())) return;
+  if (std::error_code ec; !fs::exists(dir.manifest(), ec)) return;
   const SweepManifest before = read_manifest(dir);
   auto differs = [&](size_t i) {
     auto a = before.commands[i], b = now.commands[i];
@@ -212,7 +213,7 @@ void run_one_point(const SweepArgs& a) {
   m.commands[p.index] = point_command(self_exe(), m.spec, p, dir);
   // One task per point at a time: a resubmitted array task waits for no one
   // and refuses instead of racing on the point's .tmp folder.
-  fs::create_directories(dir.points());
+  io::make_output_folder(dir.points(), "sweep folder");
   SweepLock lock(dir.points(), p.id + ".lock");
   if (dir.is_finished(p.id)) {
     std::printf("point %s already finished\n", p.id.c_str());

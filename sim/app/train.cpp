@@ -55,10 +55,13 @@ struct ChipEpoch {
 // looked up in the working directory, then in the source tree.
 std::string resolve(const std::string& name_or_path, const std::string& folder, const char* what) {
   namespace fs = std::filesystem;
-  if (fs::exists(name_or_path) && fs::is_regular_file(name_or_path)) return name_or_path;
+  // Any existing path is the user's file; the input layer says what is wrong
+  // with it (a folder, a FIFO, a symlink loop), never a filesystem exception.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(name_or_path, ec))) return name_or_path;
   for (const std::string& root : {std::string("."), std::string(NIBBLE_SOURCE_DIR)}) {
     const fs::path p = fs::path(root) / folder / (name_or_path + ".json");
-    if (fs::exists(p)) return p.string();
+    if (fs::exists(p, ec)) return p.string();
   }
   throw InputError(fmt::format("{} '{}': no such file, and no {}/{}.json", what, name_or_path,
                                folder, name_or_path));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/strict_json.hpp"
 #include "workloads/ir/arch_net.hpp"
 #include "workloads/ir/workload_json.hpp"
 
@@ -18,12 +19,15 @@ namespace nibble::app {
 
 inline std::filesystem::path resolve_net(const std::string& net, const std::string& option) {
   namespace fs = std::filesystem;
-  if (fs::is_regular_file(net)) return net;
+  // Any existing path (even a FIFO, a folder or a symlink loop) is the
+  // user's file: the input layer then says what is wrong with it.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(net, ec))) return net;
   const fs::path dir = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets";
   const fs::path lib = dir / (net + ".json");
-  if (fs::is_regular_file(lib)) return lib;
+  if (net.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return lib;
   std::string names;
-  for (const auto& e : fs::directory_iterator(dir))
+  for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".json") names += fmt::format(" {}", e.path().stem().string());
   throw InputError(
       fmt::format("{} {}: neither a file nor a library network (library:{})", option, net, names));
@@ -32,9 +36,14 @@ inline std::filesystem::path resolve_net(const std::string& net, const std::stri
 // Whether a file is a workload JSON (rather than an arch net): its top-level
 // "format" names the workload format. Unreadable or non-JSON files are not.
 inline bool is_workload_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return false;
-  const auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // Through the input layer (no FIFO, no unbounded nesting); a file it
+  // refuses is not a workload, and the arch-net reader reports why.
+  nlohmann::json doc;
+  try {
+    doc = io::read_json_file(file, "workload or network (JSON)", io::kMaxDocumentBytes);
+  } catch (const InputError&) {
+    return false;
+  }
   return doc.is_object() && doc.contains("format") && doc["format"].is_string() &&
          doc["format"].get<std::string>() == workload::kWorkloadFormat;
 }

@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "hw_models/numerics/errors.hpp"
+#include "nibble/version.hpp"
 #include "sim/config/json_file.hpp"
 #include "sim/report/report_writer.hpp"
-#include "nibble/version.hpp"
 #include "workloads/io/input_error.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::sweep {
 
@@ -83,13 +84,13 @@ OrderedJson manifest_json(const SweepManifest& m) {
 }
 
 void write_manifest(const SweepDir& dir, const SweepManifest& m) {
-  fs::create_directories(dir.points());
+  io::make_output_folder(dir.points(), "--out");
   report::write_file_atomically(dir.manifest(), manifest_json(m).dump(2) + "\n");
 }
 
 SweepManifest read_manifest(const SweepDir& dir) {
   const std::string file = dir.manifest().string();
-  if (!fs::exists(dir.manifest()))
+  if (std::error_code ec; !fs::exists(dir.manifest(), ec))
     throw InputError(
         fmt::format("{}: no such file; expected the sweep.json of a sweep folder "
                     "(written by nibble sweep --out DIR)",

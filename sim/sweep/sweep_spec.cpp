@@ -165,7 +165,8 @@ SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const f
   // A workload file is found relative to the sweep file; a bare name is a
   // library network.
   spec.run.workload = *workload;
-  if (!fs::path(*workload).is_absolute() && fs::exists(base_dir / *workload))
+  std::error_code ec;
+  if (!fs::path(*workload).is_absolute() && fs::exists(base_dir / *workload, ec))
     spec.run.workload = (base_dir / *workload).string();
   spec.run.training = r.boolean("training");
   spec.run.batch = r.count("batch", 1);

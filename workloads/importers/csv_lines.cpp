@@ -4,10 +4,9 @@
 
 #include <cctype>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/io/input_file.hpp"
 
 namespace nibble::workload::detail {
 
@@ -39,18 +38,9 @@ std::vector<std::string> split_csv_row(std::string_view line) {
 }
 
 std::string read_text_file(const std::filesystem::path& path, const std::string& what) {
-  // SCALE-Sim inputs are a few KiB; refuse anything absurd before reading it.
-  constexpr std::uintmax_t kMaxBytes = 16ull << 20;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw InputError(fmt::format("{}: cannot read {}: not a regular file", path.string(), what));
-  if (std::filesystem::file_size(path, ec) > kMaxBytes)
-    throw InputError(fmt::format("{}: too large for a {}", path.string(), what));
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (!in) throw InputError(fmt::format("{}: cannot read {}", path.string(), what));
-  return buf.str();
+  // SCALE-Sim inputs are a few KiB; the input layer refuses anything absurd
+  // (and anything not a regular file) before reading it.
+  return io::read_input_file(path, what, 16ull << 20);
 }
 
 bool parse_positive(const std::string& field, uint64_t& out) {

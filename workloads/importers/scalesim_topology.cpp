@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/ir/workload_limits.hpp"
 #include "workloads/importers/csv_lines.hpp"
 
 namespace nibble::workload {
@@ -113,6 +114,13 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     result.workload.ops.push_back(result.form == TopologyForm::conv
                                       ? conv_op(fields, where, precision)
                                       : gemm_op(fields, where, precision));
+    // Sizes up to 2^32 per field: the GEMM they make is checked here, with
+    // the line, rather than overflowing later.
+    try {
+      check_gemm_size(*gemm_of(result.workload.ops.back()), "layer \"" + fields[0] + "\"");
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", where, e.what()));
+    }
   }
   if (!have_header) throw InputError(fmt::format("{}: empty SCALE-Sim topology", source));
   if (result.workload.ops.empty())

@@ -3,6 +3,7 @@
 // dX, dW and the weight update), with the paper's precision recipe.
 #include <fmt/format.h>
 
+#include "hw_models/numerics/errors.hpp"
 #include "workloads/io/checked_math.hpp"
 #include "workloads/ir/workload_limits.hpp"
 #include "workloads/ir/arch_net.hpp"

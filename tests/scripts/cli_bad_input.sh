@@ -107,7 +107,7 @@ expect_bad duplicate_key 'dup_wl.json: /name: duplicate key' run --chip "$chip" 
 cat >"$tmp/huge_gemm.json" <<'JSON'
 {"format": "nibble-workload", "version": 1, "name": "huge", "ops": [
  {"name": "g", "layer": "g", "type": "gemm", "pass": "forward", "precision": "int4_int4",
-  "m": 65536, "n": 65536, "k": 65536}]}
+  "m": 65536, "n": 65536, "k": 65536, "a": {"tensor": "x"}, "b": {"tensor": "w"}}]}
 JSON
 /usr/bin/time -v -o "$tmp/time_gemm.txt" timeout 60 "$NIBBLE" run --chip "$chip" --workload "$tmp/huge_gemm.json" --mode timing --out "$(out huge_gemm)" >/dev/null 2>"$tmp/stderr"
 rc=$?

@@ -1,5 +1,6 @@
 // nibble: the command-line front end. Parsing only; every subcommand lives in
 // its own file and registers itself (command_registry.hpp).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
 
   // Log level is applied before any subcommand callback runs.
   root.parse_complete_callback([&] {
+    // Logs (warnings, -v info, SystemC's messages) go to stderr with the
+    // progress lines; stdout carries results only.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("nibble"));
     spdlog::set_pattern("%^[%l]%$ %v");
     if (quiet)
       spdlog::set_level(spdlog::level::err);

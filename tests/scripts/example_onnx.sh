@@ -18,9 +18,9 @@ echo "ok   model.onnx matches tools/make_example_onnx"
 "$CLI" import onnx "$SRC/workloads/examples/model.onnx" --out "$T/w" >"$T/log"
 # conv1: 32*8*14*14*1*9 MACs; conv2 32*16*7*7*8*9; conv3 32*16*4*4*16*9; fc1 32*256*32; fc2 32*32*10.
 grep -Eq '^conv1 +fp16 +451584 ' "$T/log" || fail "conv1 row: $(cat "$T/log")"
-grep -Eq '^conv2 +int4 +1806336 ' "$T/log" || fail "conv2 row: $(cat "$T/log")"
-grep -Eq '^conv3 +int4 +1179648 ' "$T/log" || fail "conv3 row: $(cat "$T/log")"
-grep -Eq '^fc1 +int4 +262144 ' "$T/log" || fail "fc1 row: $(cat "$T/log")"
+grep -Eq '^conv2 +int4_int4 +1806336 ' "$T/log" || fail "conv2 row: $(cat "$T/log")"
+grep -Eq '^conv3 +int4_int4 +1179648 ' "$T/log" || fail "conv3 row: $(cat "$T/log")"
+grep -Eq '^fc1 +int4_int4 +262144 ' "$T/log" || fail "fc1 row: $(cat "$T/log")"
 grep -Eq '^fc2 +fp16 +10240 ' "$T/log" || fail "fc2 row: $(cat "$T/log")"
 grep -q "model batch 32" "$T/log" || fail "batch: $(cat "$T/log")"
 for f in workload.json report.json report.csv summary.txt; do [ -s "$T/w/$f" ] || fail "$f missing"; done

@@ -12,7 +12,7 @@ NIBBLE := $(BUILD_DIR)/bin/nibble
 # (tools/train_on_chip, docs/closed_loop.md).
 MAIN_JOB ?= tools/train_on_chip $(NIBBLE)
 
-.PHONY: all deps configure build run test asan bench clean format fuzz fuzz-ci
+.PHONY: all deps configure build run test install asan bench clean format fuzz fuzz-ci
 
 all: build
 
@@ -30,6 +30,12 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Installs the CLI and its data (configs, nets, recipes, schemas, examples,
+# tools) under PREFIX: PREFIX/bin/nibble and PREFIX/share/nibble.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:

@@ -2,9 +2,10 @@
 // config and/or topology into a Nibble chip.json and workload.json, checks
 // the chip with the same strict loader as `nibble validate`, and lists every
 // SCALE-Sim key that has no Nibble counterpart.
-// nibble import onnx MODEL.onnx --out W.json: converts an ONNX model to a
-// workload JSON (forward pass, or a training step with --training) and
-// prints the same per-layer MAC table as `nibble workload`.
+// nibble import onnx MODEL.onnx --out DIR: converts an ONNX model to
+// DIR/workload.json (forward pass, or a training step with --training) and
+// prints the same per-layer MAC table as `nibble workload`. Both write
+// report.json, report.csv and summary.txt into DIR.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -13,8 +14,14 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/config_options.hpp"
+#include "sim/app/data_dir.hpp"
+#include "sim/app/invocation.hpp"
 #include "sim/app/mac_table.hpp"
+#include "sim/app/workload_source.hpp"
+#include "sim/report/report_writer.hpp"
 #include "sim/config/chip_config.hpp"
+#include "workloads/io/input_file.hpp"
 #include "workloads/io/safe_output.hpp"
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
@@ -35,17 +42,19 @@ struct ImportArgs {
   std::string precision = "int4_int4";
 };
 
-// The chip's tech path is relative to the chip file, so point it from DIR.
-std::string tech_reference(const fs::path& tech, const fs::path& out_dir) {
-  if (std::error_code ec; !fs::is_regular_file(tech, ec))
-    throw InputError(fmt::format("--tech {}: not a file", tech.string()));
-  const fs::path rel = fs::relative(fs::absolute(tech), fs::absolute(out_dir));
-  return rel.empty() ? fs::absolute(tech).string() : rel.string();
+// The technology table is copied beside chip.json ("tech": "tech.json"), so
+// the imported folder is self-contained and can be moved or archived (a path
+// back to the source tree broke when either moved). The table was read and
+// checked before the folder was made.
+std::string copy_tech(const fs::path& tech, const fs::path& out_dir) {
+  const std::string bytes = io::read_input_file(tech, "technology table", io::kMaxConfigBytes);
+  io::write_file_atomic(out_dir / "tech.json", bytes, "--out");
+  return "tech.json";
 }
 
 void import_chip(const ImportArgs& args, const ScaleSimConfig& cfg, const fs::path& tech,
-                 const fs::path& out_dir) {
-  const auto chip = scalesim_chip_json(cfg, tech_reference(tech, out_dir));
+                 const fs::path& out_dir, report::Report& rep) {
+  const auto chip = scalesim_chip_json(cfg, copy_tech(tech, out_dir));
   const fs::path file = out_dir / "chip.json";
   io::write_file_atomic(file, chip.dump(2) + "\n", "--out");
   // Strict check: an importer that writes an invalid chip is a bug the user
@@ -65,15 +74,24 @@ void import_chip(const ImportArgs& args, const ScaleSimConfig& cfg, const fs::pa
               cfg.calc_bandwidth ? "ideal DRAM" : "DRAM bandwidth from the cfg");
   for (const auto& key : cfg.ignored)
     std::printf("note: SCALE-Sim key not modelled: %s\n", key.c_str());
+  rep.add_total("array_rows", static_cast<uint64_t>(cfg.array_height));
+  rep.add_total("array_cols", static_cast<uint64_t>(cfg.array_width));
+  rep.add_total("dataflow", cfg.dataflow);
+  rep.add_total("scratchpad", static_cast<uint64_t>(loaded.chip.cores.front().scratchpad.size_kib),
+                "KiB");
+  rep.add_total("dram", std::string(cfg.calc_bandwidth ? "ideal" : "from the cfg"));
+  rep.add_total("keys_not_modelled", static_cast<uint64_t>(cfg.ignored.size()));
 }
 
-void import_topology(const TopologyImport& imported, const fs::path& out_dir) {
+void import_topology(const TopologyImport& imported, const fs::path& out_dir,
+                     report::Report& rep) {
   const fs::path file = out_dir / "workload.json";
   write_workload(imported.workload, file);
   uint64_t total = 0;
   for (const auto& op : imported.workload.ops) total += macs(op);
   std::printf("wrote %s (%zu %s layers, %.4f GMACs)\n", file.c_str(), imported.workload.ops.size(),
               imported.form == TopologyForm::conv ? "conv" : "GEMM", total / 1e9);
+  add_mac_table(rep, imported.workload);
 }
 
 void run(const ImportArgs& args) {
@@ -84,9 +102,8 @@ void run(const ImportArgs& args) {
   io::check_output_folder(out_dir, "--out");
   std::optional<ScaleSimConfig> cfg;
   std::optional<TopologyImport> topology;
-  const fs::path tech = args.tech.empty()
-                            ? fs::path(NIBBLE_SOURCE_DIR) / "configs/tech/horowitz45.json"
-                            : fs::path(args.tech);
+  const fs::path tech = args.tech.empty() ? data_path("configs/tech/horowitz45.json")
+                                          : fs::path(args.tech);
   if (!args.cfg.empty()) {
     cfg = read_scalesim_config(args.cfg);
     (void)config::load_tech_config(tech);
@@ -98,9 +115,15 @@ void run(const ImportArgs& args) {
                                    args.precision));
     topology = read_scalesim_topology(args.topology, *precision);
   }
-  io::make_output_folder(out_dir, "--out");
-  if (cfg) import_chip(args, *cfg, tech, out_dir);
-  if (topology) import_topology(*topology, out_dir);
+  make_folder(out_dir, "--out");
+  report::Report rep("import scalesim");
+  rep.set_title(fmt::format("SCALE-Sim {}{}{}", args.cfg,
+                            args.cfg.empty() || args.topology.empty() ? "" : " + ",
+                            args.topology));
+  rep.set_invocation(invocation_json());
+  if (cfg) import_chip(args, *cfg, tech, out_dir, rep);
+  if (topology) import_topology(*topology, out_dir, rep);
+  report::write_report(rep, out_dir);
   std::fflush(stdout);
 }
 
@@ -121,14 +144,23 @@ void run_onnx(const OnnxArgs& args) {
   const uint64_t batch = args.batch > 0 ? args.batch : imported.model_batch;
   const Workload w = generate_workload(
       imported.net, {.batch = batch, .training = args.training, .hfp8_1x1 = args.hfp8_1x1});
-  io::check_output_file(args.out, "--out");
+  io::check_output_folder(args.out, "--out");
   print_mac_table(w);
-  write_workload(w, args.out);
-  std::printf("wrote %s (%zu layers from opset %lld, %llu shape-only nodes; model batch %llu%s)\n",
-              args.out.c_str(), imported.net.layers.size(), static_cast<long long>(imported.opset),
+  std::printf("%zu layers from opset %lld, %llu shape-only nodes; model batch %llu%s\n",
+              imported.net.layers.size(), static_cast<long long>(imported.opset),
               static_cast<unsigned long long>(imported.shape_only_nodes),
               static_cast<unsigned long long>(imported.model_batch),
               batch != imported.model_batch ? fmt::format(", run at batch {}", batch).c_str() : "");
+  report::Report rep("import onnx");
+  rep.set_title(fmt::format("{}, batch {}, {}", args.model, batch,
+                            args.training ? "training step" : "inference"));
+  auto inv = invocation_json();
+  inv["workload"] = workload_identity(w);
+  inv["batch"] = batch;
+  inv["training"] = args.training;
+  rep.set_invocation(std::move(inv));
+  add_mac_table(rep, w);
+  write_workload_output(w, args.out, rep);
   std::fflush(stdout);
 }
 
@@ -144,7 +176,8 @@ const Registrar registrar{
           ->type_name("FILE");
       ss->add_option("--out", args->out, "Output directory")->required()->type_name("DIR");
       ss->add_option("--tech", args->tech,
-                     "Technology table for the chip (default configs/tech/horowitz45.json)")
+                     "Technology table for the chip, copied to DIR/tech.json (default "
+                     "configs/tech/horowitz45.json)")
           ->type_name("FILE");
       ss->add_option("--precision", args->precision,
                      "Precision mode of the imported ops (SCALE-Sim has one word size)");
@@ -163,9 +196,10 @@ const Registrar registrar{
                    "Whole training step: forward, dX, dW, weight update per layer");
       ox->add_flag("--hfp8-1x1", onnx_args->hfp8_1x1,
                    "Run 1x1 convolutions in HFP8 (paper recipe)");
-      ox->add_option("--out", onnx_args->out, "Write the workload JSON here")
+      ox->add_option("--out", onnx_args->out,
+                     "Folder for workload.json and report.json/report.csv/summary.txt")
           ->required()
-          ->type_name("FILE");
+          ->type_name("DIR");
       ox->callback([onnx_args] { run_onnx(*onnx_args); });
     }};
 

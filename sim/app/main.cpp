@@ -1,5 +1,6 @@
 // nibble: the command-line front end. Parsing only; every subcommand lives in
 // its own file and registers itself (command_registry.hpp).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,16 +10,24 @@
 #include "hw_models/numerics/errors.hpp"
 #include "nibble/version.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/invocation.hpp"
+#include "sim/report/progress_line.hpp"
+#include "sim/report/systemc_log.hpp"
 
 namespace nibble::app {
 std::vector<CommandEntry>& command_registry() {
   static std::vector<CommandEntry> registry;
   return registry;
 }
+std::vector<std::string>& process_argv() {
+  static std::vector<std::string> argv;
+  return argv;
+}
 }  // namespace nibble::app
 
 int main(int argc, char** argv) {
   using namespace nibble;
+  app::process_argv().assign(argv, argv + argc);
   CLI::App root{
       "Nibble: a cycle-accurate, bit-accurate simulator of 4-bit AI training accelerators"};
   root.name("nibble");
@@ -26,7 +35,7 @@ int main(int argc, char** argv) {
   int verbose = 0;
   bool quiet = false;
   root.add_flag("-v,--verbose", verbose, "More log output (-v info, -vv debug)");
-  root.add_flag("-q,--quiet", quiet, "Errors only (the default is warnings and errors)");
+  root.add_flag("-q,--quiet", quiet, "Errors only: no warnings, no progress lines (the default shows both)");
   root.require_subcommand(1);
 
   auto& registry = app::command_registry();
@@ -36,6 +45,9 @@ int main(int argc, char** argv) {
 
   // Log level is applied before any subcommand callback runs.
   root.parse_complete_callback([&] {
+    // Logs (warnings, -v info, SystemC's messages) go to stderr with the
+    // progress lines; stdout carries results only.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("nibble"));
     spdlog::set_pattern("%^[%l]%$ %v");
     if (quiet)
       spdlog::set_level(spdlog::level::err);
@@ -45,6 +57,10 @@ int main(int argc, char** argv) {
       spdlog::set_level(spdlog::level::info);
     else
       spdlog::set_level(spdlog::level::warn);
+    // Quiet by default: SystemC's banner and info messages only with -v;
+    // progress lines on stderr unless -q.
+    report::route_systemc_reports(!quiet && verbose >= 1);
+    report::progress_enabled() = !quiet;
   });
 
   // CLI11 reports an unknown subcommand as "A subcommand is required"; name

@@ -8,15 +8,20 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
 #include "sim/app/input_checks.hpp"
 #include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
+#include "sim/app/data_dir.hpp"
+#include "sim/app/invocation.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/slurm_script.hpp"
@@ -32,7 +37,7 @@ namespace fs = std::filesystem;
 using namespace nibble::sweep;
 
 struct SweepArgs {
-  std::string spec_file, chip, workload, out, backend = "local", mode = "timing";
+  std::string spec_file, chip, workload, out, backend = "local", mode = kDefaultMode;
   std::vector<std::string> sets;
   bool zip = false, training = false, hfp8_1x1 = false, no_plot = false;
   uint64_t batch = 0, seed = 0;
@@ -41,6 +46,7 @@ struct SweepArgs {
   CLI::App *collect = nullptr, *run_point = nullptr;
   std::string point_dir;
   size_t point_index = 0;
+  Deprecated deprecated;
 };
 
 std::string self_exe() {
@@ -50,7 +56,7 @@ std::string self_exe() {
 void check_workload(const std::string& workload, const std::string& source) {
   std::error_code ec;
   if (fs::is_regular_file(workload, ec)) return;
-  const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
+  const fs::path lib = data_path("workloads/nets") / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
   throw InputError(fmt::format(
       "{}: expected a workload file or a library network (workloads/nets/*.json), found \"{}\"",
@@ -63,13 +69,13 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     if (!a.chip.empty() || !a.workload.empty() || !a.sets.empty() || a.zip || a.training ||
         a.hfp8_1x1 || a.batch_opt->count() || a.seed_opt->count() || a.mode_opt->count())
       throw InputError(
-          fmt::format("--spec {}: the sweep file gives chip, workload, flags and axes; drop "
-                      "--chip/--workload/--set/--zip/--training/--batch/--hfp8-1x1/--mode/--seed",
+          fmt::format("--spec {}: the sweep file gives chip, network, flags and axes; drop "
+                      "--chip/--net/--set/--zip/--training/--batch/--hfp8-1x1/--mode/--seed",
                       a.spec_file));
     spec = read_sweep_spec(a.spec_file);
   } else {
     if (a.chip.empty() || a.workload.empty())
-      throw InputError("nibble sweep needs --chip FILE and --workload W (or --spec FILE)");
+      throw InputError("nibble sweep needs --chip FILE and --net NET (or --spec FILE)");
     spec.chip = a.chip;
     spec.run.workload = a.workload;
     spec.run.training = a.training;
@@ -84,7 +90,10 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     throw InputError(fmt::format("{}: expected timing, fast or detailed, found \"{}\"",
                                  spec.file.empty() ? "--mode" : spec.file + ": /mode",
                                  spec.run.mode));
-  check_workload(spec.run.workload, spec.file.empty() ? "--workload" : spec.file + ": /workload");
+  if (spec.run.seed && spec.run.mode == "timing")
+    throw InputError("--seed sets the generated operand values, which --mode timing does not "
+                     "compute (nibble run rejects it)");
+  check_workload(spec.run.workload, spec.file.empty() ? "--net" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();
   if (std::error_code ec; fs::is_regular_file(spec.run.workload, ec))
@@ -114,7 +123,7 @@ void check_same_sweep(const SweepDir& dir, const SweepManifest& now) {
 }
 
 void plot(const SweepDir& dir) {
-  const fs::path script = fs::path(NIBBLE_SOURCE_DIR) / "tools" / "plot_sweep";
+  const fs::path script = data_path("tools/plot_sweep");
   const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const std::string cmd = fmt::format("{} {} {}", shell_quote(python), shell_quote(script.string()),
                                       shell_quote(dir.root));
@@ -138,6 +147,36 @@ void print_summary(const SweepDir& dir, const CollectSummary& s, size_t total) {
   if (!s.missing.empty())
     std::printf("missing (%zu):%s\n", s.missing.size(), list(s.missing).c_str());
   std::fflush(stdout);
+}
+
+// The sweep's own report (report.json, report.csv, summary.txt in DIR, like
+// every command): point counts, and per point its status, cycles and energy
+// from its run's report.
+void write_sweep_report(const SweepDir& dir, const SweepManifest& m, const CollectSummary& s) {
+  report::Report rep("sweep");
+  rep.set_title(fmt::format("{} of {} points finished", s.finished, m.points.size()));
+  rep.set_invocation(invocation_json());
+  rep.add_total("points", static_cast<uint64_t>(m.points.size()));
+  rep.add_total("finished", static_cast<uint64_t>(s.finished));
+  rep.add_total("failed", static_cast<uint64_t>(s.failed.size()));
+  rep.add_total("missing", static_cast<uint64_t>(s.missing.size()));
+  for (const auto& p : m.points) {
+    auto& sec = rep.add_section(p.id, "point");
+    if (!dir.is_finished(p.id)) {
+      const bool failed = std::find(s.failed.begin(), s.failed.end(), p.id) != s.failed.end();
+      sec.add("status", std::string(failed ? "failed" : "missing"));
+      continue;
+    }
+    sec.add("status", std::string("finished"));
+    std::ifstream in(dir.finished(p.id) / "report.json");
+    const auto r = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    for (const char* key : {"cycles", "energy_pj"}) {
+      const auto ptr = nlohmann::json::json_pointer(fmt::format("/totals/{}/value", key));
+      if (r.is_object() && r.contains(ptr) && r[ptr].is_number())
+        sec.add(key, r[ptr].get<double>(), key == std::string("cycles") ? "cycles" : "pJ");
+    }
+  }
+  report::write_report(rep, dir.root);
 }
 
 void run_sweep(const SweepArgs& a) {
@@ -177,6 +216,7 @@ void run_sweep(const SweepArgs& a) {
   const PoolReport pool = run_points(dir, m, todo, a.jobs, done, stderr);
   const CollectSummary s = collect_results(dir, m);
   print_summary(dir, s, m.points.size());
+  write_sweep_report(dir, m, s);
   if (!a.no_plot && s.finished > 0) plot(dir);
   if (!pool.failed.empty())
     throw SimulationError(
@@ -190,6 +230,7 @@ void run_collect(const SweepArgs& a) {
   const SweepManifest m = read_manifest(dir);
   const CollectSummary s = collect_results(dir, m);
   print_summary(dir, s, m.points.size());
+  write_sweep_report(dir, m, s);
   if (!a.no_plot && s.finished > 0) plot(dir);
 }
 
@@ -233,8 +274,9 @@ const Registrar registrar{
       cmd->add_option("--spec", a->spec_file, "Sweep JSON file (configs/sweeps/*.json)")
           ->type_name("FILE");
       cmd->add_option("--chip", a->chip, "Base chip config")->type_name("FILE");
-      cmd->add_option("--workload", a->workload, "Workload, as nibble run takes it")
+      cmd->add_option("--net", a->workload, "Network, as nibble run --net takes it")
           ->type_name("NAME|FILE");
+      a->deprecated.add(*cmd, "--workload", "--net", a->workload);
       cmd->add_option("--set", a->sets,
                       "Swept chip value: /json/pointer=v1,v2,... (one value: fixed); repeatable")
           ->type_name("PTR=VALUES")
@@ -251,7 +293,8 @@ const Registrar registrar{
       a->batch_opt = cmd->add_option("--batch", a->batch, "Passed to nibble run: batch size")
                          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
       cmd->add_flag("--hfp8-1x1", a->hfp8_1x1, "Passed to nibble run: 1x1 convs in HFP8");
-      a->mode_opt = cmd->add_option("--mode", a->mode, "Passed to nibble run (default timing)")
+      a->mode_opt = cmd->add_option("--mode", a->mode,
+                                    fmt::format("Passed to nibble run (default {})", kDefaultMode))
                         ->type_name("timing|fast|detailed");
       a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
       cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
@@ -266,6 +309,7 @@ const Registrar registrar{
       a->run_point->add_option("DIR", a->point_dir, "Sweep folder")->required();
       a->run_point->add_option("--index", a->point_index, "Point index (0-based)")->required();
       cmd->callback([a] {
+        a->deprecated.warn();
         if (a->collect->parsed())
           run_collect(*a);
         else if (a->run_point->parsed())

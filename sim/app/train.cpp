@@ -2,10 +2,11 @@
 // Parsing and wiring only: data, model, recipe, executor, trace, report.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -15,9 +16,13 @@
 #include "sim/app/command_registry.hpp"
 #include "sim/app/input_checks.hpp"
 #include "sim/app/config_options.hpp"
+#include "sim/app/data_dir.hpp"
+#include "sim/app/invocation.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/report/progress_line.hpp"
+#include "sim/report/sha256.hpp"
 #include "workloads/data/idx_reader.hpp"
 #include "workloads/io/safe_output.hpp"
 #include "workloads/trace/trace_writer.hpp"
@@ -35,15 +40,46 @@ struct TrainArgs {
   double lr = 0;
   uint64_t seed = 1;
   int train_limit = -1, test_limit = -1;
-  std::string out = "out/train";
-  std::vector<std::string> sets;
+  std::string out;
+  std::vector<std::string> recipe_sets;  // --recipe-set overrides of the recipe
   std::string trace_out, trace_steps;
   std::string data_dir = data::kFashionMnistDir;
   int threads = 1;
-  std::string chip;                    // chip config: run every op on the simulated chip
-  std::vector<std::string> chip_sets;  // --chip-set overrides of the chip config
-  std::string mode = "fast";
+  std::string chip;               // chip config: run every op on the simulated chip
+  std::vector<std::string> sets;  // --set overrides of the chip config
+  std::vector<std::string> old_chip_sets;  // --chip-set (deprecated spelling of --set)
+  std::string mode = kDefaultMode;
+  CLI::Option *mode_opt = nullptr, *threads_opt = nullptr;
+  Deprecated deprecated;
 };
+
+// Top-level keys of a chip config: a --set under one of them without --chip
+// is a chip override with no chip to apply to.
+bool is_chip_pointer(const std::string& set) {
+  for (const char* key : {"/name", "/description", "/clock_mhz", "/tech", "/ring", "/dram",
+                          "/cores", "/dma", "/noc"})
+    if (set.rfind(key, 0) == 0) return true;
+  return false;
+}
+
+// --set is the chip's (as in every subcommand); before, train's --set was the
+// recipe's. Without --chip an old-style recipe --set still works for one
+// release, with a warning; a chip pointer without --chip is an error.
+void sort_sets(TrainArgs& a) {
+  a.sets.insert(a.sets.end(), a.old_chip_sets.begin(), a.old_chip_sets.end());
+  if (!a.chip.empty() || a.sets.empty()) return;
+  for (const auto& s : a.sets) {
+    if (is_chip_pointer(s))
+      throw InputError(fmt::format("--set {}: --set overrides the chip config, which needs --chip "
+                                   "FILE (use --recipe-set for the recipe)",
+                                   s));
+    spdlog::warn("--set {}: without --chip, read as --recipe-set (deprecated; --set is the chip's "
+                 "in every subcommand, use --recipe-set for the recipe)",
+                 s);
+    a.recipe_sets.push_back(s);
+  }
+  a.sets.clear();
+}
 
 // Per-epoch chip figures (cumulative over the training steps so far).
 struct ChipEpoch {
@@ -59,8 +95,8 @@ std::string resolve(const std::string& name_or_path, const std::string& folder, 
   // with it (a folder, a FIFO, a symlink loop), never a filesystem exception.
   std::error_code ec;
   if (fs::exists(fs::symlink_status(name_or_path, ec))) return name_or_path;
-  for (const std::string& root : {std::string("."), std::string(NIBBLE_SOURCE_DIR)}) {
-    const fs::path p = fs::path(root) / folder / (name_or_path + ".json");
+  for (const fs::path& root : {fs::path("."), data_root()}) {
+    const fs::path p = root / folder / (name_or_path + ".json");
     if (fs::exists(p, ec)) return p.string();
   }
   throw InputError(fmt::format("{} '{}': no such file, and no {}/{}.json", what, name_or_path,
@@ -108,30 +144,75 @@ void add_chip_figures(nlohmann::json& report, const chip_exec::ChipExecutor& chi
   nlohmann::json j = nlohmann::json::parse(chip_exec::training_totals_json(chip).dump());
   j["chip_file"] = a.chip;
   j["mode"] = a.mode;
-  j["overrides"] = a.chip_sets;
+  j["overrides"] = a.sets;
   j["clock_mhz"] = cfg.chip.clock_mhz;
   j["inference_cycles"] = chip.inference().cycles;
   j["ops"] = nlohmann::json::parse(chip_exec::ops_json(chip).dump());
   report["chip"] = std::move(j);
 }
 
-void run_train(const TrainArgs& a) {
+// NIBBLE_MAX_IMAGES=N caps the training and test images (the README test
+// runs every README command with a tiny budget). The report says so.
+int image_budget() {
+  const char* env = std::getenv("NIBBLE_MAX_IMAGES");
+  if (!env || !*env) return -1;
+  char* end = nullptr;
+  const long v = std::strtol(env, &end, 10);
+  if (*end != '\0' || v < 1)
+    throw InputError(fmt::format("NIBBLE_MAX_IMAGES={}: expected a positive number", env));
+  return static_cast<int>(v);
+}
+int capped(int limit, int budget) {
+  if (budget < 0) return limit;
+  return limit < 0 ? budget : std::min(limit, budget);
+}
+
+// report.csv: one row per epoch (the chip columns with --chip).
+std::string history_csv(const nlohmann::json& report) {
+  std::string out = "epoch,steps,lr,train_loss,train_accuracy,test_loss,test_accuracy";
+  const bool chip = report.contains("chip");
+  if (chip) out += ",chip_cycles_per_step,chip_energy_uj_per_step";
+  out += "\n";
+  for (const auto& e : report["history"]) {
+    out += fmt::format("{},{},{},{},{},{},{}", e["epoch"].get<int>(), e["steps"].dump(),
+                       e["lr"].dump(), e["train_loss"].dump(), e["train_accuracy"].dump(),
+                       e["test_loss"].dump(), e["test_accuracy"].dump());
+    if (chip && e.contains("chip"))
+      out += fmt::format(",{},{}", e["chip"]["cycles_per_step"].dump(),
+                         e["chip"]["energy_uj_per_step"].dump());
+    out += "\n";
+  }
+  return out;
+}
+
+void run_train(TrainArgs& a) {
   using namespace nibble::train;
-  const std::string model_path = resolve(a.model, "workloads/nets", "model");
+  a.deprecated.warn();
+  sort_sets(a);
+  if (a.chip.empty() && a.mode_opt->count() > 0)
+    throw InputError("--mode sets the simulated chip's fidelity and needs --chip FILE");
+  if (!a.chip.empty() && a.threads_opt->count() > 0)
+    throw InputError("--threads sets the software executor's GEMM threads; with --chip the "
+                     "simulated chip runs every GEMM");
+  const std::string model_path = resolve(a.model, "workloads/nets", "--net");
   const std::string recipe_path = resolve(a.recipe, "configs/recipes", "recipe");
-  std::vector<std::string> sets = a.sets;
+  const std::string out_dir = a.out.empty() ? fresh_out_folder("train") : a.out;
+  std::vector<std::string> sets = a.recipe_sets;
   if (a.batch > 0) sets.push_back(fmt::format("/optimizer/batch={}", a.batch));
   if (a.lr > 0) sets.push_back(fmt::format("/optimizer/lr={}", a.lr));
   // Output paths are checked before any input is read or anything written.
-  io::check_output_folder(a.out, "--out");
+  io::check_output_folder(out_dir, "--out");
   if (!a.trace_out.empty()) io::check_output_folder(a.trace_out, "--trace-out");
   const Recipe recipe = Recipe::load(recipe_path, sets);
   Model model = Model::load(model_path, a.seed);
 
   data::Dataset train = data::load_fashion_mnist(a.data_dir, "train");
   data::Dataset test = data::load_fashion_mnist(a.data_dir, "t10k");
-  train.truncate(a.train_limit);
-  test.truncate(a.test_limit);
+  const int budget = image_budget();
+  train.truncate(capped(a.train_limit, budget));
+  test.truncate(capped(a.test_limit, budget));
+  if (budget > 0)
+    spdlog::warn("NIBBLE_MAX_IMAGES={}: at most {} training and test images", budget, budget);
   if (train.rows != model.input_shape().h || train.cols != model.input_shape().w ||
       model.input_shape().c != 1)
     throw InputError(fmt::format("{}: input {}x{}x{} does not match the {}x{} images of {}",
@@ -148,7 +229,7 @@ void run_train(const TrainArgs& a) {
   std::unique_ptr<chip_exec::ChipExecutor> chip;
   std::optional<config::ChipConfig> chip_cfg;
   if (!a.chip.empty()) {
-    chip_cfg = config::load_chip_config(a.chip, parse_overrides(a.chip_sets));
+    chip_cfg = config::load_chip_config(a.chip, parse_overrides(a.sets));
     const hw::FidelityMode mode =
         a.mode == "detailed" ? hw::FidelityMode::detailed : hw::FidelityMode::fast;
     chip = std::make_unique<chip_exec::ChipExecutor>(chip_cfg->chip, chip_cfg->tech, mode);
@@ -162,13 +243,12 @@ void run_train(const TrainArgs& a) {
             "{}: the arrays accumulate differently from recipe {} (gemm: {}, {} bits): the chip's "
             "numbers will differ from the software trainer's",
             a.chip, recipe.name, recipe.gemm.accumulation, recipe.gemm.acc_bits);
-  } else if (!a.chip_sets.empty()) {
-    throw InputError("--chip-set needs --chip FILE");
   }
   Executor* base = chip ? static_cast<Executor*>(chip.get()) : &software;
   std::unique_ptr<trace::TraceWriter> tracer;
   Executor* exec = base;
   if (!a.trace_out.empty()) {
+    make_folder(a.trace_out, "--trace-out");
     tracer = std::make_unique<trace::TraceWriter>(*base, a.trace_out, parse_steps(a.trace_steps));
     exec = tracer.get();
   } else if (!a.trace_steps.empty()) {
@@ -176,58 +256,86 @@ void run_train(const TrainArgs& a) {
   }
 
   Trainer trainer(model, recipe, *exec, a.seed);
-  if (isatty(STDERR_FILENO)) {
-    trainer.on_progress = [](const Progress& p) {
-      std::fprintf(stderr, "\r  epoch %d  %6d/%d  loss %.4f  acc %.4f  %.0f img/s   ", p.epoch,
-                   p.images_done, p.images_total, p.running_loss, p.running_accuracy,
-                   p.seconds > 0 ? p.images_done / p.seconds : 0.0);
-      std::fflush(stderr);
-    };
-  }
-  std::printf(
-      "nibble train: model %s (%llu parameters), recipe %s, %d train / %d test images, batch %d, "
-      "seed %llu\n",
-      model.name().c_str(), static_cast<unsigned long long>(model.parameter_count()),
-      recipe.name.c_str(), train.count, test.count, recipe.optimizer.batch,
-      static_cast<unsigned long long>(a.seed));
+  auto progress = std::make_shared<report::ProgressLine>(report::progress_enabled(), "nibble train");
+  trainer.on_progress = [progress](const Progress& p) {
+    if (progress->due())
+      progress->line(fmt::format("epoch {} {}/{} images, loss {:.4f}, acc {:.4f}, {:.0f} img/s",
+                                 p.epoch, p.images_done, p.images_total, p.running_loss,
+                                 p.running_accuracy,
+                                 p.seconds > 0 ? p.images_done / p.seconds : 0.0));
+  };
+  std::string summary_header = fmt::format(
+      "nibble train: model {} ({} parameters), recipe {}, {} train / {} test images, batch {}, "
+      "seed {}\n",
+      model.name(), model.parameter_count(), recipe.name, train.count, test.count,
+      recipe.optimizer.batch, a.seed);
   if (chip)
-    std::printf("on the simulated chip %s (%s mode, %.0f MHz)\n", a.chip.c_str(), a.mode.c_str(),
-                chip_cfg->chip.clock_mhz);
+    summary_header += fmt::format("on the simulated chip {} ({} mode, {:.0f} MHz)\n", a.chip,
+                                  a.mode, chip_cfg->chip.clock_mhz);
+  std::fputs(summary_header.c_str(), stdout);
+  {
+    std::string line;
+    for (const auto& arg : recorded_command_line()) line += " " + arg;
+    summary_header += "command:" + line + "\n";
+  }
   RunInfo info{model_path, recipe_path, a.seed, a.epochs, train.count, test.count, "fashion-mnist"};
   std::vector<EpochRecord> history;
   std::vector<ChipEpoch> chip_history;
   nlohmann::json timing = nlohmann::json::array();
-  const std::string report_path = (std::filesystem::path(a.out) / "report.json").string();
+  const std::filesystem::path out_path(out_dir);
+  make_folder(out_path, "--out");
+  const std::string report_path = (out_path / "report.json").string();
+  // The invocation: command line, network identity (name and SHA-256 of its
+  // JSON as read), batch, seed and where it ran.
+  nlohmann::json invocation = nlohmann::json::parse(invocation_json().dump());
+  {
+    std::ifstream in(model_path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    invocation["workload"] = {{"name", model.name()}, {"sha256", report::sha256_hex(bytes)}};
+  }
+  invocation["batch"] = recipe.optimizer.batch;
+  invocation["training"] = true;
+  invocation["seed"] = a.seed;
+  invocation["mode"] = chip ? a.mode : "software";
+  if (budget > 0) invocation["max_images"] = budget;
+  std::string summary;
   for (int e = 1; e <= a.epochs; ++e) {
     EpochRecord r = trainer.train_epoch(train, e, a.epochs);
-    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r%100s\r", "");
     const Evaluation ev = trainer.evaluate(test);
     r.test_loss = ev.loss;
     r.test_accuracy = ev.accuracy;
     history.push_back(r);
     const double ips = r.seconds > 0 ? train.count / r.seconds : 0.0;
-    std::printf("epoch %d/%d  loss %.4f  train acc %.4f  test acc %.4f  lr %.5f  %.0f images/s", e,
-                a.epochs, r.train_loss, r.train_accuracy, r.test_accuracy, r.lr, ips);
+    const std::string line =
+        fmt::format("epoch {}/{}  loss {:.4f}  train acc {:.4f}  test acc {:.4f}  lr {:.5f}", e,
+                    a.epochs, r.train_loss, r.train_accuracy, r.test_accuracy, r.lr);
+    std::string chip_part;
     if (chip) {
       const ChipEpoch c{
           chip->steps(), chip->training().cycles,
           chip->energy_of(chip->training().counters, chip->training().cycles).total_pj};
       const ChipEpoch prev = chip_history.empty() ? ChipEpoch{} : chip_history.back();
       const double steps = static_cast<double>(c.steps - prev.steps);
-      std::printf("  chip %.0f cycles/step  %.2f uJ/step",
-                  steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0,
-                  steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0);
+      chip_part = fmt::format("  chip {:.0f} cycles/step  {:.2f} uJ/step",
+                          steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0,
+                          steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0);
       chip_history.push_back(c);
     }
-    std::printf("\n");
+    // Wall-clock speed goes to the terminal and timing.json only, so
+    // report.json and summary.txt stay byte-identical between runs.
+    summary += line + chip_part + "\n";
+    std::printf("%s  %.0f images/s%s\n", line.c_str(), ips, chip_part.c_str());
     std::fflush(stdout);
     timing.push_back({{"epoch", e}, {"seconds", r.seconds}, {"images_per_second", ips}});
     // Rewritten every epoch: an interrupted run still leaves a valid report.
     nlohmann::json report = make_train_report(model, recipe, info, history);
+    report["invocation"] = invocation;
     if (chip) add_chip_figures(report, *chip, *chip_cfg, a, chip_history);
     write_file_atomic(report_path, report.dump(2) + "\n");
+    write_file_atomic((out_path / "report.csv").string(), history_csv(report));
+    write_file_atomic((out_path / "summary.txt").string(), summary_header + summary);
   }
-  write_file_atomic((std::filesystem::path(a.out) / "timing.json").string(),
+  write_file_atomic((out_path / "timing.json").string(),
                     nlohmann::json{{"epochs", timing}}.dump(2) + "\n");
   if (tracer) {
     nlohmann::json report = make_train_report(model, recipe, info, history);
@@ -235,16 +343,17 @@ void run_train(const TrainArgs& a) {
     tracer->finish(report);
     std::printf("trace: %s (%zu steps)\n", a.trace_out.c_str(), tracer->steps_written());
   }
-  std::printf("report: %s\n", report_path.c_str());
+  std::printf("report: %s (report.csv, summary.txt, timing.json beside it)\n", report_path.c_str());
 }
 
 void add_train(CLI::App& root) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* c =
       root.add_subcommand("train", "Train a network on Fashion-MNIST with the reference trainer");
-  c->add_option("--model", args->model,
+  c->add_option("--net", args->model,
                 "Network: a name under workloads/nets (mlp, cnn, resnet8) or a JSON path")
       ->capture_default_str();
+  args->deprecated.add(*c, "--model", "--net", args->model);
   c->add_option("--recipe", args->recipe,
                 "Recipe: a name under configs/recipes (fp32, ibm4, hfp8) or a JSON path")
       ->capture_default_str();
@@ -262,28 +371,33 @@ void add_train(CLI::App& root) {
       ->check(CLI::Range(1, 1 << 30));
   c->add_option("--test-limit", args->test_limit, "Use only the first N test images")
       ->check(CLI::Range(1, 1 << 30));
-  c->add_option("--out", args->out, "Folder for report.json and timing.json")
-      ->capture_default_str();
-  c->add_option("--set", args->sets, "Recipe override /json/pointer=value (repeatable)");
+  c->add_option("--out", args->out,
+                "Folder for report.json, report.csv, summary.txt and timing.json (default: a new "
+                "out/train-N)")
+      ->type_name("DIR");
+  c->add_option("--recipe-set", args->recipe_sets,
+                "Override a recipe value: /json/pointer=value (repeatable)")
+      ->type_name("PTR=VALUE")
+      ->allow_extra_args(false);
   c->add_option("--trace-out", args->trace_out, "Write traces of the chosen steps to this folder");
   c->add_option("--trace-steps", args->trace_steps,
                 "Comma-separated step numbers to trace (0-based)");
   c->add_option("--data", args->data_dir, "Folder with the Fashion-MNIST *-ubyte.gz files")
       ->capture_default_str();
-  c->add_option("--threads", args->threads,
+  args->threads_opt = c->add_option("--threads", args->threads,
                 "Threads for the quantized GEMM kernels (results do not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   c->add_option("--chip", args->chip,
                 "Run every GEMM, quantization and weight update on this simulated chip "
                 "(chip config JSON); default: the software executor");
-  c->add_option("--chip-set", args->chip_sets,
-                "Override a chip config value: /json/pointer=value (repeatable)")
-      ->type_name("PTR=VALUE")
-      ->allow_extra_args(false);
-  c->add_option("--mode", args->mode, "Chip fidelity with --chip: fast or detailed")
-      ->check(CLI::IsMember({"fast", "detailed"}))
-      ->capture_default_str();
+  add_set_option(*c, args->sets);
+  args->deprecated.add(*c, "--chip-set", "--set", args->old_chip_sets);
+  args->mode_opt = c->add_option("--mode", args->mode,
+                                 fmt::format("Chip fidelity with --chip: fast or detailed (default "
+                                             "{}; timing computes no values to train with)",
+                                             kDefaultMode))
+                       ->check(CLI::IsMember({"fast", "detailed"}));
   c->callback([args] { run_train(*args); });
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 // Where a command's workload comes from, shared by `nibble workload --net`
-// and `nibble run --workload`: a workload JSON file (its "format" is
+// `nibble run --net` and `nibble sweep --net`: a workload JSON file (its "format" is
 // "nibble-workload"), an arch-net JSON file, or the name of a library network
 // (workloads/nets/NAME.json), lowered with generate_workload.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +14,9 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "workloads/io/strict_json.hpp"
+#include "sim/app/config_options.hpp"
+#include "sim/app/data_dir.hpp"
+#include "sim/report/report_writer.hpp"
 #include "workloads/ir/arch_net.hpp"
 #include "workloads/ir/workload_json.hpp"
 
@@ -23,7 +28,7 @@ inline std::filesystem::path resolve_net(const std::string& net, const std::stri
   // user's file: the input layer then says what is wrong with it.
   std::error_code ec;
   if (fs::exists(fs::symlink_status(net, ec))) return net;
-  const fs::path dir = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets";
+  const fs::path dir = data_path("workloads/nets");
   const fs::path lib = dir / (net + ".json");
   if (net.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return lib;
   std::string names;
@@ -64,6 +69,29 @@ inline workload::Workload load_workload(const std::string& source, const NetOpti
   const workload::ArchNet net = workload::read_arch_net(file, params);
   return workload::generate_workload(
       net, {.batch = opt.batch, .training = opt.training, .hfp8_1x1 = opt.hfp8_1x1});
+}
+
+// `--out` is a folder in every subcommand: `nibble workload` and `nibble
+// import onnx` write DIR/workload.json and the report beside it. A value
+// ending in .json is the old file form, kept for one release with a warning.
+inline void write_workload_output(const workload::Workload& w, const std::string& out,
+                                  const report::Report& rep) {
+  namespace fs = std::filesystem;
+  if (fs::path(out).extension() == ".json" && !fs::is_directory(out)) {
+    spdlog::warn("--out {}: a file name is deprecated (--out is a folder in every subcommand); "
+                 "use --out {} to get {}/workload.json and its report",
+                 out, fs::path(out).replace_extension().string(),
+                 fs::path(out).replace_extension().string());
+    make_parent(out, "--out");
+    workload::write_workload(w, out);
+    std::printf("wrote %s\n", out.c_str());
+    return;
+  }
+  make_folder(out, "--out");
+  const fs::path file = fs::path(out) / "workload.json";
+  workload::write_workload(w, file);
+  report::write_report(rep, out);
+  std::printf("wrote %s (report.json, report.csv, summary.txt beside it)\n", file.c_str());
 }
 
 }  // namespace nibble::app

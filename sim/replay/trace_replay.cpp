@@ -12,6 +12,7 @@
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/config/overrides.hpp"
+#include "sim/report/progress_line.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trainer/train_report.hpp"
 
@@ -159,9 +160,13 @@ int run_trace_replay(const ReplayOptions& options) {
   chip_exec::ChipExecutor exec(cfg.chip, cfg.tech, options.mode);
   Comparer cmp;
   uint64_t ops = 0;
+  report::ProgressLine progress(report::progress_enabled(), "nibble run --trace");
   for (const trace::TraceStep& step : reader.steps()) {
     exec.begin_step(step.step);
     for (const trace::TraceOp& op : step.ops) {
+      if (progress.due())
+        progress.line(fmt::format("step {}, {} ops replayed, {} mismatches", step.step, ops,
+                                  cmp.mismatches));
       replay_op(reader, op, exec, cmp);
       ++ops;
     }
@@ -171,6 +176,7 @@ int run_trace_replay(const ReplayOptions& options) {
   nlohmann::ordered_json report;
   report["format"] = "nibble-replay/1";
   report["command"] = "run --trace";
+  if (!options.invocation.is_null()) report["invocation"] = options.invocation;
   report["trace"] = options.trace_dir.string();
   report["chip"] = options.chip.string();
   report["overrides"] = options.sets;
@@ -194,12 +200,23 @@ int run_trace_replay(const ReplayOptions& options) {
                            m["layer"].get<std::string>(), m["tensor"].get<std::string>(),
                            m["index"].dump(), m["expected"].dump(), m["got"].dump());
   summary += fmt::format("  {:<24} {:>14} {:>16}\n", "layer.pass", "cycles", "energy (pJ)");
-  for (const auto& op : report["ops"])
+  // report.csv: the same rows, exact numbers, and the totals line last.
+  std::string csv = "op,cycles,energy_pj\n";
+  for (const auto& op : report["ops"]) {
     summary += fmt::format("  {:<24} {:>14} {:>16.1f}\n", op["name"].get<std::string>(),
                            op["cycles"].get<uint64_t>(), op["energy_pj"].get<double>());
+    csv += fmt::format("{},{},{}\n", op["name"].get<std::string>(), op["cycles"].get<uint64_t>(),
+                       op["energy_pj"].get<double>());
+  }
+  const auto& totals = report["totals"];
+  summary += fmt::format("  {:<24} {:>14} {:>16.1f}\n", "total", totals["cycles"].get<uint64_t>(),
+                         totals["energy_pj"].get<double>());
+  csv += fmt::format("total,{},{}\n", totals["cycles"].get<uint64_t>(),
+                     totals["energy_pj"].get<double>());
   if (!options.out_dir.empty()) {
     io::make_output_folder(options.out_dir, "--out");
     io::write_file_atomic(options.out_dir / "report.json", report.dump(2) + "\n", "--out");
+    io::write_file_atomic(options.out_dir / "report.csv", csv, "--out");
     io::write_file_atomic(options.out_dir / "summary.txt", summary, "--out");
   }
   std::fputs(summary.c_str(), stdout);

@@ -5,6 +5,8 @@
 // bit-for-bit with the trainer's tensors. sim/app/run.cpp parses the CLI and
 // calls run_trace_replay(); everything else lives here.
 #include <cstdint>
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@ struct ReplayOptions {
   std::filesystem::path out_dir;    // report.json / report.csv / summary.txt go here
   hw::FidelityMode mode = hw::FidelityMode::fast;  // fast or detailed (timing has no data)
   std::filesystem::path timeline;  // optional Chrome/Perfetto trace of block activity
+  nlohmann::ordered_json invocation;  // report.json's "invocation" (sim/app/invocation.hpp)
 };
 
 // Runs the replay and writes the report. Returns the process exit code:

@@ -61,6 +61,7 @@ OrderedJson Report::to_json() const {
   j["format"] = "nibble-report/1";
   j["nibble"] = {{"version", kVersion}, {"git_commit", kGitCommit}};
   j["command"] = command_;
+  if (!invocation_.is_null()) j["invocation"] = invocation_;
   j["title"] = title_;
   j["seed"] = seed_;
   j["config"] = config_;
@@ -141,7 +142,13 @@ static std::string value_with_unit(const Metric& m) {
 std::string Report::to_summary() const {
   std::string out = fmt::format("nibble {} ({}) {}", kVersion, kGitCommit, command_);
   if (!title_.empty()) out += ": " + title_;
-  out += "\n\n";
+  out += "\n";
+  if (invocation_.is_object() && invocation_.contains("command_line")) {
+    std::string line;
+    for (const auto& a : invocation_["command_line"]) line += " " + a.get<std::string>();
+    out += "command:" + line + "\n";
+  }
+  out += "\n";
   size_t width = 0;
   for (const auto& m : totals_) width = std::max(width, m.name.size());
   for (const auto& m : totals_)

@@ -42,6 +42,9 @@ class Report {
   void set_seed(uint64_t seed) { seed_ = seed; }
   void set_config(OrderedJson effective_config) { config_ = std::move(effective_config); }
   void set_title(std::string title) { title_ = std::move(title); }
+  // How the run was invoked (command line, workload identity, batch, mode...),
+  // written as report.json's "invocation" so `nibble rerun` can repeat it.
+  void set_invocation(OrderedJson invocation) { invocation_ = std::move(invocation); }
 
   void add_total(std::string name, MetricValue value, std::string unit = {}, std::string desc = {});
   // Every registered counter becomes a total (name, unit, description).
@@ -66,6 +69,7 @@ class Report {
   std::string title_;
   uint64_t seed_ = 0;
   OrderedJson config_ = OrderedJson::object();
+  OrderedJson invocation_;
   std::vector<Metric> totals_;
   std::vector<ReportSection> sections_;
   std::vector<std::pair<std::string, OrderedJson>> extra_;

@@ -15,6 +15,7 @@
 #include "hw_models/numerics/errors.hpp"
 #include "sim/compiler/gemm_tiler.hpp"
 #include "sim/energy/energy_model.hpp"
+#include "sim/report/progress_line.hpp"
 #include "sim/runner/op_operands.hpp"
 #include "sim/runner/sfu_costs.hpp"
 
@@ -306,14 +307,12 @@ class RunDriver : public sc_core::sc_module {
 
   void main() {
     try {
-      const bool progress = opt_.progress;
+      report::ProgressLine progress(opt_.progress, "nibble run");
       const size_t n = w_.ops.size();
       for (uint32_t i = 0; i < n; ++i) {
-        if (progress)
-          std::fprintf(stderr, "\rop %u/%zu %-40.40s", i + 1, n, w_.ops[i].name.c_str());
+        if (progress.due()) progress.line(fmt::format("op {}/{} {}", i + 1, n, w_.ops[i].name));
         result_.ops.push_back(run_op(i));
       }
-      if (progress) std::fprintf(stderr, "\rop %zu/%zu done%-40s\n", n, n, "");
       finish();
     } catch (...) {
       error = std::current_exception();

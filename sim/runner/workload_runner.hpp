@@ -28,7 +28,7 @@ namespace nibble::runner {
 struct RunOptions {
   hw::FidelityMode mode = hw::FidelityMode::fast;
   uint64_t seed = 0;      // operand data of FAST/DETAILED runs
-  bool progress = false;  // "op i/n" line on stderr
+  bool progress = false;  // a progress line on stderr every few seconds (report/progress_line.hpp)
   bool timeline = false;  // record block intervals into RunResult::timeline
   std::string vcd;        // DETAILED only: core 0's PE registers to this VCD file
 };

@@ -24,7 +24,7 @@ bool SweepDir::is_finished(const std::string& id) const {
 std::vector<std::string> point_command(const std::string& nibble, const SweepSpec& spec,
                                        const SweepPoint& point, const SweepDir& dir) {
   std::vector<std::string> argv = {
-      nibble, "run", "--chip", fs::absolute(spec.chip).string(), "--workload", spec.run.workload};
+      nibble, "run", "--chip", fs::absolute(spec.chip).string(), "--net", spec.run.workload};
   if (spec.run.training) argv.push_back("--training");
   if (spec.run.batch) argv.insert(argv.end(), {"--batch", fmt::format("{}", *spec.run.batch)});
   if (spec.run.hfp8_1x1) argv.push_back("--hfp8-1x1");

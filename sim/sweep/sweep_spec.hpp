@@ -30,7 +30,7 @@ struct RunFlags {
   bool training = false;
   std::optional<uint64_t> batch;
   bool hfp8_1x1 = false;
-  std::string mode = "timing";  // sweeps default to timing: cycles equal fast's
+  std::string mode = "fast";  // the default of every simulating subcommand (nibble run's)
   std::optional<uint64_t> seed;
   bool operator==(const RunFlags&) const = default;
 };

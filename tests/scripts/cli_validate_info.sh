@@ -63,3 +63,20 @@ echo "ok   schema regenerates the checked-in files"
 "$NIBBLE" validate --help | grep -q -- '--set' || fail "validate --help"
 "$NIBBLE" info --help | grep -q -- '--out' || fail "info --help"
 echo "ok   --version and --help"
+
+# validate tells every file kind apart by its format/version field.
+out=$("$NIBBLE" validate configs/chips/default.json configs/tech/horowitz45.json \
+  configs/recipes/ibm4.json workloads/nets/cnn.json workloads/nets/resnet50.json \
+  configs/sweeps/square_arrays_resnet18.json) || fail "validate every kind: $out"
+for kind in 'chip "default"' 'technology table' 'recipe "ibm4"' 'trainer net "cnn"' \
+            'arch net "resnet50"' 'sweep spec'; do
+  echo "$out" | grep -qF "$kind" || fail "validate does not recognise $kind: $out"
+done
+echo '{"format": "nibble-mystery"}' >"$tmp/m.json"
+if "$NIBBLE" validate "$tmp/m.json" 2>"$tmp/err"; then fail "unknown format accepted"; fi
+grep -q 'expected nibble-workload, nibble-arch-net or nibble-sweep/1' "$tmp/err" || fail "unknown format: $(cat "$tmp/err")"
+echo "ok   validate recognises chip, tech, recipe, trainer net, arch net, sweep spec"
+
+# Quiet by default: -q prints no warning.
+"$NIBBLE" -q validate configs/chips/default.json >/dev/null 2>"$tmp/err"
+[ ! -s "$tmp/err" ] || fail "-q printed: $(cat "$tmp/err")"

@@ -14,14 +14,18 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # x[N,3,8,8] -> Conv 3->8 3x3 pad 1 -> Relu -> MaxPool 2 -> Flatten -> Gemm 128->10 -> Softmax.
 # Batch 2: conv 2*8*8*8*3*9 = 27648 MACs, fc 2*128*10 = 2560; first/last layers FP16.
-"$CLI" import onnx "$MODEL" --batch 2 --out "$OUT/fwd.json" >"$OUT/log"
+"$CLI" import onnx "$MODEL" --batch 2 --out "$OUT/fwd" >"$OUT/log"
+cp "$OUT/fwd/workload.json" "$OUT/fwd.json"
+for f in report.json report.csv summary.txt; do [ -s "$OUT/fwd/$f" ] || fail "fwd/$f missing"; done
 grep -Eq '^conv +fp16 +27648 +0 +0$' "$OUT/log" || fail "conv row: $(cat "$OUT/log")"
 grep -Eq '^fc +fp16 +2560 +0 +0$' "$OUT/log" || fail "fc row: $(cat "$OUT/log")"
-grep -q "wrote $OUT/fwd.json (5 layers from opset 13, 1 shape-only nodes; model batch 2)" "$OUT/log" \
+grep -q "^5 layers from opset 13, 1 shape-only nodes; model batch 2$" "$OUT/log" \
   || fail "summary line: $(cat "$OUT/log")"
 
 # Training step: the first layer has no dX; dW repeats each forward GEMM.
-"$CLI" import onnx "$MODEL" --batch 2 --training --out "$OUT/train.json" >"$OUT/log"
+# The old file form of --out still works, with a deprecation warning.
+"$CLI" import onnx "$MODEL" --batch 2 --training --out "$OUT/train.json" >"$OUT/log" 2>"$OUT/warn"
+grep -q "a file name is deprecated" "$OUT/warn" || fail "no deprecation warning: $(cat "$OUT/warn")"
 grep -Eq '^conv +fp16 +27648 +0 +27648$' "$OUT/log" || fail "training conv row: $(cat "$OUT/log")"
 grep -Eq '^fc +fp16 +2560 +2560 +2560$' "$OUT/log" || fail "training fc row: $(cat "$OUT/log")"
 /usr/bin/python3 - "$OUT/fwd.json" "$OUT/train.json" <<'PY'
@@ -41,7 +45,7 @@ PY
 
 # The workload runs where workloads run (when `nibble run` is built in).
 if "$CLI" run --help >/dev/null 2>&1; then
-  "$CLI" run --chip "$SRC/configs/chips/default.json" --workload "$OUT/train.json" \
+  "$CLI" run --chip "$SRC/configs/chips/default.json" --net "$OUT/train.json" \
     --mode timing --out "$OUT/run" >"$OUT/runlog" 2>&1 || fail "nibble run: $(cat "$OUT/runlog")"
 fi
 
@@ -49,12 +53,12 @@ expect_error() {  # expect_error NAME PATTERN ARGS...
   local name=$1 pattern=$2
   shift 2
   set +e
-  "$CLI" import onnx "$@" --out "$OUT/$name.json" >/dev/null 2>"$OUT/err"
+  "$CLI" import onnx "$@" --out "$OUT/$name" >/dev/null 2>"$OUT/err"
   local rc=$?
   set -e
   [ "$rc" = 2 ] || fail "$name: exit $rc, expected 2: $(cat "$OUT/err")"
   grep -qF -- "$pattern" "$OUT/err" || fail "$name: message lacks '$pattern': $(cat "$OUT/err")"
-  [ ! -e "$OUT/$name.json" ] || fail "$name: wrote a workload"
+  [ ! -e "$OUT/$name" ] || fail "$name: wrote a workload"
 }
 
 expect_error nobatch "dimension 0 (the batch) is symbolic ('N'); give --batch" "$MODEL"

@@ -15,6 +15,13 @@ grep -q "21 conv layers" "$OUT/log" || fail "Resnet18.csv: expected 21 conv laye
 grep -q "note: SCALE-Sim key not modelled: \[run_presets\] sram_row_size" "$OUT/log" \
   || fail "ignored cfg keys are not reported"
 "$CLI" validate "$OUT/r18/chip.json" | grep -q "256x256 array" || fail "imported chip does not validate"
+# Self-contained: the tech table is copied beside chip.json, so the folder
+# still validates after a move.
+grep -q '"tech": "tech.json"' "$OUT/r18/chip.json" || fail "chip.json tech path: $(grep tech "$OUT/r18/chip.json")"
+mv "$OUT/r18" "$OUT/moved"
+"$CLI" validate "$OUT/moved/chip.json" >/dev/null || fail "moved import no longer validates"
+mv "$OUT/moved" "$OUT/r18"
+for f in report.json report.csv summary.txt; do [ -s "$OUT/r18/$f" ] || fail "r18/$f missing"; done
 /usr/bin/python3 - "$OUT/r18/workload.json" <<'PY'
 import json, sys
 w = json.load(open(sys.argv[1]))

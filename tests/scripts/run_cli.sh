@@ -12,8 +12,10 @@ CHIP="$SRC/configs/chips/default.json"
 SMALL=(--set /cores/0/array/rows=4 --set /cores/0/array/cols=4)
 
 # A library net in timing mode, with a timeline.
-"$CLI" run --chip "$CHIP" --workload mlp --training --batch 2 --mode timing \
+"$CLI" run --chip "$CHIP" --net mlp --training --batch 2 --mode timing \
   --out "$OUT/mlp" --timeline "$OUT/mlp.trace.json" >"$OUT/mlp.txt"
+grep -q "mlp, batch 2, training step on default (timing mode)" "$OUT/mlp.txt" \
+  || fail "title says batch and training: $(head -1 "$OUT/mlp.txt")"
 for f in report.json report.csv summary.txt; do
   [ -s "$OUT/mlp/$f" ] || fail "missing $f"
 done
@@ -21,6 +23,10 @@ done
 import csv, json, sys
 r = json.load(open(sys.argv[1]))
 assert r["command"] == "run"
+inv = r["invocation"]
+assert inv["command_line"][:2] == ["nibble", "run"] and "--out" not in inv["command_line"], inv
+assert inv["workload"]["name"] == "mlp" and len(inv["workload"]["sha256"]) == 64, inv
+assert (inv["batch"], inv["training"], inv["seed"], inv["mode"]) == (2, True, 0, "timing"), inv
 for k in ["cycles", "seconds", "macs", "ops", "energy_pj", "tops", "tops_per_w",
           "dram_bytes", "sram_bytes", "stall_cycles"]:
     assert set(r["totals"][k]) >= {"value", "unit"}, k
@@ -39,14 +45,29 @@ assert {"array", "read DMA", "write DMA", "ops"} <= cats, cats
 PY
 
 # Workload JSON input (as `nibble workload --out` writes) and validate.
-"$CLI" workload --net mlp --out "$OUT/mlp.json" >/dev/null
+"$CLI" workload --net mlp --out "$OUT/w" >/dev/null
+cp "$OUT/w/workload.json" "$OUT/mlp.json"
 "$CLI" validate "$OUT/mlp.json" | grep -q "^OK .*workload" || fail "validate workload JSON"
-"$CLI" run --chip "$CHIP" "${SMALL[@]}" --workload "$OUT/mlp.json" --out "$OUT/a" >/dev/null
-"$CLI" run --chip "$CHIP" "${SMALL[@]}" --workload "$OUT/mlp.json" --out "$OUT/b" >/dev/null
+# The invocation's SHA-256 is that of the workload JSON's bytes.
+want=$(sha256sum "$OUT/mlp.json" | cut -d' ' -f1)
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --net "$OUT/mlp.json" --out "$OUT/h" >/dev/null
+grep -q "\"sha256\": \"$want\"" "$OUT/h/report.json" || fail "workload SHA-256 is not sha256sum's $want"
+# The old spelling works, with a deprecation warning.
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --workload "$OUT/mlp.json" --out "$OUT/old" >/dev/null 2>"$OUT/old.err"
+grep -q "\-\-workload is deprecated" "$OUT/old.err" || fail "no deprecation warning: $(cat "$OUT/old.err")"
+# Output flags create their folders; no --out gives a fresh out/run-N folder.
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --net "$OUT/mlp.json" --out "$OUT/deep/er/run" \
+  --timeline "$OUT/new/folder/t.json" >/dev/null
+[ -s "$OUT/new/folder/t.json" ] && [ -s "$OUT/deep/er/run/report.json" ] || fail "output folders not created"
+(cd "$OUT" && "$CLI" run --chip "$CHIP" "${SMALL[@]}" --net mlp.json >/dev/null &&
+  "$CLI" run --chip "$CHIP" "${SMALL[@]}" --net mlp.json >/dev/null)
+[ -s "$OUT/out/run-1/report.json" ] && [ -s "$OUT/out/run-2/report.json" ] || fail "runs without --out share a folder"
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --net "$OUT/mlp.json" --out "$OUT/a" >/dev/null
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --net "$OUT/mlp.json" --out "$OUT/b" >/dev/null
 cmp -s "$OUT/a/report.json" "$OUT/b/report.json" || fail "same seed, different report.json"
 
 # DETAILED with a VCD of core 0's PE registers.
-"$CLI" run --chip "$CHIP" "${SMALL[@]}" --workload "$OUT/mlp.json" --mode detailed \
+"$CLI" run --chip "$CHIP" "${SMALL[@]}" --net "$OUT/mlp.json" --mode detailed \
   --out "$OUT/d" --vcd "$OUT/pe.vcd" >/dev/null
 grep -q '\$enddefinitions' "$OUT/pe.vcd" || fail "VCD not written"
 
@@ -68,12 +89,19 @@ bad() {
   [ "$rc" = 2 ] || fail "$name: exit $rc ($(cat "$OUT/err_$name"))"
   [ ! -e "$OUT/bad_$name" ] || fail "$name: wrote $OUT/bad_$name"
 }
-bad missing_workload --chip "$CHIP" --workload no_such_net
+bad missing_workload --chip "$CHIP" --net no_such_net
 grep -q "resnet18" "$OUT/err_missing_workload" || fail "missing workload error lists the library"
-bad bad_mode --chip "$CHIP" --workload mlp --mode turbo
+bad bad_mode --chip "$CHIP" --net mlp --mode turbo
 grep -q "turbo" "$OUT/err_bad_mode" || fail "bad mode not named"
-bad vcd_not_detailed --chip "$CHIP" --workload mlp --mode fast --vcd "$OUT/x.vcd"
+bad vcd_not_detailed --chip "$CHIP" --net mlp --mode fast --vcd "$OUT/x.vcd"
 [ ! -e "$OUT/x.vcd" ] || fail "VCD written outside detailed mode"
-bad trace_and_workload --chip "$CHIP" --workload mlp --trace "$OUT"
-bad no_chip --workload mlp
+bad trace_and_workload --chip "$CHIP" --net mlp --trace "$OUT"
+bad no_chip --net mlp
+# A flag the source ignores is an error.
+bad batch_on_workload_json --chip "$CHIP" --net "$OUT/mlp.json" --batch 64
+grep -q "\-\-batch applies to networks" "$OUT/err_batch_on_workload_json" || fail "batch on workload JSON"
+bad training_on_workload_json --chip "$CHIP" --net "$OUT/mlp.json" --training
+bad seed_in_timing --chip "$CHIP" --net mlp --mode timing --seed 3
+bad batch_on_scalesim --scalesim-cfg "$SRC/tests/data/scalesim/scale_user_os.cfg" \
+  --scalesim-topology "$OUT/topo.csv" --batch 4
 echo PASS

@@ -30,7 +30,7 @@ case "\$*" in *"/000_"*) ;; *) read -r -t 60 <>"$T/never" || true ;; esac
 exec "$CLI" "\$@"
 SH
 chmod +x "$T/slow_run.sh"
-args=(sweep --chip configs/chips/default.json --workload mlp --training --batch 8
+args=(sweep --chip configs/chips/default.json --net mlp --training --batch 8 --mode timing
   --set /cores/0/array/rows=4,8 --set /cores/0/array/cols=8,16 -j 2 --out "$D" --no-plot)
 
 NIBBLE_SWEEP_RUNNER=$T/slow_run.sh "$CLI" "${args[@]}" >"$T/run1.out" 2>"$T/run1.err" &
@@ -84,7 +84,7 @@ PY
 grep -q "^4 of 4 points already finished" "$T/run3.err" || fail "third run re-ran points"
 # A different sweep into the same folder is refused, nothing touched.
 set +e
-"$CLI" sweep --chip configs/chips/default.json --workload mlp --set /cores/0/array/rows=4,16 \
+"$CLI" sweep --chip configs/chips/default.json --net mlp --set /cores/0/array/rows=4,16 \
   --out "$D" --no-plot 2>"$T/diff.err"
 rc=$?
 set -e

@@ -11,7 +11,7 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 D=$T/s
 
-"$CLI" sweep --chip configs/chips/default.json --workload mlp --training --batch 4 \
+"$CLI" sweep --chip configs/chips/default.json --net mlp --training --batch 4 --mode timing \
   --set /cores/0/array/rows=4,8,16 --set /cores/0/array/cols=4,8,16 --zip -j 2 \
   --backend slurm --out "$D" >"$T/out"
 [ -f "$D/sweep.sbatch" ] && [ -f "$D/sweep.json" ] || fail "script or manifest missing"

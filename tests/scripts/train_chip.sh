@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 DATA=/usr/share/datasets/fashion-mnist
 if [ ! -f $DATA/train-images-idx3-ubyte.gz ]; then echo "SKIP: dataset-fashion-mnist not installed"; exit 0; fi
 
-small="--model cnn --recipe ibm4 --epochs 1 --train-limit 64 --test-limit 32 --batch 32 --seed 3"
+small="--net cnn --recipe ibm4 --epochs 1 --train-limit 64 --test-limit 32 --batch 32 --seed 3"
 "$CLI" train $small --chip "$SRC/configs/chips/default.json" --out "$TMP/chip" > "$TMP/chip.txt" 2> "$TMP/chip.err" \
   || fail "chip run failed: $(cat "$TMP/chip.err")"
 "$CLI" train $small --out "$TMP/sw" > "$TMP/sw.txt" 2>&1 || fail "software run failed: $(cat "$TMP/sw.txt")"

@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 DATA=/usr/share/datasets/fashion-mnist
 if [ ! -f $DATA/train-images-idx3-ubyte.gz ]; then echo "SKIP: dataset-fashion-mnist not installed"; exit 0; fi
 
-small="--model mlp --epochs 2 --train-limit 300 --test-limit 100"
+small="--net mlp --epochs 2 --train-limit 300 --test-limit 100"
 "$CLI" train $small --recipe fp32 --seed 7 --out "$TMP/a" > "$TMP/a.txt" 2> "$TMP/a.err" || fail "train run failed: $(cat "$TMP/a.err")"
 "$CLI" train $small --recipe fp32 --seed 7 --out "$TMP/b" > "$TMP/b.txt" 2>&1 || fail "second run failed"
 cmp -s "$TMP/a/report.json" "$TMP/b/report.json" || fail "same seed, different report.json"
@@ -37,14 +37,27 @@ expect_exit2() {  # expect_exit2 "pattern" args...
   [ -e "$TMP/bad/report.json" ] && fail "a report was written despite the error"
   return 0
 }
-expect_exit2 "/ibm4/gradients/dx_fase" $small --recipe fp32 --out "$TMP/bad" --set /ibm4/gradients/dx_fase=odd
-expect_exit2 "expected one of even, odd" $small --out "$TMP/bad" --recipe ibm4 --set /ibm4/gradients/dx_phase=third
+expect_exit2 "/ibm4/gradients/dx_fase" $small --recipe fp32 --out "$TMP/bad" --recipe-set /ibm4/gradients/dx_fase=odd
+expect_exit2 "expected one of even, odd" $small --out "$TMP/bad" --recipe ibm4 --recipe-set /ibm4/gradients/dx_phase=third
+# One vocabulary: --set is the chip's; old spellings warn; ignored flags are errors.
+expect_exit2 "needs --chip FILE (use --recipe-set for the recipe)" $small --out "$TMP/bad" --set /cores/0/array/rows=32
+expect_exit2 "--mode sets the simulated chip's fidelity and needs --chip" $small --out "$TMP/bad" --mode detailed
+expect_exit2 "with --chip the simulated chip runs every GEMM" $small --out "$TMP/bad" --threads 2 --chip "$SRC/configs/chips/default.json"
+"$CLI" train --model mlp --epochs 1 --train-limit 50 --test-limit 20 --set /optimizer/lr=0.01 \
+  --out "$TMP/old" > /dev/null 2> "$TMP/old.err" || fail "old spellings: $(cat "$TMP/old.err")"
+grep -q -- "--model is deprecated" "$TMP/old.err" || fail "no --model warning: $(cat "$TMP/old.err")"
+grep -q -- "read as --recipe-set (deprecated" "$TMP/old.err" || fail "no --set warning: $(cat "$TMP/old.err")"
+grep -q '"lr": 0.01' "$TMP/old/report.json" || fail "old --set did not reach the recipe"
+for f in report.json report.csv summary.txt timing.json; do [ -s "$TMP/a/$f" ] || fail "$f missing"; done
+cmp -s "$TMP/a/summary.txt" "$TMP/b/summary.txt" || fail "same seed, different summary.txt"
+cmp -s "$TMP/a/report.csv" "$TMP/b/report.csv" || fail "same seed, different report.csv"
+[ "$(wc -l < "$TMP/a/report.csv")" = 3 ] || fail "report.csv: a header and one row per epoch"
 expect_exit2 "apt-get install dataset-fashion-mnist" $small --recipe fp32 --out "$TMP/bad" --data "$TMP/nowhere"
-expect_exit2 "model 'nosuchnet'" --model nosuchnet --out "$TMP/bad"
+expect_exit2 "--net 'nosuchnet'" --net nosuchnet --out "$TMP/bad"
 expect_exit2 "needs --trace-out" $small --recipe fp32 --out "$TMP/bad" --trace-steps 0
 
 # Trace of step 1 of a CNN ibm4 run; numpy opens a packed 4-bit tensor.
-"$CLI" train --model cnn --recipe ibm4 --epochs 1 --batch 8 --train-limit 16 --test-limit 8 \
+"$CLI" train --net cnn --recipe ibm4 --epochs 1 --batch 8 --train-limit 16 --test-limit 8 \
   --out "$TMP/t" --trace-out "$TMP/trace" --trace-steps 1 > /dev/null 2>&1 || fail "trace run failed"
 [ -f "$TMP/trace/manifest.json" ] || fail "no manifest"
 /usr/bin/python3 - "$TMP/trace" <<'PY' || fail "numpy could not read the trace"

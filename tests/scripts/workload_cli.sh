@@ -9,9 +9,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$CLI" workload --net resnet50 >"$OUT/fwd"
 grep -q "^total: 4.089" "$OUT/fwd" || fail "resnet50 forward: $(tail -1 "$OUT/fwd")"
-"$CLI" workload --net mobilenet_v2 --training --batch 2 --out "$OUT/m.json" >"$OUT/train"
+"$CLI" workload --net mobilenet_v2 --training --batch 2 --out "$OUT/m" >"$OUT/train"
+for f in workload.json report.json report.csv summary.txt; do [ -s "$OUT/m/$f" ] || fail "m/$f missing"; done
+grep -q '"title": "mobilenet_v2, batch 2, training step"' "$OUT/m/report.json" || fail "workload report title"
 grep -q "^total: 1.78" "$OUT/train" || fail "mobilenet_v2 training batch 2: $(tail -2 "$OUT/train")"
-/usr/bin/python3 - "$OUT/m.json" <<'PY'
+/usr/bin/python3 - "$OUT/m/workload.json" <<'PY'
 import json, sys
 w = json.load(open(sys.argv[1]))
 assert w["training"] and w["batch"] == 2

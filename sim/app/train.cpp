@@ -51,11 +51,11 @@ struct TrainArgs {
   Deprecated deprecated;
 };
 
-// Top-level keys of a chip config: a --set under one of them without --chip
-// is a chip override with no chip to apply to.
+// Top-level keys only a chip config has ("/name" and "/description" are in
+// recipes too): a --set under one of them without --chip is a chip override
+// with no chip to apply to.
 bool is_chip_pointer(const std::string& set) {
-  for (const char* key : {"/name", "/description", "/clock_mhz", "/tech", "/ring", "/dram",
-                          "/cores", "/dma", "/noc"})
+  for (const char* key : {"/clock_mhz", "/tech", "/ring", "/dram", "/cores"})
     if (set.rfind(key, 0) == 0) return true;
   return false;
 }

@@ -19,8 +19,8 @@
 #include "sim/app/invocation.hpp"
 #include "sim/app/mac_table.hpp"
 #include "sim/app/workload_source.hpp"
-#include "sim/report/report_writer.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/report/report_writer.hpp"
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
@@ -54,8 +54,8 @@ std::string copy_tech(const fs::path& tech, const fs::path& out_dir) {
 
 void import_chip(const ImportArgs& args, const fs::path& out_dir, report::Report& rep) {
   const ScaleSimConfig cfg = read_scalesim_config(args.cfg);
-  const fs::path tech = args.tech.empty() ? data_path("configs/tech/horowitz45.json")
-                                          : fs::path(args.tech);
+  const fs::path tech =
+      args.tech.empty() ? data_path("configs/tech/horowitz45.json") : fs::path(args.tech);
   const auto chip = scalesim_chip_json(cfg, copy_tech(tech, out_dir));
   const fs::path file = out_dir / "chip.json";
   {
@@ -103,7 +103,8 @@ void run(const ImportArgs& args) {
   const fs::path out_dir = args.out;
   make_folder(out_dir, "--out");
   report::Report rep("import scalesim");
-  rep.set_title(fmt::format("SCALE-Sim {}{}{}", args.cfg, args.cfg.empty() || args.topology.empty() ? "" : " + ", args.topology));
+  rep.set_title(fmt::format("SCALE-Sim {}{}{}", args.cfg,
+                            args.cfg.empty() || args.topology.empty() ? "" : " + ", args.topology));
   rep.set_invocation(invocation_json());
   if (!args.cfg.empty()) import_chip(args, out_dir, rep);
   if (!args.topology.empty()) import_topology(args, out_dir, rep);

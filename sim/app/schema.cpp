@@ -55,9 +55,10 @@ void run(const SchemaArgs& args) {
   fs::path file = fs::path(args.out) / name;
   const auto ext = fs::path(args.out).extension();
   if ((ext == ".json" || ext == ".md") && !fs::is_directory(args.out)) {
-    spdlog::warn("--out {}: a file name is deprecated (--out is a folder in every subcommand); "
-                 "use --out {}",
-                 args.out, fs::path(args.out).parent_path().string());
+    spdlog::warn(
+        "--out {}: a file name is deprecated (--out is a folder in every subcommand); "
+        "use --out {}",
+        args.out, fs::path(args.out).parent_path().string());
     file = args.out;
     make_parent(args.out, "--out");
   } else {

@@ -85,8 +85,9 @@ SweepSpec spec_from_args(const SweepArgs& a) {
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
     throw InputError(fmt::format("--mode {}: expected timing, fast or detailed", spec.run.mode));
   if (spec.run.seed && spec.run.mode == "timing")
-    throw InputError("--seed sets the generated operand values, which --mode timing does not "
-                     "compute (nibble run rejects it)");
+    throw InputError(
+        "--seed sets the generated operand values, which --mode timing does not "
+        "compute (nibble run rejects it)");
   check_workload(spec.run.workload);
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();

@@ -84,8 +84,8 @@ void conv(onnx::GraphProto* g, Lcg& rng, const std::string& name, const std::str
   ints(n, "pads", {1, 1, 1, 1});
 }
 
-void fc(onnx::GraphProto* g, Lcg& rng, const std::string& name, const std::string& in,
-        int64_t k, int64_t n_out, const std::string& out) {
+void fc(onnx::GraphProto* g, Lcg& rng, const std::string& name, const std::string& in, int64_t k,
+        int64_t n_out, const std::string& out) {
   weight(g, rng, name + ".weight", {n_out, k}, k);
   weight(g, rng, name + ".bias", {n_out}, 0);
   auto* n = node(g, "Gemm", name, {in, name + ".weight", name + ".bias"}, out);

@@ -2,9 +2,9 @@
 // Options every subcommand shares, so one word means one thing everywhere
 // (docs/cli.md): --set is always a chip override, --net always the network,
 // --out always a folder. Old spellings stay for one release with a warning.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <memory>

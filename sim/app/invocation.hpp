@@ -18,11 +18,16 @@ namespace nibble::app {
 // The process's argv as main() received it (main.cpp fills it).
 std::vector<std::string>& process_argv();
 
-// argv without argv[0]'s path and without the --out value.
+// argv without argv[0]'s path, the --out value and the log-level flags
+// (-v, -vv, -q: they change what is printed, never a result).
 inline std::vector<std::string> recorded_command_line() {
   const auto& argv = process_argv();
   std::vector<std::string> out{"nibble"};
   for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "-q" || a == "--quiet" || a == "--verbose" ||
+        (a.size() >= 2 && a[0] == '-' && a.find_first_not_of('v', 1) == std::string::npos))
+      continue;
     if (argv[i] == "--out") {
       ++i;
       continue;

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   int verbose = 0;
   bool quiet = false;
   root.add_flag("-v,--verbose", verbose, "More log output (-v info, -vv debug)");
-  root.add_flag("-q,--quiet", quiet, "Errors only: no warnings, no progress lines (the default shows both)");
+  root.add_flag("-q,--quiet", quiet,
+                "Errors only: no warnings, no progress lines (the default shows both)");
   root.require_subcommand(1);
 
   auto& registry = app::command_registry();

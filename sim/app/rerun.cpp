@@ -104,22 +104,23 @@ void run(const RerunArgs& args) {
   ::waitpid(pid, &status, 0);
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (code == 2) throw InputError("rerun: the recorded command rejected its input (see above)");
-  if (code != 0) throw SimulationError(fmt::format("rerun: the recorded command ended with {}", code));
+  if (code != 0)
+    throw SimulationError(fmt::format("rerun: the recorded command ended with {}", code));
   const std::string before = workload_sha(report);
   if (!before.empty() && fs::is_regular_file(out / "report.json")) {
     const std::string after = workload_sha(read_report(out / "report.json"));
     if (after != before)
-      throw SimulationError(fmt::format(
-          "rerun: the workload changed since {} was written (SHA-256 {} then, {} now)",
-          file.string(), before, after));
+      throw SimulationError(
+          fmt::format("rerun: the workload changed since {} was written (SHA-256 {} then, {} now)",
+                      file.string(), before, after));
   }
 }
 
 const Registrar registrar{
     "rerun", [](CLI::App& root) {
       auto args = std::make_shared<RerunArgs>();
-      auto* cmd = root.add_subcommand(
-          "rerun", "Repeat the run a report.json records, into another folder");
+      auto* cmd =
+          root.add_subcommand("rerun", "Repeat the run a report.json records, into another folder");
       cmd->add_option("report", args->report, "report.json (or its folder)")
           ->required()
           ->type_name("REPORT");

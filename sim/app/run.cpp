@@ -139,9 +139,9 @@ int run(const RunArgs& args) {
       throw InputError("--scalesim-cfg and --scalesim-topology go together");
     if (!args.chip.empty()) throw InputError("--chip and --scalesim-cfg are mutually exclusive");
     reject_net_flags(args, "a SCALE-Sim topology");
-    ss = runner::load_scalesim(args.scalesim_cfg, args.scalesim_topology,
-                               parse_overrides(args.sets),
-                               data_path("configs/tech/horowitz45.json"));
+    ss =
+        runner::load_scalesim(args.scalesim_cfg, args.scalesim_topology, parse_overrides(args.sets),
+                              data_path("configs/tech/horowitz45.json"));
     cfg = ss->chip;
     w = ss->workload;
   } else {
@@ -170,13 +170,14 @@ int run(const RunArgs& args) {
   // The title says what ran: a network's batch and whether it was a training
   // step or inference (a workload JSON fixes both; its ops say which).
   const bool lowered = ss.has_value() || !is_workload_json(resolve_net(args.workload, "--net"));
-  const std::string shape =
-      lowered && !ss ? fmt::format(", batch {}, {}", args.net.batch,
-                                   args.net.training ? "training step" : "inference")
-                     : "";
+  const std::string shape = lowered && !ss
+                                ? fmt::format(", batch {}, {}", args.net.batch,
+                                              args.net.training ? "training step" : "inference")
+                                : "";
   const std::string budget =
-      w.ops.size() < all_ops ? fmt::format(", first {} of {} ops (NIBBLE_MAX_OPS)", w.ops.size(), all_ops)
-                             : "";
+      w.ops.size() < all_ops
+          ? fmt::format(", first {} of {} ops (NIBBLE_MAX_OPS)", w.ops.size(), all_ops)
+          : "";
   rep.set_title(
       fmt::format("{}{}{} on {} ({} mode)", w.name, shape, budget, cfg.chip.name, args.mode));
   rep.set_seed(args.seed);
@@ -219,17 +220,18 @@ const Registrar registrar{
           cmd->add_flag("--training", args->net.training,
                         "Networks: a whole training step (forward, dX, dW, weight update); "
                         "default inference");
-      args->batch_opt = cmd->add_option("--batch", args->net.batch, "Networks: batch size (default 1)")
-                            ->check(CLI::Range(1, 1 << 20));
+      args->batch_opt =
+          cmd->add_option("--batch", args->net.batch, "Networks: batch size (default 1)")
+              ->check(CLI::Range(1, 1 << 20));
       args->hfp8_opt =
           cmd->add_flag("--hfp8-1x1", args->net.hfp8_1x1, "Networks: 1x1 convolutions in HFP8");
       args->seq_len_opt =
           cmd->add_option("--seq-len", args->net.seq_len, "Networks: override seq_len")
               ->check(CLI::Range(1, 1 << 20));
       add_set_option(*cmd, args->sets);
-      cmd->add_option("--mode", args->mode,
-                      fmt::format("Array fidelity: detailed, fast or timing (default {})",
-                                  kDefaultMode))
+      cmd->add_option(
+             "--mode", args->mode,
+             fmt::format("Array fidelity: detailed, fast or timing (default {})", kDefaultMode))
           ->type_name("MODE");
       args->seed_opt = cmd->add_option("--seed", args->seed,
                                        "Seed of the generated operand data (fast/detailed)")

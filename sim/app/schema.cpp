@@ -2,12 +2,16 @@
 // parameter declarations: the JSON Schemas and docs/config.md's reference.
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
+#include "sim/app/config_options.hpp"
 #include "sim/config/generated_docs.hpp"
 #include "sim/report/report_writer.hpp"
 
@@ -38,10 +42,30 @@ void run(const SchemaArgs& args) {
     text = config::tech_schema_text();
   else
     text = config::reference_markdown();
-  if (args.out.empty())
+  if (args.out.empty()) {
     std::fputs(text.c_str(), stdout);
-  else
-    report::write_file_atomically(args.out, text);
+    return;
+  }
+  // --out is a folder, as in every subcommand: DIR/chip.schema.json,
+  // DIR/tech.schema.json or DIR/config_reference.md. A file name is the old
+  // form, kept for one release with a warning.
+  namespace fs = std::filesystem;
+  const std::string name =
+      args.kind == "reference" ? "config_reference.md" : args.kind + ".schema.json";
+  fs::path file = fs::path(args.out) / name;
+  const auto ext = fs::path(args.out).extension();
+  if ((ext == ".json" || ext == ".md") && !fs::is_directory(args.out)) {
+    spdlog::warn(
+        "--out {}: a file name is deprecated (--out is a folder in every subcommand); "
+        "use --out {}",
+        args.out, fs::path(args.out).parent_path().string());
+    file = args.out;
+    make_parent(args.out, "--out");
+  } else {
+    make_folder(args.out, "--out");
+  }
+  report::write_file_atomically(file, text);
+  std::printf("wrote %s\n", file.c_str());
 }
 
 const Registrar registrar{
@@ -53,8 +77,10 @@ const Registrar registrar{
       cmd->add_option("--kind", args->kind, "chip | tech | reference (Markdown)")
           ->check(CLI::IsMember({"chip", "tech", "reference"}))
           ->capture_default_str();
-      cmd->add_option("--out", args->out, "Write to this file instead of stdout")
-          ->type_name("FILE");
+      cmd->add_option("--out", args->out,
+                      "Write KIND.schema.json (or config_reference.md) into this folder instead "
+                      "of stdout")
+          ->type_name("DIR");
       cmd->add_option("--write-docs", args->write_docs,
                       "Rewrite the generated part of this Markdown file (docs/config.md)")
           ->type_name("FILE");

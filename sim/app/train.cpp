@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -45,19 +45,19 @@ struct TrainArgs {
   std::string trace_out, trace_steps;
   std::string data_dir = data::kFashionMnistDir;
   int threads = 1;
-  std::string chip;               // chip config: run every op on the simulated chip
-  std::vector<std::string> sets;  // --set overrides of the chip config
+  std::string chip;                        // chip config: run every op on the simulated chip
+  std::vector<std::string> sets;           // --set overrides of the chip config
   std::vector<std::string> old_chip_sets;  // --chip-set (deprecated spelling of --set)
   std::string mode = kDefaultMode;
   CLI::Option *mode_opt = nullptr, *threads_opt = nullptr;
   Deprecated deprecated;
 };
 
-// Top-level keys of a chip config: a --set under one of them without --chip
-// is a chip override with no chip to apply to.
+// Top-level keys only a chip config has ("/name" and "/description" are in
+// recipes too): a --set under one of them without --chip is a chip override
+// with no chip to apply to.
 bool is_chip_pointer(const std::string& set) {
-  for (const char* key : {"/name", "/description", "/clock_mhz", "/tech", "/ring", "/dram",
-                          "/cores", "/dma", "/noc"})
+  for (const char* key : {"/clock_mhz", "/tech", "/ring", "/dram", "/cores"})
     if (set.rfind(key, 0) == 0) return true;
   return false;
 }
@@ -70,12 +70,14 @@ void sort_sets(TrainArgs& a) {
   if (!a.chip.empty() || a.sets.empty()) return;
   for (const auto& s : a.sets) {
     if (is_chip_pointer(s))
-      throw InputError(fmt::format("--set {}: --set overrides the chip config, which needs --chip "
-                                   "FILE (use --recipe-set for the recipe)",
-                                   s));
-    spdlog::warn("--set {}: without --chip, read as --recipe-set (deprecated; --set is the chip's "
-                 "in every subcommand, use --recipe-set for the recipe)",
-                 s);
+      throw InputError(
+          fmt::format("--set {}: --set overrides the chip config, which needs --chip "
+                      "FILE (use --recipe-set for the recipe)",
+                      s));
+    spdlog::warn(
+        "--set {}: without --chip, read as --recipe-set (deprecated; --set is the chip's "
+        "in every subcommand, use --recipe-set for the recipe)",
+        s);
     a.recipe_sets.push_back(s);
   }
   a.sets.clear();
@@ -192,8 +194,9 @@ void run_train(TrainArgs& a) {
   if (a.chip.empty() && a.mode_opt->count() > 0)
     throw InputError("--mode sets the simulated chip's fidelity and needs --chip FILE");
   if (!a.chip.empty() && a.threads_opt->count() > 0)
-    throw InputError("--threads sets the software executor's GEMM threads; with --chip the "
-                     "simulated chip runs every GEMM");
+    throw InputError(
+        "--threads sets the software executor's GEMM threads; with --chip the "
+        "simulated chip runs every GEMM");
   const std::string model_path = resolve(a.model, "workloads/nets", "--net");
   const std::string recipe_path = resolve(a.recipe, "configs/recipes", "recipe");
   const std::string out_dir = a.out.empty() ? fresh_out_folder("train") : a.out;
@@ -256,7 +259,8 @@ void run_train(TrainArgs& a) {
   }
 
   Trainer trainer(model, recipe, *exec, a.seed);
-  auto progress = std::make_shared<report::ProgressLine>(report::progress_enabled(), "nibble train");
+  auto progress =
+      std::make_shared<report::ProgressLine>(report::progress_enabled(), "nibble train");
   trainer.on_progress = [progress](const Progress& p) {
     if (progress->due())
       progress->line(fmt::format("epoch {} {}/{} images, loss {:.4f}, acc {:.4f}, {:.0f} img/s",
@@ -317,8 +321,8 @@ void run_train(TrainArgs& a) {
       const ChipEpoch prev = chip_history.empty() ? ChipEpoch{} : chip_history.back();
       const double steps = static_cast<double>(c.steps - prev.steps);
       chip_part = fmt::format("  chip {:.0f} cycles/step  {:.2f} uJ/step",
-                          steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0,
-                          steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0);
+                              steps > 0 ? static_cast<double>(c.cycles - prev.cycles) / steps : 0.0,
+                              steps > 0 ? (c.energy_pj - prev.energy_pj) * 1e-6 / steps : 0.0);
       chip_history.push_back(c);
     }
     // Wall-clock speed goes to the terminal and timing.json only, so
@@ -384,10 +388,11 @@ void add_train(CLI::App& root) {
                 "Comma-separated step numbers to trace (0-based)");
   c->add_option("--data", args->data_dir, "Folder with the Fashion-MNIST *-ubyte.gz files")
       ->capture_default_str();
-  args->threads_opt = c->add_option("--threads", args->threads,
-                "Threads for the quantized GEMM kernels (results do not depend on it)")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  args->threads_opt =
+      c->add_option("--threads", args->threads,
+                    "Threads for the quantized GEMM kernels (results do not depend on it)")
+          ->check(CLI::Range(1, 256))
+          ->capture_default_str();
   c->add_option("--chip", args->chip,
                 "Run every GEMM, quantization and weight update on this simulated chip "
                 "(chip config JSON); default: the software executor");

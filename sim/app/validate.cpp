@@ -87,8 +87,7 @@ void run(const ValidateArgs& args) {
         no_sets(overrides, file, "a trainer net");
         train::Model model = train::Model::load(file, 1);
         std::printf("OK %s (trainer net \"%s\", %llu parameters)\n", file.c_str(),
-                    model.name().c_str(),
-                    static_cast<unsigned long long>(model.parameter_count()));
+                    model.name().c_str(), static_cast<unsigned long long>(model.parameter_count()));
       } else if (kind == FileKind::recipe) {
         no_sets(overrides, file, "a recipe");
         const auto recipe = train::Recipe::load(file, {});

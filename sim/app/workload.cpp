@@ -37,9 +37,10 @@ void run(const WorkloadArgs& args) {
   if (args.seq_len > 0) params["seq_len"] = args.seq_len;
   const std::filesystem::path file = resolve_net(args.net, "--net");
   if (is_workload_json(file))
-    throw InputError(fmt::format("--net {}: already a workload JSON (nibble workload lowers "
-                                 "library networks and arch-net JSON)",
-                                 args.net));
+    throw InputError(
+        fmt::format("--net {}: already a workload JSON (nibble workload lowers "
+                    "library networks and arch-net JSON)",
+                    args.net));
   const ArchNet net = read_arch_net(file, params);
   const Workload w = generate_workload(
       net, {.batch = args.batch, .training = args.training, .hfp8_1x1 = args.hfp8_1x1});

@@ -78,10 +78,11 @@ inline void write_workload_output(const workload::Workload& w, const std::string
                                   const report::Report& rep) {
   namespace fs = std::filesystem;
   if (fs::path(out).extension() == ".json" && !fs::is_directory(out)) {
-    spdlog::warn("--out {}: a file name is deprecated (--out is a folder in every subcommand); "
-                 "use --out {} to get {}/workload.json and its report",
-                 out, fs::path(out).replace_extension().string(),
-                 fs::path(out).replace_extension().string());
+    spdlog::warn(
+        "--out {}: a file name is deprecated (--out is a folder in every subcommand); "
+        "use --out {} to get {}/workload.json and its report",
+        out, fs::path(out).replace_extension().string(),
+        fs::path(out).replace_extension().string());
     make_parent(out, "--out");
     workload::write_workload(w, out);
     std::printf("wrote %s\n", out.c_str());

@@ -165,8 +165,8 @@ int run_trace_replay(const ReplayOptions& options) {
     exec.begin_step(step.step);
     for (const trace::TraceOp& op : step.ops) {
       if (progress.due())
-        progress.line(fmt::format("step {}, {} ops replayed, {} mismatches", step.step, ops,
-                                  cmp.mismatches));
+        progress.line(
+            fmt::format("step {}, {} ops replayed, {} mismatches", step.step, ops, cmp.mismatches));
       replay_op(reader, op, exec, cmp);
       ++ops;
     }

@@ -80,3 +80,8 @@ echo "ok   validate recognises chip, tech, recipe, trainer net, arch net, sweep 
 # Quiet by default: -q prints no warning.
 "$NIBBLE" -q validate configs/chips/default.json >/dev/null 2>"$tmp/err"
 [ ! -s "$tmp/err" ] || fail "-q printed: $(cat "$tmp/err")"
+
+# schema --out is a folder too.
+"$NIBBLE" schema --kind chip --out "$tmp/schema" >/dev/null
+cmp -s "$tmp/schema/chip.schema.json" configs/schema/chip.schema.json || fail "schema --out DIR"
+echo "ok   schema --out DIR"

@@ -52,9 +52,14 @@ void check_workload(const std::string& workload, const std::string& source) {
   if (fs::is_regular_file(workload, ec)) return;
   const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
-  throw InputError(fmt::format(
-      "{}: expected a workload file or a library network (workloads/nets/*.json), found \"{}\"",
-      source, workload));
+  throw InputError(
+      source == "--workload"
+          ? fmt::format("--workload {}: neither a file nor a library network "
+                        "(workloads/nets/*.json)",
+                        workload)
+          : fmt::format("{}: expected a workload file or a library network "
+                        "(workloads/nets/*.json), found \"{}\"",
+                        source, workload));
 }
 
 SweepSpec spec_from_args(const SweepArgs& a) {
@@ -81,9 +86,11 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     for (const auto& s : a.sets) add_set_argument(spec, s);
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
-    throw InputError(fmt::format("{}: expected timing, fast or detailed, found \"{}\"",
-                                 spec.file.empty() ? "--mode" : spec.file + ": /mode",
-                                 spec.run.mode));
+    throw InputError(spec.file.empty()
+                         ? fmt::format("--mode {}: expected timing, fast or detailed",
+                                       spec.run.mode)
+                         : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"",
+                                       spec.file, spec.run.mode));
   check_workload(spec.run.workload, spec.file.empty() ? "--workload" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();

@@ -58,9 +58,14 @@ void check_workload(const std::string& workload, const std::string& source) {
   if (fs::is_regular_file(workload, ec)) return;
   const fs::path lib = data_path("workloads/nets") / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
-  throw InputError(fmt::format(
-      "{}: expected a workload file or a library network (workloads/nets/*.json), found \"{}\"",
-      source, workload));
+  throw InputError(
+      source == "--net"
+          ? fmt::format("--net {}: neither a file nor a library network "
+                        "(workloads/nets/*.json)",
+                        workload)
+          : fmt::format("{}: expected a workload file or a library network "
+                        "(workloads/nets/*.json), found \"{}\"",
+                        source, workload));
 }
 
 SweepSpec spec_from_args(const SweepArgs& a) {
@@ -87,9 +92,11 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     for (const auto& s : a.sets) add_set_argument(spec, s);
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
-    throw InputError(fmt::format("{}: expected timing, fast or detailed, found \"{}\"",
-                                 spec.file.empty() ? "--mode" : spec.file + ": /mode",
-                                 spec.run.mode));
+    throw InputError(spec.file.empty()
+                         ? fmt::format("--mode {}: expected timing, fast or detailed",
+                                       spec.run.mode)
+                         : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"",
+                                       spec.file, spec.run.mode));
   if (spec.run.seed && spec.run.mode == "timing")
     throw InputError("--seed sets the generated operand values, which --mode timing does not "
                      "compute (nibble run rejects it)");

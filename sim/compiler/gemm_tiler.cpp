@@ -177,7 +177,9 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
     const uint64_t steps = io::checked_product(
         {tiles(op.m, t.m), tiles(n1 - n0, t.n), tiles(op.k, t.k), sizeof(hw::TileStep)},
         UINT64_MAX, "op '" + op.name + "'", "", "tile steps x bytes per step");
-    io::check_allocation(steps, "op '" + op.name + "'", "",
+    // x4: the plan is copied into each core's program and the run keeps
+    // per-step records beside it, so it may use a quarter of the budget.
+    io::check_allocation(steps * 4, "op '" + op.name + "'", "",
                          fmt::format("the tile plan of a {}x{}x{} GEMM on core {} ({}x{}x{} tiles)",
                                      op.m, op.n, op.k, c, t.m, t.n, t.k));
     plan.core_tiles.push_back(t);

@@ -192,7 +192,7 @@ expect_bad scalesim_partial "bad_topology.csv" import scalesim --cfg tests/data/
 printf 'not an onnx model' >"$tmp/bad.onnx"
 expect_bad onnx_bad "bad.onnx: not an ONNX model" import onnx "$tmp/bad.onnx" --out "$(out onnx_bad)"
 [[ ! -e "$(out onnx_bad).tmp" ]] || { echo "FAIL onnx left a .tmp"; failures=$((failures + 1)); }
-expect_bad onnx_out_device "--out /dev/full: exists and is a character device" import onnx tests/data/onnx/tiny_cnn.onnx --out /dev/full
+expect_bad onnx_out_device "--out /dev/full: exists and is a character device" import onnx tests/data/onnx/tiny_cnn.onnx --batch 1 --out /dev/full
 
 # Sweep-spec errors name the spec file and pointer, not a command-line flag.
 cat >"$tmp/spec.json" <<JSON

@@ -152,7 +152,7 @@ std::string be32(uint32_t v) {
           static_cast<char>(v)};
 }
 
-TEST(IdxReader, HeaderClaimingMillionsOfImagesFailsWithoutAllocatingThem) {
+TEST(IdxHostile, HeaderClaimingMillionsOfImagesFailsWithoutAllocatingThem) {
   const fs::path d = test::temp_dir("io_idx");
   // 16 bytes claiming 2^26 images of 28x28 (52 GB): refused by the budget.
   write_gz(d / "images.gz", be32(0x803) + be32(1u << 26) + be32(28) + be32(28));

@@ -69,7 +69,8 @@ class Fields {
     if (!v.is_number_integer()) fail(key, expected, found_of(v));
     if (v.is_number_unsigned()) {
       const uint64_t u = v.get<uint64_t>();
-      if (max < 0 || u > static_cast<uint64_t>(max)) fail(key, expected, std::to_string(u));
+      if (max < 0 || u > static_cast<uint64_t>(max) || (min > 0 && u < static_cast<uint64_t>(min)))
+        fail(key, expected, std::to_string(u));
       return static_cast<int64_t>(u);
     }
     const int64_t x = v.get<int64_t>();

@@ -8,7 +8,8 @@ namespace nibble::energy {
 
 namespace {
 
-constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
+                                                    "fp16",      "mxfp4",    "nvfp4"};
 
 double mac_pj(const config::EventEnergies& e, int mode) {
   switch (mode) {
@@ -18,6 +19,10 @@ double mac_pj(const config::EventEnergies& e, int mode) {
       return e.int4_fp4_mac.pj;
     case 2:
       return e.hfp8_mac.pj;
+    case 4:
+      return e.mxfp4_mac.pj;
+    case 5:
+      return e.nvfp4_mac.pj;
     default:
       return e.fp16_mac.pj;
   }

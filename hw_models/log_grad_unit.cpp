@@ -76,7 +76,8 @@ uint64_t LogGradUnit::quantize_block_fp4(const LguBlockFp4Job& job) {
   const uint64_t n = uint64_t(job.rows) * uint64_t(job.cols);
   if (compute_values_) {
     if (job.out == nullptr || job.rows < 0 || job.cols < 0 || job.x.size() != n)
-      throw InputError(std::string(name()) + ": block fp4 job needs rows x cols inputs and an output");
+      throw InputError(std::string(name()) +
+                       ": block fp4 job needs rows x cols inputs and an output");
     std::vector<float> transformed;
     std::span<const float> x = job.x;
     if (job.hadamard) {

@@ -21,9 +21,9 @@ namespace nibble::hw {
 
 struct LguCounters {
   uint64_t passes = 0;
-  uint64_t elements = 0;   // FP16 gradients read
-  uint64_t fp4_codes = 0;  // FP4 codes written (both phases)
-  uint64_t e2m1_codes = 0;       // block-scaled E2M1 codes written
+  uint64_t elements = 0;           // FP16 gradients read
+  uint64_t fp4_codes = 0;          // FP4 codes written (both phases)
+  uint64_t e2m1_codes = 0;         // block-scaled E2M1 codes written
   uint64_t hadamard_elements = 0;  // elements through the Hadamard stage (4 adds each)
   uint64_t busy_cycles = 0;
 };

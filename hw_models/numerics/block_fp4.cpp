@@ -164,12 +164,11 @@ void gemm_block_fp4_ref(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, floa
         for (int k = kb * bs; k < std::min(K, (kb + 1) * bs); ++k)
           d += e2m1_twice(a.codes[static_cast<std::size_t>(i) * K + k]) *
                e2m1_twice(b_t.codes[static_cast<std::size_t>(j) * K + k]);
-        const double p = static_cast<double>(d) * 0.25 * a.block_scale(i, kb) *
-                         b_t.block_scale(j, kb);
+        const double p =
+            static_cast<double>(d) * 0.25 * a.block_scale(i, kb) * b_t.block_scale(j, kb);
         acc += static_cast<float>(p);
       }
-      write_out(acc, alpha, static_cast<std::size_t>(i) * b_t.rows + j, out_f32, out_fp16,
-                acc_f32);
+      write_out(acc, alpha, static_cast<std::size_t>(i) * b_t.rows + j, out_f32, out_fp16, acc_f32);
     }
 }
 
@@ -187,7 +186,8 @@ void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* o
   auto scales = [nb](const BlockFp4Tensor& t) {
     std::vector<double> s(static_cast<std::size_t>(t.rows) * nb);
     for (int r = 0; r < t.rows; ++r)
-      for (int kb = 0; kb < nb; ++kb) s[static_cast<std::size_t>(r) * nb + kb] = t.block_scale(r, kb);
+      for (int kb = 0; kb < nb; ++kb)
+        s[static_cast<std::size_t>(r) * nb + kb] = t.block_scale(r, kb);
     return s;
   };
   const std::vector<int8_t> wa = widen(a), wb = widen(b_t);

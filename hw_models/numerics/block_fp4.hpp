@@ -28,7 +28,7 @@ enum class BlockFormat : uint8_t { mxfp4, nvfp4 };
 
 struct BlockFp4Config {
   BlockFormat format = BlockFormat::mxfp4;
-  int block_size = 32;   // 16 or 32; 2-D tiles are 16 x 16 (block_size must be 16)
+  int block_size = 32;  // 16 or 32; 2-D tiles are 16 x 16 (block_size must be 16)
   bool tiles_2d = false;
   ScaleRounding scale_rounding = ScaleRounding::floor;  // MXFP4 only
   E2m1Rounding rounding = E2m1Rounding::nearest_even;

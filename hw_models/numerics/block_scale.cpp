@@ -19,9 +19,15 @@ uint8_t e8m0_scale_code(float amax, ScaleRounding r) {
     const double m = 2.0 * std::frexp(static_cast<double>(std::fabs(amax)), &k2);
     const int k = k2 - 1;
     switch (r) {
-      case ScaleRounding::floor: e = k - kE2m1Emax; break;
-      case ScaleRounding::ceil: e = (m <= 1.5 ? k : k + 1) - kE2m1Emax; break;
-      default: e = (m >= 1.75 ? k + 1 : k) - kE2m1Emax; break;  // even
+      case ScaleRounding::floor:
+        e = k - kE2m1Emax;
+        break;
+      case ScaleRounding::ceil:
+        e = (m <= 1.5 ? k : k + 1) - kE2m1Emax;
+        break;
+      default:
+        e = (m >= 1.75 ? k + 1 : k) - kE2m1Emax;
+        break;  // even
     }
   }
   e = std::clamp(e, kE8m0MinExp, kE8m0MaxExp);

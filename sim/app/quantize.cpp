@@ -201,7 +201,8 @@ const Registrar registrar{
           "quantize", "Quantize numbers from stdin (one per line); print code and decoded value");
       cmd->add_option("--format", args->format, "Number format")
           ->required()
-          ->check(CLI::IsMember({"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152", "mxfp4", "nvfp4"}));
+          ->check(CLI::IsMember(
+              {"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152", "mxfp4", "nvfp4"}));
       cmd->add_option(
           "--scale", args->scale,
           "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
@@ -211,8 +212,9 @@ const Registrar registrar{
       cmd->add_option("--rounding", args->rounding,
                       "nearest (ties to even), or stochastic (fp4, mxfp4, nvfp4); mxfp4/nvfp4 also "
                       "nearest-away (ties away from zero, microxcaling's default)");
-      auto* block_size = cmd->add_option("--block-size", args->block_size,
-                      "mxfp4/nvfp4: values per block, 16 or 32 (default 32 / 16)");
+      auto* block_size =
+          cmd->add_option("--block-size", args->block_size,
+                          "mxfp4/nvfp4: values per block, 16 or 32 (default 32 / 16)");
       auto* scale_rounding =
           cmd->add_option("--scale-rounding", args->scale_rounding,
                           "mxfp4 E8M0 scale exponent: floor (OCP), ceil or even (default floor)");

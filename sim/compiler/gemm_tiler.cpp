@@ -47,8 +47,7 @@ Alignment array_alignment(const GemmOp& op, const hw::MacArrayParams& array) {
 // controller requires it: a block joins the FP32 sum at its last element).
 Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
   Alignment a = array_alignment(op, array);
-  if (is_block_fp4(op.precision))
-    a.k = std::lcm(a.k, op.precision == Precision::nvfp4 ? 16u : 32u);
+  if (is_block_fp4(op.precision)) a.k = std::lcm(a.k, op.precision == Precision::nvfp4 ? 16u : 32u);
   return a;
 }
 

@@ -64,8 +64,8 @@ void fill(std::vector<hw::OperandCode>& codes, uint64_t n, Kind kind, SplitMix& 
       case Kind::nvfp4: {
         const uint64_t e2m1 = take(4);
         const uint64_t scale = kind == Kind::mxfp4 ? 119 + take(4) : take(7) % 0x7F;
-        codes[i] = hw::block_fp4_operand(static_cast<uint8_t>(e2m1), static_cast<uint8_t>(scale),
-                                         false);
+        codes[i] =
+            hw::block_fp4_operand(static_cast<uint8_t>(e2m1), static_cast<uint8_t>(scale), false);
         break;
       }
     }

@@ -194,16 +194,14 @@ Operands make_operands(const GemmCase& c) {
       const uint32_t bs = uint32_t(q.block_size);
       for (uint32_t m = 0; m < c.m; ++m)
         for (uint32_t k = 0; k < c.k; ++k)
-          o.a[uint64_t{m} * c.k + k] =
-              block_fp4_operand(o.a_blocks.codes[uint64_t{m} * c.k + k],
-                                o.a_blocks.scale_code(int(m), int(k / bs)),
-                                (k + 1) % bs == 0 || k + 1 == c.k);
+          o.a[uint64_t{m} * c.k + k] = block_fp4_operand(o.a_blocks.codes[uint64_t{m} * c.k + k],
+                                                         o.a_blocks.scale_code(int(m), int(k / bs)),
+                                                         (k + 1) % bs == 0 || k + 1 == c.k);
       for (uint32_t n = 0; n < c.n; ++n)
         for (uint32_t k = 0; k < c.k; ++k)
-          o.b[uint64_t{k} * c.n + n] =
-              block_fp4_operand(o.b_blocks.codes[uint64_t{n} * c.k + k],
-                                o.b_blocks.scale_code(int(n), int(k / bs)),
-                                (k + 1) % bs == 0 || k + 1 == c.k);
+          o.b[uint64_t{k} * c.n + n] = block_fp4_operand(o.b_blocks.codes[uint64_t{n} * c.k + k],
+                                                         o.b_blocks.scale_code(int(n), int(k / bs)),
+                                                         (k + 1) % bs == 0 || k + 1 == c.k);
       o.format.block_size = bs;
       o.format.output_scale = {num::block_fp4_alpha(o.a_blocks, o.b_blocks), 0};
       break;

@@ -42,7 +42,8 @@ TEST(E2m1, EveryCodeDecodesAndReencodes) {
     const double v = e2m1_decode(c);
     EXPECT_EQ(v, (code & 8 ? -1 : 1) * kGrid[code & 7]);
     EXPECT_EQ(e2m1_twice(c), static_cast<int>(2 * v));
-    for (auto r : {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away, E2m1Rounding::stochastic})
+    for (auto r :
+         {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away, E2m1Rounding::stochastic})
       EXPECT_EQ(e2m1_encode(v, r, 3, code), code == 8 ? 0 : code) << code;
   }
   EXPECT_EQ(e2m1_encode(-0.1, E2m1Rounding::nearest_even), 8);  // negative rounding to zero: -0
@@ -121,7 +122,8 @@ TEST(E8m0, EveryCodeAndEveryModeBoundary) {
     const auto code = [](float a, ScaleRounding r) { return e8m0_exp(e8m0_scale_code(a, r)); };
     const auto cl = [](int e) { return std::clamp(e, -127, 127); };
     const float below2 = std::nextafter(at(2.0), 0.0f);
-    for (float a : {at(1.0), at(1.5), at(1.75), below2}) EXPECT_EQ(code(a, ScaleRounding::floor), cl(k - 2));
+    for (float a : {at(1.0), at(1.5), at(1.75), below2})
+      EXPECT_EQ(code(a, ScaleRounding::floor), cl(k - 2));
     EXPECT_EQ(code(at(1.0), ScaleRounding::ceil), cl(k - 2));
     EXPECT_EQ(code(at(1.5), ScaleRounding::ceil), cl(k - 2));  // 6 * 2^(k-2) == amax
     EXPECT_EQ(code(std::nextafter(at(1.5), INFINITY), ScaleRounding::ceil), cl(k - 1));
@@ -172,8 +174,7 @@ TEST(Hadamard, OrthonormalAndSeeded) {
   std::vector<float> v(16, 0.0f);
   v[3] = 4.0f;
   hadamard16_inplace(v, 0);
-  for (int i = 0; i < 16; ++i)
-    EXPECT_EQ(v[i], (std::popcount(unsigned(i & 3)) & 1) ? -1.0f : 1.0f);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(v[i], (std::popcount(unsigned(i & 3)) & 1) ? -1.0f : 1.0f);
   // Applied twice: the identity on exactly representable data.
   std::vector<float> w(40), w0;
   for (int i = 0; i < 40; ++i) w[i] = float((i * 7) % 13) - 6.0f;
@@ -227,11 +228,14 @@ std::vector<float> floats(const std::vector<uint32_t>& w) {
   return v;
 }
 ScaleRounding scale_mode(const std::string& s) {
-  return s == "floor" ? ScaleRounding::floor : s == "ceil" ? ScaleRounding::ceil : ScaleRounding::even;
+  return s == "floor"  ? ScaleRounding::floor
+         : s == "ceil" ? ScaleRounding::ceil
+                       : ScaleRounding::even;
 }
 E2m1Rounding rounding(const std::string& s) {
-  return s == "even" ? E2m1Rounding::nearest_even
-                     : s == "away" ? E2m1Rounding::nearest_away : E2m1Rounding::stochastic;
+  return s == "even"   ? E2m1Rounding::nearest_even
+         : s == "away" ? E2m1Rounding::nearest_away
+                       : E2m1Rounding::stochastic;
 }
 
 TEST(BlockFp4Vectors, NumpyReferenceAgreesBitForBit) {
@@ -270,7 +274,8 @@ TEST(BlockFp4Vectors, NumpyReferenceAgreesBitForBit) {
       auto tl = line_of(f, "tensor");
       const auto tensor = hex_words(tl);
       ASSERT_EQ(codes.size(), t.codes.size()) << name;
-      for (std::size_t i = 0; i < codes.size(); ++i) EXPECT_EQ(t.codes[i], codes[i]) << name << " " << i;
+      for (std::size_t i = 0; i < codes.size(); ++i)
+        EXPECT_EQ(t.codes[i], codes[i]) << name << " " << i;
       ASSERT_EQ(scales.size(), t.scale_codes.size()) << name;
       for (std::size_t i = 0; i < scales.size(); ++i)
         EXPECT_EQ(t.scale_codes[i], scales[i]) << name << " block " << i;
@@ -330,9 +335,10 @@ TEST(BlockFp4Vectors, NumpyReferenceAgreesBitForBit) {
   RecordProperty("elements", static_cast<int>(elements));
   RecordProperty("gemm_cases", gemm_cases);
   RecordProperty("gemm_outputs", static_cast<int>(outputs));
-  std::printf("numpy vectors: %d quantize cases (%llu elements), %d GEMMs (%llu outputs), == everywhere\n",
-              quant_cases, static_cast<unsigned long long>(elements), gemm_cases,
-              static_cast<unsigned long long>(outputs));
+  std::printf(
+      "numpy vectors: %d quantize cases (%llu elements), %d GEMMs (%llu outputs), == everywhere\n",
+      quant_cases, static_cast<unsigned long long>(elements), gemm_cases,
+      static_cast<unsigned long long>(outputs));
 }
 
 }  // namespace

@@ -70,6 +70,13 @@ void Controller::check_program(const CoreProgram& program) const {
       throw InputError(who + ": step " + std::to_string(j) +
                        " continues K at k0 = " + std::to_string(s.k0) +
                        " but the previous step is not the same output tile's preceding K tile");
+    // Block-scaled modes add a block to the fp32 sum at its last element, so a
+    // K tile must end on a block boundary (or at K) for its word to be final.
+    if (is_block_fp4(ops.format.precision) && s.k0 + s.shape.k < ops.shape.k &&
+        (s.k0 + s.shape.k) % ops.format.block_size != 0)
+      throw InputError(who + ": step " + std::to_string(j) + " ends K at " +
+                       std::to_string(s.k0 + s.shape.k) + ", inside a " +
+                       std::to_string(ops.format.block_size) + "-element scale block");
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "hw_models/lane_pipeline.hpp"
 #include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
 
 namespace nibble::hw {
@@ -66,11 +67,49 @@ uint64_t LogGradUnit::quantize_shapes(uint64_t elements) {
   return t;
 }
 
+uint64_t LogGradUnit::block_fp4_cycles(uint64_t elements, bool hadamard) const {
+  return lane_pipeline_cycles(elements, params_.lanes, params_.latency_cycles) +
+         (hadamard && elements > 0 ? params_.hadamard_latency_cycles : 0);
+}
+
+uint64_t LogGradUnit::quantize_block_fp4(const LguBlockFp4Job& job) {
+  const uint64_t n = uint64_t(job.rows) * uint64_t(job.cols);
+  if (compute_values_) {
+    if (job.out == nullptr || job.rows < 0 || job.cols < 0 || job.x.size() != n)
+      throw InputError(std::string(name()) +
+                       ": block fp4 job needs rows x cols inputs and an output");
+    std::vector<float> transformed;
+    std::span<const float> x = job.x;
+    if (job.hadamard) {
+      transformed.assign(job.x.begin(), job.x.end());
+      for (int r = 0; r < job.rows; ++r)
+        num::hadamard16_inplace(
+            std::span<float>(transformed).subspan(uint64_t(r) * job.cols, uint64_t(job.cols)),
+            job.sign_mask);
+      x = transformed;
+    }
+    *job.out = num::quantize_block_fp4(x, job.rows, job.cols, job.format, job.index_base);
+  }
+  const uint64_t t = block_fp4_cycles(n, job.hadamard);
+  wait(clock_period_ * static_cast<double>(t));
+  counters_.elements += n;
+  counters_.e2m1_codes += n;
+  if (job.hadamard) counters_.hadamard_elements += n;
+  counters_.busy_cycles += t;
+  ++counters_.passes;
+  return t;
+}
+
 void LogGradUnit::register_stats(StatRegistry& registry, const std::string& prefix) const {
   registry.add(prefix + ".passes", "events", "LGU quantization passes", &counters_.passes);
   registry.add(prefix + ".elements", "elements", "FP16 gradients quantized", &counters_.elements);
   registry.add(prefix + ".fp4_codes", "elements", "FP4 codes written (both TPR phases)",
                &counters_.fp4_codes);
+  registry.add(prefix + ".e2m1_codes", "elements", "Block-scaled E2M1 codes written",
+               &counters_.e2m1_codes);
+  registry.add(prefix + ".hadamard_elements", "elements",
+               "Elements through the 16-point Hadamard stage (4 FP32 adds each)",
+               &counters_.hadamard_elements);
   registry.add(prefix + ".busy_cycles", "cycles", "Cycles the LGU was busy",
                &counters_.busy_cycles);
 }

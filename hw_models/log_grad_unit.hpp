@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/fp4.hpp"
 #include "hw_models/stats.hpp"
 #include "hw_models/vector_unit_params.hpp"
@@ -20,8 +21,10 @@ namespace nibble::hw {
 
 struct LguCounters {
   uint64_t passes = 0;
-  uint64_t elements = 0;   // FP16 gradients read
-  uint64_t fp4_codes = 0;  // FP4 codes written (both phases)
+  uint64_t elements = 0;           // FP16 gradients read
+  uint64_t fp4_codes = 0;          // FP4 codes written (both phases)
+  uint64_t e2m1_codes = 0;         // block-scaled E2M1 codes written
+  uint64_t hadamard_elements = 0;  // elements through the Hadamard stage (4 adds each)
   uint64_t busy_cycles = 0;
 };
 
@@ -39,6 +42,23 @@ struct LguJob {
   std::span<const float> gradients_fp32;
 };
 
+// Block-scaled FP4 (MXFP4 / NVFP4) encoding: the optional 16-point random
+// Hadamard stage, then the E2M1 encoder (nearest or stochastic) with the
+// block scales the scale unit computed (numerics/block_fp4.hpp: the values
+// are quantize_block_fp4's, of the transformed tensor). Timing: the same V
+// lanes, T = ceil(n/V) + L - 1, plus hadamard_latency_cycles when the
+// Hadamard stage is on (it is pipelined: V/16 16-point butterflies, 4 FP32
+// adders per lane, docs/microarch.md).
+struct LguBlockFp4Job {
+  std::span<const float> x;  // rows x cols, K along a row
+  int rows = 0, cols = 0;
+  num::BlockFp4Config format;
+  bool hadamard = false;  // random Hadamard transform along K first
+  uint16_t sign_mask = 0;
+  uint64_t index_base = 0;  // stochastic-rounding counter of element 0
+  num::BlockFp4Tensor* out = nullptr;
+};
+
 class LogGradUnit : public sc_core::sc_module {
  public:
   // compute_values = false is TIMING mode (same cycles, no codes written).
@@ -51,6 +71,8 @@ class LogGradUnit : public sc_core::sc_module {
   // The same timing and counters for n gradients without their values
   // (workload runs carry no gradient data; both TPR phases are written).
   uint64_t quantize_shapes(uint64_t elements);
+  uint64_t block_fp4_cycles(uint64_t elements, bool hadamard) const;
+  uint64_t quantize_block_fp4(const LguBlockFp4Job& job);
 
   uint64_t completed() const { return counters_.passes; }
   const LguCounters& counters() const { return counters_; }

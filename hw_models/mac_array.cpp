@@ -70,7 +70,7 @@ void MacArray::register_stats(StatRegistry& registry, const std::string& prefix)
   registry.add(prefix + ".busy_cycles", "cycles", "Cycles the array was busy",
                &counters_.busy_cycles);
   static constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
-                                                             "fp16"};
+                                                             "fp16",      "mxfp4",    "nvfp4"};
   for (int p = 0; p < kNumPrecisions; ++p)
     registry.add(prefix + ".macs_" + kModeNames[p], "MACs",
                  std::string("Real MACs in mode ") + kModeNames[p], &counters_.macs[p]);

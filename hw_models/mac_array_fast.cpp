@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "hw_models/numerics/block_fp4.hpp"
+#include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/gemm.hpp"
 
 namespace nibble::hw {
@@ -19,6 +21,29 @@ const T* narrow(std::span<const OperandCode> codes, std::vector<uint8_t>& out) {
   out.resize(codes.size());
   for (size_t i = 0; i < codes.size(); ++i) out[i] = static_cast<uint8_t>(codes[i]);
   return reinterpret_cast<const T*>(out.data());
+}
+
+// A block-scaled operand as numerics' tensor, K along its rows: A (M x K)
+// as is, B (K x N) transposed. The scale of block kb is read from the
+// operand code of the block's first element (the one the scale unit wrote).
+num::BlockFp4Tensor block_tensor(std::span<const OperandCode> codes, uint32_t lines, uint32_t K,
+                                 bool k_along_rows, uint32_t cols, const MacFormat& f) {
+  num::BlockFp4Tensor t;
+  t.format = f.precision == Precision::mxfp4 ? num::BlockFormat::mxfp4 : num::BlockFormat::nvfp4;
+  t.rows = int(lines);
+  t.cols = int(K);
+  t.block_size = int(f.block_size);
+  const int nb = t.blocks_per_row();
+  t.codes.resize(uint64_t{lines} * K);
+  t.scale_codes.resize(uint64_t{lines} * uint64_t(nb));
+  for (uint32_t l = 0; l < lines; ++l)
+    for (uint32_t k = 0; k < K; ++k) {
+      const OperandCode c = codes[k_along_rows ? uint64_t{l} * K + k : uint64_t{k} * cols + l];
+      t.codes[uint64_t{l} * K + k] = static_cast<uint8_t>(c & 0xFu);
+      if (k % f.block_size == 0)
+        t.scale_codes[uint64_t{l} * nb + k / f.block_size] = static_cast<uint8_t>((c >> 4) & 0xFFu);
+    }
+  return t;
 }
 
 }  // namespace
@@ -74,6 +99,21 @@ void MacArrayFast::compute(const GemmJob& job, GemmOutput& out) {
       }
       for (uint64_t i = 0; i < outputs; ++i)
         out.accumulators[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums_[i]));
+      break;
+    }
+    case Precision::mxfp4:
+    case Precision::nvfp4: {
+      // numerics/block_fp4.hpp: the same block order as the PEs (ascending K
+      // blocks, fp32), so the words equal DETAILED's (open block sum 0).
+      const num::BlockFp4Tensor a = block_tensor(job.a, s.m, s.k, true, s.k, f);
+      const num::BlockFp4Tensor b = block_tensor(job.b, s.n, s.k, false, s.n, f);
+      sums_.resize(outputs);
+      num::gemm_block_fp4(a, b, nullptr, nullptr, sums_.data());
+      for (uint64_t i = 0; i < outputs; ++i) {
+        out.accumulators[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums_[i]));
+        out.fp16[i] = num::fp64_to_fp16(static_cast<double>(sums_[i]) *
+                                        static_cast<double>(f.output_scale.scale));
+      }
       break;
     }
   }

@@ -27,6 +27,8 @@ struct MacsPerCycle {
   uint32_t int4_fp4 = 4;
   uint32_t hfp8 = 2;
   uint32_t fp16 = 1;
+  uint32_t mxfp4 = 4;
+  uint32_t nvfp4 = 4;
 
   uint32_t of(Precision p) const {
     switch (p) {
@@ -38,6 +40,10 @@ struct MacsPerCycle {
         return hfp8;
       case Precision::fp16:
         return fp16;
+      case Precision::mxfp4:
+        return mxfp4;
+      case Precision::nvfp4:
+        return nvfp4;
     }
     return 1;
   }
@@ -56,6 +62,16 @@ struct MacsPerCycle {
             {.unit = "MAC/cycle", .desc = "HFP8 MACs per PE per cycle", .min = 1, .max = 64});
     v.param("fp16", fp16,
             {.unit = "MAC/cycle", .desc = "FP16 MACs per PE per cycle", .min = 1, .max = 64});
+    v.param("mxfp4", mxfp4,
+            {.unit = "MAC/cycle",
+             .desc = "MXFP4 (E2M1 x E2M1, E8M0 block scales) MACs per PE per cycle",
+             .min = 1,
+             .max = 64});
+    v.param("nvfp4", nvfp4,
+            {.unit = "MAC/cycle",
+             .desc = "NVFP4 (E2M1 x E2M1, UE4M3 block scales) MACs per PE per cycle",
+             .min = 1,
+             .max = 64});
   }
   template <class C>
   void check(C&) const {}

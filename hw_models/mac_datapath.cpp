@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "hw_models/numerics/block_scale.hpp"
+#include "hw_models/numerics/e2m1.hpp"
 #include "hw_models/numerics/fp16.hpp"
 
 namespace nibble::hw {
@@ -87,6 +89,46 @@ class FloatDatapath final : public MacDatapath {
   float scale_;
 };
 
+// MXFP4 / NVFP4: exact block dot products, scales applied exactly at the
+// block's end, fp32 accumulation across blocks in K order.
+class BlockFp4Datapath final : public MacDatapath {
+ public:
+  explicit BlockFp4Datapath(const MacFormat& f)
+      : mx_(f.precision == Precision::mxfp4), scale_(f.output_scale.scale) {}
+
+  int64_t mac(int64_t acc, const OperandCode* a, const OperandCode* b, uint32_t k,
+              MacEvents& events) const override {
+    float sum = word_float(acc);
+    int32_t block = static_cast<int32_t>(static_cast<uint64_t>(acc) >> 32);
+    for (uint32_t i = 0; i < k; ++i) {
+      const int x = num::e2m1_twice(static_cast<uint8_t>(a[i] & 0xFu));
+      const int y = num::e2m1_twice(static_cast<uint8_t>(b[i] & 0xFu));
+      events.zero_products += (x == 0 || y == 0);
+      block += x * y;
+      if (a[i] & kBlockEndFlag) {
+        const double p = static_cast<double>(block) * 0.25 * block_scale(a[i]) * block_scale(b[i]);
+        sum = sum + static_cast<float>(p);  // p is exact; one fp32 rounding per block
+        block = 0;
+      }
+    }
+    return static_cast<int64_t>((static_cast<uint64_t>(static_cast<uint32_t>(block)) << 32) |
+                                std::bit_cast<uint32_t>(sum));
+  }
+  uint16_t round_output(int64_t acc) const override {
+    return num::fp64_to_fp16(static_cast<double>(word_float(acc)) * static_cast<double>(scale_));
+  }
+  bool a_is_zero(OperandCode a) const override { return (a & 0x7u) == 0; }
+  bool b_is_zero(OperandCode b) const override { return (b & 0x7u) == 0; }
+
+ private:
+  double block_scale(OperandCode c) const {
+    const auto s = static_cast<uint8_t>((c >> 4) & 0xFFu);
+    return mx_ ? num::e8m0_decode(s) : num::ue4m3_decode(s);
+  }
+  bool mx_;
+  float scale_;
+};
+
 }  // namespace
 
 std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format,
@@ -102,6 +144,9 @@ std::unique_ptr<const MacDatapath> make_mac_datapath(const MacFormat& format,
     case Precision::hfp8:
     case Precision::fp16:
       return std::make_unique<FloatDatapath>(format);
+    case Precision::mxfp4:
+    case Precision::nvfp4:
+      return std::make_unique<BlockFp4Datapath>(format);
   }
   return nullptr;
 }

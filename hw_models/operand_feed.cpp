@@ -8,6 +8,8 @@ uint32_t operand_width_bits(Precision precision) {
   switch (precision) {
     case Precision::int4_int4:
     case Precision::int4_fp4:
+    case Precision::mxfp4:  // + one 8-bit scale per block, fetched by the scale unit
+    case Precision::nvfp4:
       return 4;
     case Precision::hfp8:
       return 8;
@@ -19,7 +21,9 @@ uint32_t operand_width_bits(Precision precision) {
 
 uint32_t psum_width_bits(const MacArrayParams& array, Precision precision) {
   // Integer modes keep the exact accumulator word; FP modes accumulate in FP32.
-  return precision == Precision::hfp8 || precision == Precision::fp16 ? 32 : array.accumulator_bits;
+  return precision == Precision::hfp8 || precision == Precision::fp16 || is_block_fp4(precision)
+             ? 32
+             : array.accumulator_bits;
 }
 
 FeedPerCycle steady_state_feed(const MacArrayParams& array, Precision precision) {

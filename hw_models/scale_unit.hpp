@@ -47,6 +47,11 @@ class ScaleUnit : public sc_core::sc_module {
   // The same timing and counters for n elements without their values
   // (workload runs carry no tensor data).
   uint64_t gather_stats_shapes(uint64_t elements);
+  // Block-scaled FP4: one statistics pass finds every block's max|x| (and
+  // the NVFP4 tensor's, in the same pass) and encodes the E8M0 / UE4M3 scale
+  // at the end of each block (numerics/block_scale.hpp); the LGU then writes
+  // the elements. T(n) as any statistics pass.
+  uint64_t block_scales_pass(uint64_t elements);
   uint64_t quantize_shapes(uint64_t elements);
 
   // FP32 inputs (the trainer's master weights, FP32 activations and

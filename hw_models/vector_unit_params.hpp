@@ -13,6 +13,7 @@ struct LguParams {
   uint32_t lanes = 16;
   uint32_t latency_cycles = 3;
   bool both_phases_per_pass = true;
+  uint32_t hadamard_latency_cycles = 4;
 
   template <class V>
   void declare(V& v) {
@@ -29,6 +30,12 @@ struct LguParams {
              .max = 64});
     v.param("both_phases_per_pass", both_phases_per_pass,
             {.desc = "One pass emits the even and odd TPR copies (else two passes)"});
+    v.param("hadamard_latency_cycles", hadamard_latency_cycles,
+            {.unit = "cycles",
+             .desc = "Extra pipeline stages of the 16-point Hadamard stage in front of the E2M1 "
+                     "encoder (log2 16 = 4 butterfly stages; 4 FP32 adders per lane)",
+             .min = 1,
+             .max = 64});
   }
   template <class C>
   void check(C&) const {}

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/fp4.hpp"
@@ -29,7 +30,15 @@ struct QuantizeArgs {
   std::string rounding = "nearest";
   uint64_t seed = 0;
   bool phase_given = false;
+  int block_size = 0;
+  bool block_size_given = false;  // else the format's default (mxfp4 32, nvfp4 16)
+  std::string scale_rounding = "floor";
+  bool scale_rounding_given = false;
 };
+
+bool is_block_format(const std::string& f) {
+  return f == "mxfp4" || f == "nvfp4";
+}
 
 std::string shortest(double v) {
   char buf[64];
@@ -67,12 +76,26 @@ class Quantizer {
  public:
   explicit Quantizer(const QuantizeArgs& a) : args_(a) {
     const bool fp4 = a.format == "fp4";
-    if (a.rounding != "nearest" && a.rounding != "stochastic")
-      throw InputError("--rounding: expected nearest or stochastic, found '" + a.rounding + "'");
+    const bool block = is_block_format(a.format);
+    if (a.rounding != "nearest" && a.rounding != "stochastic" &&
+        !(block && a.rounding == "nearest-away"))
+      throw InputError("--rounding: expected nearest or stochastic" +
+                       std::string(block ? " or nearest-away" : "") + ", found '" + a.rounding +
+                       "'");
     if (a.phase != "even" && a.phase != "odd")
       throw InputError("--phase: expected even or odd, found '" + a.phase + "'");
-    if (a.rounding == "stochastic" && !fp4)
-      throw InputError("--rounding stochastic is only available for --format fp4");
+    if (a.rounding == "stochastic" && !fp4 && !block)
+      throw InputError("--rounding stochastic is only available for --format fp4, mxfp4, nvfp4");
+    if (!block && a.block_size_given)
+      throw InputError("--block-size applies to --format mxfp4 and nvfp4 only");
+    if (a.scale_rounding_given && a.format != "mxfp4")
+      throw InputError("--scale-rounding applies to --format mxfp4 only");
+    if (a.scale_rounding != "floor" && a.scale_rounding != "ceil" && a.scale_rounding != "even")
+      throw InputError("--scale-rounding: expected floor, ceil or even, found '" +
+                       a.scale_rounding + "'");
+    if (block && !std::isnan(a.scale))
+      throw InputError("--scale does not apply to --format " + a.format +
+                       " (its scales come from the data)");
     if (a.phase_given && !fp4) throw InputError("--phase applies to --format fp4 only");
     if (!std::isnan(a.scale) && !(a.scale > 0 && std::isfinite(a.scale)))
       throw InputError("--scale: expected a positive finite number, found " + shortest(a.scale));
@@ -124,6 +147,33 @@ class Quantizer {
   int grid_exp_ = 0;
 };
 
+// mxfp4/nvfp4: consecutive values form the blocks (one row of blocks along
+// K, a short last block allowed); the NVFP4 tensor scale is the whole input's.
+std::string quantize_blocks(const QuantizeArgs& args, const std::vector<double>& values) {
+  using namespace num;
+  BlockFp4Config c;
+  c.format = args.format == "mxfp4" ? BlockFormat::mxfp4 : BlockFormat::nvfp4;
+  c.block_size = args.block_size_given ? args.block_size : default_block_size(c.format);
+  c.scale_rounding = args.scale_rounding == "ceil"   ? ScaleRounding::ceil
+                     : args.scale_rounding == "even" ? ScaleRounding::even
+                                                     : ScaleRounding::floor;
+  c.rounding = args.rounding == "stochastic"     ? E2m1Rounding::stochastic
+               : args.rounding == "nearest-away" ? E2m1Rounding::nearest_away
+                                                 : E2m1Rounding::nearest_even;
+  c.seed = args.seed;
+  try {
+    validate(c);
+  } catch (const InputError& e) {
+    throw InputError(std::string("--block-size: ") + e.what());
+  }
+  std::vector<float> x(values.size());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(values[i]);
+  const BlockFp4Tensor t = quantize_block_fp4(x, 1, static_cast<int>(x.size()), c);
+  std::string out;
+  for (int i = 0; i < t.cols; ++i) out += hex(t.codes[i], 1) + " " + shortest(t.value(0, i)) + "\n";
+  return out;
+}
+
 void run(const QuantizeArgs& args) {
   const Quantizer q(args);
   // Read everything first: a bad line fails the run before anything is printed.
@@ -137,7 +187,11 @@ void run(const QuantizeArgs& args) {
     values.push_back(parse_number(t, line_no));
   }
   std::string out;
-  for (std::size_t i = 0; i < values.size(); ++i) out += q.apply(values[i], i) + "\n";
+  if (is_block_format(args.format)) {
+    out = quantize_blocks(args, values);
+  } else {
+    for (std::size_t i = 0; i < values.size(); ++i) out += q.apply(values[i], i) + "\n";
+  }
   std::fputs(out.c_str(), stdout);
 }
 
@@ -148,7 +202,8 @@ const Registrar registrar{
           "quantize", "Quantize numbers from stdin (one per line); print code and decoded value");
       cmd->add_option("--format", args->format, "Number format")
           ->required()
-          ->check(CLI::IsMember({"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152"}));
+          ->check(CLI::IsMember(
+              {"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152", "mxfp4", "nvfp4"}));
       cmd->add_option(
           "--scale", args->scale,
           "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
@@ -156,12 +211,22 @@ const Registrar registrar{
           ->check(kFinitePositive);
       auto* phase = cmd->add_option("--phase", args->phase,
                                     "fp4 two-phase rounding grid: even {4^k} or odd {2*4^k}");
-      cmd->add_option("--rounding", args->rounding, "nearest, or stochastic (fp4 only)");
+      cmd->add_option("--rounding", args->rounding,
+                      "nearest (ties to even), or stochastic (fp4, mxfp4, nvfp4); mxfp4/nvfp4 also "
+                      "nearest-away (ties away from zero, microxcaling's default)");
+      auto* block_size =
+          cmd->add_option("--block-size", args->block_size,
+                          "mxfp4/nvfp4: values per block, 16 or 32 (default 32 / 16)");
+      auto* scale_rounding =
+          cmd->add_option("--scale-rounding", args->scale_rounding,
+                          "mxfp4 E8M0 scale exponent: floor (OCP), ceil or even (default floor)");
       cmd->add_option("--seed", args->seed,
                       "Seed of the counter-based stochastic rounding (value i uses counter i)")
           ->check(kUnsignedInteger);
-      cmd->callback([args, phase] {
+      cmd->callback([args, phase, scale_rounding, block_size] {
+        args->block_size_given = block_size->count() > 0;
         args->phase_given = phase->count() > 0;
+        args->scale_rounding_given = scale_rounding->count() > 0;
         run(*args);
       });
     }};

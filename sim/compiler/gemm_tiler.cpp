@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/operand_feed.hpp"
@@ -33,7 +34,7 @@ std::string describe(const TileShape& t) {
 struct Alignment {
   uint32_t m = 1, n = 1, k = 1;
 };
-Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
+Alignment array_alignment(const GemmOp& op, const hw::MacArrayParams& array) {
   const uint32_t k_group = array.macs_per_cycle_per_pe.of(op.precision);
   switch (array.dataflow) {
     case hw::Dataflow::ws:
@@ -44,6 +45,13 @@ Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
       return {array.rows, array.cols, k_group};
   }
   return {};
+}
+// Block-scaled FP4 K tiles also end on scale-block boundaries (the
+// controller requires it: a block joins the FP32 sum at its last element).
+Alignment alignment(const GemmOp& op, const hw::MacArrayParams& array) {
+  Alignment a = array_alignment(op, array);
+  if (is_block_fp4(op.precision)) a.k = std::lcm(a.k, op.precision == Precision::nvfp4 ? 16u : 32u);
+  return a;
 }
 
 // Largest array-aligned tile of the share (m x n x k) that fits.

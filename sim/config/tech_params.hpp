@@ -45,6 +45,7 @@ struct PowerEntry {
 // One entry per event kind the blocks count (hw_models/*: ++counter).
 struct EventEnergies {
   EnergyEntry int4_int4_mac, int4_fp4_mac, hfp8_mac, fp16_mac, fp32_add, fp32_mul;
+  EnergyEntry mxfp4_mac, nvfp4_mac;
   EnergyEntry sram_read_per_bit, sram_write_per_bit, register_file_access;
   EnergyEntry lgu_op, scale_unit_op, sfu_fp16_op, sfu_fp32_op, ring_per_bit;
 
@@ -55,6 +56,12 @@ struct EventEnergies {
             "One INT4 x radix-4 FP4 shift-add accumulate (no multiplier)");
     v.group("hfp8_mac", hfp8_mac, "One HFP8 multiply-accumulate");
     v.group("fp16_mac", fp16_mac, "One FP16 multiply-accumulate");
+    v.group("mxfp4_mac", mxfp4_mac,
+            "One MXFP4 E2M1 x E2M1 MAC, including its share of the per-block E8M0 scaling and "
+            "FP32 accumulation");
+    v.group("nvfp4_mac", nvfp4_mac,
+            "One NVFP4 E2M1 x E2M1 MAC, including its share of the per-block UE4M3 scaling and "
+            "FP32 accumulation");
     v.group("fp32_add", fp32_add, "One FP32 add (SFU, weight update)");
     v.group("fp32_mul", fp32_mul, "One FP32 multiply (SFU, weight update)");
     v.group("sram_read_per_bit", sram_read_per_bit, "Scratchpad read, per bit");

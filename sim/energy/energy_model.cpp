@@ -8,7 +8,8 @@ namespace nibble::energy {
 
 namespace {
 
-constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
+                                                    "fp16",      "mxfp4",    "nvfp4"};
 
 double mac_pj(const config::EventEnergies& e, int mode) {
   switch (mode) {
@@ -18,6 +19,10 @@ double mac_pj(const config::EventEnergies& e, int mode) {
       return e.int4_fp4_mac.pj;
     case 2:
       return e.hfp8_mac.pj;
+    case 4:
+      return e.mxfp4_mac.pj;
+    case 5:
+      return e.nvfp4_mac.pj;
     default:
       return e.fp16_mac.pj;
   }
@@ -62,7 +67,10 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
     }
     const double sram = v(p + ".scratchpad.read_bits") * e.sram_read_per_bit.pj +
                         v(p + ".scratchpad.write_bits") * e.sram_write_per_bit.pj;
-    const double lgu = v(p + ".lgu.elements") * e.lgu_op.pj;
+    // The Hadamard stage (block-scaled FP4) is 4 FP32 adds per element
+    // (a 16-point butterfly network, docs/microarch.md 3).
+    const double lgu = v(p + ".lgu.elements") * e.lgu_op.pj +
+                       v(p + ".lgu.hadamard_elements") * 4.0 * e.fp32_add.pj;
     const double scale = v(p + ".scale_unit.elements") * e.scale_unit_op.pj;
     const double sfu =
         v(p + ".sfu.fp16_ops") * e.sfu_fp16_op.pj + v(p + ".sfu.fp32_ops") * e.sfu_fp32_op.pj;

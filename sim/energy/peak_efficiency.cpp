@@ -15,6 +15,10 @@ double mac_energy(const config::EventEnergies& e, Precision p) {
       return e.hfp8_mac.pj;
     case Precision::fp16:
       return e.fp16_mac.pj;
+    case Precision::mxfp4:
+      return e.mxfp4_mac.pj;
+    case Precision::nvfp4:
+      return e.nvfp4_mac.pj;
   }
   return e.fp16_mac.pj;
 }

@@ -12,9 +12,11 @@ PeakFigures peak_figures(const hw::ChipParams& chip) {
   p.modes = {{{"int4_int4", false, 0, 0},
               {"int4_fp4", false, 0, 0},
               {"hfp8", true, 0, 0},
-              {"fp16", true, 0, 0}}};
+              {"fp16", true, 0, 0},
+              {"mxfp4", true, 0, 0},
+              {"nvfp4", true, 0, 0}}};
   const Precision order[] = {Precision::int4_int4, Precision::int4_fp4, Precision::hfp8,
-                             Precision::fp16};
+                             Precision::fp16,      Precision::mxfp4,    Precision::nvfp4};
   for (const auto& group : chip.cores) {
     const uint64_t pes = uint64_t{group.array.rows} * group.array.cols * group.count;
     p.pes += pes;

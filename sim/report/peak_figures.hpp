@@ -23,7 +23,7 @@ struct PeakFigures {
   uint32_t cores = 0;
   uint64_t pes = 0;
   double clock_mhz = 0;
-  std::array<PrecisionPeak, 4> modes{};
+  std::array<PrecisionPeak, 6> modes{};
   uint64_t scratchpad_bytes = 0;
   double dram_gb_per_s = 0;
 };

@@ -19,7 +19,7 @@ struct SplitMix {
   }
 };
 
-enum class Kind { uint4, int4, fp4, hfp8_143, hfp8_152, fp16 };
+enum class Kind { uint4, int4, fp4, hfp8_143, hfp8_152, fp16, mxfp4, nvfp4 };
 
 // Fills `codes` 4 bits (or 8/16) per draw from the stream.
 void fill(std::vector<hw::OperandCode>& codes, uint64_t n, Kind kind, SplitMix& rng) {
@@ -63,8 +63,33 @@ void fill(std::vector<hw::OperandCode>& codes, uint64_t n, Kind kind, SplitMix& 
         codes[i] = static_cast<hw::OperandCode>((take(1) << 15) | (e << 10) | take(10));
         break;
       }
+      case Kind::mxfp4:  // E8M0 scale 2^-8 .. 2^7; finite UE4M3 scale
+      case Kind::nvfp4: {
+        const uint64_t e2m1 = take(4);
+        const uint64_t scale = kind == Kind::mxfp4 ? 119 + take(4) : take(7) % 0x7F;
+        codes[i] =
+            hw::block_fp4_operand(static_cast<uint8_t>(e2m1), static_cast<uint8_t>(scale), false);
+        break;
+      }
     }
   }
+}
+
+// Block-scaled operands: one scale per K block (copied from the block's first
+// element) and the block-end flag on each block's last element. A is M x K
+// (K along a row), B is K x N (K down a column).
+void shape_blocks(std::vector<hw::OperandCode>& codes, uint32_t rows, uint32_t cols,
+                  bool k_along_rows, uint32_t block) {
+  const uint32_t K = k_along_rows ? cols : rows, lines = k_along_rows ? rows : cols;
+  for (uint32_t l = 0; l < lines; ++l)
+    for (uint32_t k = 0; k < K; ++k) {
+      const uint64_t i = k_along_rows ? uint64_t{l} * cols + k : uint64_t{k} * cols + l;
+      const uint64_t first = k_along_rows ? uint64_t{l} * cols + k / block * block
+                                          : uint64_t{k / block * block} * cols + l;
+      const bool end = (k + 1) % block == 0 || k + 1 == K;
+      codes[i] = static_cast<hw::OperandCode>((codes[i] & 0xFu) | (codes[first] & 0xFF0u) |
+                                              (end ? hw::kBlockEndFlag : 0));
+    }
 }
 
 }  // namespace
@@ -72,6 +97,7 @@ void fill(std::vector<hw::OperandCode>& codes, uint64_t n, Kind kind, SplitMix& 
 hw::MacFormat mac_format(const workload::Op& op) {
   hw::MacFormat f;
   f.precision = op.precision;
+  f.block_size = op.precision == Precision::nvfp4 ? 16 : 32;
   const bool dw = op.pass == workload::Pass::dW;
   const bool backward = op.pass == workload::Pass::dX || dw;
   // dX = dY * W^T has the gradient in A, dW = X^T * dY in B (microarch 8).
@@ -113,9 +139,19 @@ std::shared_ptr<const hw::GemmOperands> make_operands(const workload::Op& op,
     case Precision::fp16:
       a = b = Kind::fp16;
       break;
+    case Precision::mxfp4:
+      a = b = Kind::mxfp4;
+      break;
+    case Precision::nvfp4:
+      a = b = Kind::nvfp4;
+      break;
   }
   fill(ops->a, uint64_t{shape.m} * shape.k, a, rng);
   fill(ops->b, uint64_t{shape.k} * shape.n, b, rng);
+  if (is_block_fp4(op.precision)) {
+    shape_blocks(ops->a, shape.m, shape.k, true, ops->format.block_size);
+    shape_blocks(ops->b, shape.k, shape.n, false, ops->format.block_size);
+  }
   return ops;
 }
 

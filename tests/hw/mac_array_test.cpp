@@ -19,6 +19,7 @@
 
 #include "hw_models/mac_array.hpp"
 #include "hw_models/mac_array_timing.hpp"
+#include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
 #include "tests/hw/sc_child.hpp"
@@ -57,13 +58,19 @@ struct GemmCase {
       case Precision::fp16:
         p.macs_per_cycle_per_pe.fp16 = macs_per_pe;
         break;
+      case Precision::mxfp4:
+        p.macs_per_cycle_per_pe.mxfp4 = macs_per_pe;
+        break;
+      case Precision::nvfp4:
+        p.macs_per_cycle_per_pe.nvfp4 = macs_per_pe;
+        break;
     }
     return p;
   }
   Precision prec() const { return static_cast<Precision>(precision); }
   std::string describe() const {
     static const char* df[] = {"ws", "os", "is"};
-    static const char* pr[] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+    static const char* pr[] = {"int4_int4", "int4_fp4", "hfp8", "fp16", "mxfp4", "nvfp4"};
     std::ostringstream o;
     o << df[dataflow] << " " << rows << "x" << cols << " depth " << depth << " setup " << setup
       << " " << pr[precision] << " k=" << macs_per_pe << " acc" << accumulator_bits << " GEMM " << m
@@ -76,6 +83,7 @@ struct GemmCase {
 // the types the numerics reference GEMMs take.
 struct Operands {
   MacFormat format;
+  num::BlockFp4Tensor a_blocks, b_blocks;  // block-scaled modes: A (M x K), B^T (N x K)
   std::vector<OperandCode> a, b;
   std::vector<int8_t> a_int, b_int;
   std::vector<uint8_t> a_u8, b_u8;
@@ -160,6 +168,44 @@ Operands make_operands(const GemmCase& c) {
       o.format.output_scale = {1.0f, 0};
       break;
     }
+    case Precision::mxfp4:
+    case Precision::nvfp4: {
+      // Real data through numerics' quantizer (block 16 or 32, 1-D or 2-D
+      // tiles, nearest or stochastic), then packed as the scale unit writes
+      // it: E2M1 code, the block's scale code, the block-end flag.
+      const bool mx = c.prec() == Precision::mxfp4;
+      num::BlockFp4Config q;
+      q.format = mx ? num::BlockFormat::mxfp4 : num::BlockFormat::nvfp4;
+      q.block_size = (c.seed & 4) ? 16 : 32;
+      q.tiles_2d = q.block_size == 16 && (c.seed & 8);
+      q.scale_rounding = static_cast<num::ScaleRounding>((c.seed >> 4) % 3);
+      q.rounding = (c.seed & 128) ? num::E2m1Rounding::stochastic : num::E2m1Rounding::nearest_even;
+      q.seed = c.seed;
+      std::normal_distribution<float> gauss(0.0f, 1.0f);
+      const float range = std::ldexp(1.0f, pick(-20, 20));
+      auto data = [&](uint64_t n) {
+        std::vector<float> v(n);
+        for (auto& x : v) x = zero() ? 0.0f : gauss(rng) * range * std::ldexp(1.0f, pick(-6, 6));
+        return v;
+      };
+      const std::vector<float> a = data(na), b_t = data(nb);
+      o.a_blocks = num::quantize_block_fp4(a, int(c.m), int(c.k), q);
+      o.b_blocks = num::quantize_block_fp4(b_t, int(c.n), int(c.k), q, na);
+      const uint32_t bs = uint32_t(q.block_size);
+      for (uint32_t m = 0; m < c.m; ++m)
+        for (uint32_t k = 0; k < c.k; ++k)
+          o.a[uint64_t{m} * c.k + k] = block_fp4_operand(o.a_blocks.codes[uint64_t{m} * c.k + k],
+                                                         o.a_blocks.scale_code(int(m), int(k / bs)),
+                                                         (k + 1) % bs == 0 || k + 1 == c.k);
+      for (uint32_t n = 0; n < c.n; ++n)
+        for (uint32_t k = 0; k < c.k; ++k)
+          o.b[uint64_t{k} * c.n + n] = block_fp4_operand(o.b_blocks.codes[uint64_t{n} * c.k + k],
+                                                         o.b_blocks.scale_code(int(n), int(k / bs)),
+                                                         (k + 1) % bs == 0 || k + 1 == c.k);
+      o.format.block_size = bs;
+      o.format.output_scale = {num::block_fp4_alpha(o.a_blocks, o.b_blocks), 0};
+      break;
+    }
   }
   return o;
 }
@@ -207,6 +253,14 @@ Reference reference_gemm(const GemmCase& c, const Operands& o) {
         num::ref::gemm_fp16(num::row_major(o.a_u16.data(), M, K),
                             num::row_major(o.b_u16.data(), K, N), o.format.output_scale.scale, cfg,
                             r.fp16.data(), sums.data());
+      for (uint64_t i = 0; i < outputs; ++i)
+        r.acc[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
+      break;
+    }
+    case Precision::mxfp4:
+    case Precision::nvfp4: {
+      std::vector<float> sums(outputs);
+      num::gemm_block_fp4_ref(o.a_blocks, o.b_blocks, nullptr, r.fp16.data(), sums.data());
       for (uint64_t i = 0; i < outputs; ++i)
         r.acc[i] = static_cast<int64_t>(std::bit_cast<uint32_t>(sums[i]));
       break;
@@ -350,6 +404,46 @@ TEST(MacArray, DetailedEqualsFastOnRandomGemms) {
   EXPECT_GT(zero_gated, 0u);
   std::printf("detailed == fast == reference on %u of %zu random GEMMs (%u with saturation)\n",
               agreeing, cases.size(), saturating);
+}
+
+// The block-scaled FP4 modes: DETAILED (the PE datapath, block by block),
+// FAST (numerics' gemm_block_fp4) and numerics' scalar gemm_block_fp4_ref,
+// on real data quantized by numerics (both formats, block 16 and 32, 2-D
+// tiles, every scale rounding, nearest and stochastic, ragged K).
+TEST(MacArray, BlockFp4DetailedEqualsFastOnRandomGemms) {
+  std::vector<GemmCase> cases = random_cases(240, 20261128);
+  std::mt19937 rng(16);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    GemmCase& c = cases[i];
+    c.precision = static_cast<uint32_t>(i % 2 ? Precision::nvfp4 : Precision::mxfp4);
+    c.macs_per_pe = std::uniform_int_distribution<uint32_t>(1, 5)(rng);
+    c.k = std::uniform_int_distribution<uint32_t>(1, 100)(rng);
+    c.accumulator_bits = 32;
+  }
+  const auto outcomes =
+      test::from_bytes<GemmOutcome>(test::run_in_child([&] { return simulate_cases(cases); }));
+  ASSERT_EQ(outcomes.size(), cases.size());
+  uint32_t agreeing = 0;
+  uint64_t zero_gated = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const GemmCase& c = cases[i];
+    const GemmOutcome& o = outcomes[i];
+    SCOPED_TRACE("case " + std::to_string(i) + ": " + c.describe());
+    EXPECT_EQ(o.cycles[0], o.cycles[1]);
+    EXPECT_EQ(o.cycles[1], o.cycles[2]);
+    EXPECT_EQ(o.cycles[0], o.formula);
+    EXPECT_EQ(o.detailed_vs_fast_mismatches, 0u);
+    EXPECT_EQ(o.detailed_vs_reference_mismatches, 0u);
+    for (int m = 0; m < 2; ++m) EXPECT_EQ(o.macs[m], uint64_t{c.m} * c.n * c.k);
+    EXPECT_EQ(o.zero_gated[0], o.zero_gated[1]);
+    zero_gated += o.zero_gated[0];
+    agreeing += o.cycles[0] == o.cycles[1] && o.detailed_vs_fast_mismatches == 0 &&
+                o.detailed_vs_reference_mismatches == 0;
+  }
+  EXPECT_EQ(agreeing, cases.size());
+  EXPECT_GT(zero_gated, 0u);
+  std::printf("block fp4: detailed == fast == reference on %u of %zu random GEMMs\n", agreeing,
+              cases.size());
 }
 
 // Hand-derived fold cycles (docs/microarch.md 2.3), 1-cycle PEs, no setup.

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "hw_models/log_grad_unit.hpp"
+#include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/scale_unit.hpp"
@@ -74,6 +76,56 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
     return test::to_bytes(out);
   }));
   EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 18, 0, 1, 200}));
+}
+
+// Block-scaled FP4: 3 x 40 = 120 elements, 16 lanes, latency 3: ceil(120/16)
+// = 8 + 2 = 10 clocks; with the Hadamard stage + 4 = 14. Values == numerics'
+// quantize_block_fp4 of the (transformed) tensor; scale pass 8 + 3 = 11.
+TEST(LogGradUnit, BlockFp4EncoderAndHadamardStage) {
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
+    LguParams p;
+    p.lanes = 16;
+    p.latency_cycles = 3;
+    LogGradUnit lgu("lgu", p, kClock, true);
+    ScaleUnitParams sp;
+    sp.lanes = 16;
+    sp.latency_cycles = 4;
+    ScaleUnit su("su", sp, kClock, true);
+    std::mt19937 rng(9);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    std::vector<float> x(120);
+    for (auto& v : x) v = g(rng);
+    const num::BlockFp4Config nv{.format = num::BlockFormat::nvfp4,
+                                 .block_size = 16,
+                                 .rounding = num::E2m1Rounding::stochastic,
+                                 .seed = 3};
+    const num::BlockFp4Config mx{.format = num::BlockFormat::mxfp4, .block_size = 32};
+    num::BlockFp4Tensor with_rht, plain;
+    const uint16_t mask = num::hadamard_sign_mask(7);
+    uint64_t t_rht = 0, t_plain = 0, t_scales = 0;
+    Thread t("t", [&] {
+      t_scales = su.block_scales_pass(x.size());
+      t_rht = lgu.quantize_block_fp4({x, 3, 40, nv, true, mask, 5, &with_rht});
+      t_plain = lgu.quantize_block_fp4({x, 3, 40, mx, false, 0, 0, &plain});
+    });
+    auto out = probe_at(kClock, {24, 25}, [&] { return lgu.completed(); });
+    sc_core::sc_start();
+    std::vector<float> xt = x;
+    for (size_t row = 0; row < 3; ++row)
+      num::hadamard16_inplace(std::span<float>(xt).subspan(row * 40, 40), mask);
+    const auto ref_rht = num::quantize_block_fp4(xt, 3, 40, nv, 5);
+    const auto ref_plain = num::quantize_block_fp4(x, 3, 40, mx);
+    out.push_back(t_scales);
+    out.push_back(t_rht);
+    out.push_back(t_plain);
+    out.push_back(with_rht.codes == ref_rht.codes && with_rht.scale_codes == ref_rht.scale_codes &&
+                  plain.codes == ref_plain.codes && plain.scale_codes == ref_plain.scale_codes);
+    out.push_back(lgu.counters().e2m1_codes);
+    out.push_back(lgu.counters().hadamard_elements);
+    return test::to_bytes(out);
+  }));
+  // completed at 11 + 14 = 25 (the scale pass runs first: 11 clocks).
+  EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 11, 14, 10, 1, 240, 120}));
 }
 
 // 1000 elements, 16 lanes, latency 4: ceil(1000/16) = 63 + 3 = 66 per pass;

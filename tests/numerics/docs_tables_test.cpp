@@ -12,6 +12,7 @@
 #include <string>
 
 #include "hw_models/numerics/accumulate.hpp"
+#include "hw_models/numerics/e2m1.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/fp4.hpp"
 #include "hw_models/numerics/hfp8.hpp"
@@ -112,8 +113,22 @@ std::string value_grid(const FloatFormat& f) {
   return o.str();
 }
 
+std::string e2m1_codes() {
+  std::ostringstream o;
+  o << "| code | bits (s ee m) | value | 2 × value (the PE's integer) |\n|---:|:---:|---:|---:|\n";
+  for (int c = 0; c < 16; ++c) {
+    const auto code = static_cast<uint8_t>(c);
+    const double v = e2m1_decode(code);
+    o << "| " << c << " | " << bits(code >> 3, 1) << " " << bits((code >> 1) & 3, 2) << " "
+      << bits(code & 1, 1) << " | " << (c == 8 ? "-0" : num(v)) << " | " << e2m1_twice(code)
+      << " |\n";
+  }
+  return o.str();
+}
+
 std::map<std::string, std::string> generated() {
   return {{"fp4-codes", fp4_codes()},
+          {"e2m1-codes", e2m1_codes()},
           {"fp4-thresholds", fp4_thresholds()},
           {"int4-codes", int4_codes()},
           {"float-formats", float_formats()},

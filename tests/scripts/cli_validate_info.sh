@@ -37,7 +37,7 @@ assert r["command"] == "info"
 assert r["config"]["chip"]["cores"][0]["array"]["accumulation"] == "int_exact"  # a default, written out
 assert r["config"]["tech"]["energy"]["fp32_mul"]["pj"] == 3.7
 assert r["totals"]["cores"]["value"] == 1
-assert [s["name"] for s in r["sections"]] == ["int4_int4", "int4_fp4", "hfp8", "fp16"]
+assert [s["name"] for s in r["sections"]] == ["int4_int4", "int4_fp4", "hfp8", "fp16", "mxfp4", "nvfp4"]
 assert r["nibble"]["git_commit"]
 PY
 # summary.txt is what info prints without --out.

@@ -22,11 +22,13 @@ constexpr std::array<std::pair<Pass, std::string_view>, 4> kPasses{
      {Pass::dX, "dX"},
      {Pass::dW, "dW"},
      {Pass::weight_update, "weight_update"}}};
-constexpr std::array<std::pair<Precision, std::string_view>, 4> kPrecisions{
+constexpr std::array<std::pair<Precision, std::string_view>, 6> kPrecisions{
     {{Precision::int4_int4, "int4_int4"},
      {Precision::int4_fp4, "int4_fp4"},
      {Precision::hfp8, "hfp8"},
-     {Precision::fp16, "fp16"}}};
+     {Precision::fp16, "fp16"},
+     {Precision::mxfp4, "mxfp4"},
+     {Precision::nvfp4, "nvfp4"}}};
 
 template <typename E, size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {

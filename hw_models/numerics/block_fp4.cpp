@@ -1,0 +1,215 @@
+// Block-scaled FP4 quantization and GEMM (see block_fp4.hpp).
+#include "hw_models/numerics/block_fp4.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/fp16.hpp"
+
+namespace nibble::num {
+namespace {
+
+// max |x| over a set of elements; NaN if any is NaN (the PyTorch amax rule).
+struct AbsMax {
+  float v = 0.0f;
+  bool nan = false;
+  void add(float x) {
+    if (std::isnan(x))
+      nan = true;
+    else
+      v = std::max(v, std::fabs(x));
+  }
+  float get() const { return nan ? NAN : v; }
+};
+
+uint8_t element_code(const BlockFp4Config& c, BlockFormat f, float x, uint8_t scale_code,
+                     float nv_encode, uint64_t index) {
+  if (f == BlockFormat::mxfp4) {
+    if (scale_code == kE8m0Nan) return 0;
+    const double y = std::ldexp(static_cast<double>(x), -e8m0_exp(scale_code));
+    return e2m1_encode(y, c.rounding, c.seed, index);
+  }
+  const float y = x * nv_encode;  // fp32 product, as TransformerEngine's reference
+  return e2m1_encode(y, c.rounding, c.seed, index);
+}
+
+BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
+                             float global_amax, uint64_t index_base) {
+  validate(c);
+  if (rows < 0 || cols < 0 || x.size() != static_cast<std::size_t>(rows) * cols)
+    throw InputError("block fp4: expected " + std::to_string(rows) + "x" + std::to_string(cols) +
+                     " elements, found " + std::to_string(x.size()));
+  BlockFp4Tensor t;
+  t.format = c.format;
+  t.rows = rows;
+  t.cols = cols;
+  t.block_size = c.block_size;
+  t.global_amax = global_amax;
+  if (c.format == BlockFormat::nvfp4) t.tensor = nvfp4_tensor_scale(global_amax);
+  const int nb = t.blocks_per_row();
+  t.codes.assign(x.size(), 0);
+  t.scale_codes.assign(static_cast<std::size_t>(rows) * nb, 0);
+  const int tile_rows = c.tiles_2d ? 16 : 1;
+  for (int r0 = 0; r0 < rows; r0 += tile_rows) {
+    const int r1 = std::min(rows, r0 + tile_rows);
+    for (int kb = 0; kb < nb; ++kb) {
+      const int c0 = kb * c.block_size, c1 = std::min(cols, c0 + c.block_size);
+      AbsMax m;
+      for (int r = r0; r < r1; ++r)
+        for (int k = c0; k < c1; ++k) m.add(x[static_cast<std::size_t>(r) * cols + k]);
+      const float amax = m.get();
+      uint8_t sc;
+      float nv_encode = 0.0f;
+      if (c.format == BlockFormat::mxfp4) {
+        sc = e8m0_scale_code(amax, c.scale_rounding);
+      } else {
+        sc = nvfp4_block_scale_code(amax, t.tensor);
+        nv_encode = nvfp4_element_encode_scale(sc, t.tensor);
+      }
+      for (int r = r0; r < r1; ++r) {
+        t.scale_codes[static_cast<std::size_t>(r) * nb + kb] = sc;
+        for (int k = c0; k < c1; ++k) {
+          const std::size_t i = static_cast<std::size_t>(r) * cols + k;
+          t.codes[i] = element_code(c, c.format, x[i], sc, nv_encode, index_base + i);
+        }
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+void validate(const BlockFp4Config& c) {
+  if (c.block_size != 16 && c.block_size != 32)
+    throw InputError("block fp4: block size must be 16 or 32, found " +
+                     std::to_string(c.block_size));
+  if (c.tiles_2d && c.block_size != 16)
+    throw InputError("block fp4: 2-D tiles are 16x16, so the block size must be 16, found " +
+                     std::to_string(c.block_size));
+}
+
+int default_block_size(BlockFormat f) {
+  return f == BlockFormat::mxfp4 ? 32 : 16;
+}
+
+double BlockFp4Tensor::block_scale(int r, int kb) const {
+  const uint8_t sc = scale_code(r, kb);
+  return format == BlockFormat::mxfp4 ? e8m0_decode(sc) : ue4m3_decode(sc);
+}
+
+double BlockFp4Tensor::value(int r, int c) const {
+  const double s = block_scale(r, c / block_size);
+  const double v = e2m1_decode(codes[static_cast<std::size_t>(r) * cols + c]) * s;
+  return format == BlockFormat::mxfp4 ? v : v * static_cast<double>(tensor.decode);
+}
+
+BlockFp4Tensor quantize_block_fp4(std::span<const float> x, int rows, int cols,
+                                  const BlockFp4Config& c, uint64_t index_base) {
+  AbsMax m;
+  if (c.format == BlockFormat::nvfp4)
+    for (const float v : x) m.add(v);
+  return quantize_impl(x, rows, cols, c, m.get(), index_base);
+}
+
+BlockFp4Tensor quantize_block_fp4_with_amax(std::span<const float> x, int rows, int cols,
+                                            const BlockFp4Config& c, float global_amax,
+                                            uint64_t index_base) {
+  return quantize_impl(x, rows, cols, c, global_amax, index_base);
+}
+
+void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out) {
+  if (out.size() != t.codes.size())
+    throw InputError("block fp4: dequantize output has the wrong size");
+  for (int r = 0; r < t.rows; ++r)
+    for (int c = 0; c < t.cols; ++c)
+      out[static_cast<std::size_t>(r) * t.cols + c] = static_cast<float>(t.value(r, c));
+}
+
+float block_fp4_alpha(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
+  if (a.format == BlockFormat::mxfp4) return 1.0f;
+  return a.tensor.decode * b_t.tensor.decode;
+}
+
+namespace {
+void check_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
+  if (a.cols != b_t.cols || a.format != b_t.format || a.block_size != b_t.block_size)
+    throw InputError("block fp4 gemm: A is " + std::to_string(a.rows) + "x" +
+                     std::to_string(a.cols) + " blocks of " + std::to_string(a.block_size) +
+                     " but B^T is " + std::to_string(b_t.rows) + "x" + std::to_string(b_t.cols) +
+                     " blocks of " + std::to_string(b_t.block_size) +
+                     (a.format != b_t.format ? " in another format" : ""));
+}
+void write_out(float acc, float alpha, std::size_t i, float* out_f32, uint16_t* out_fp16,
+               float* acc_f32) {
+  if (acc_f32) acc_f32[i] = acc;
+  const double exact = static_cast<double>(acc) * static_cast<double>(alpha);
+  if (out_f32) out_f32[i] = static_cast<float>(exact);
+  if (out_fp16) out_fp16[i] = fp64_to_fp16(exact);
+}
+}  // namespace
+
+void gemm_block_fp4_ref(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
+                        uint16_t* out_fp16, float* acc_f32) {
+  check_gemm(a, b_t);
+  const float alpha = block_fp4_alpha(a, b_t);
+  const int nb = a.blocks_per_row(), bs = a.block_size, K = a.cols;
+  for (int i = 0; i < a.rows; ++i)
+    for (int j = 0; j < b_t.rows; ++j) {
+      float acc = 0.0f;
+      for (int kb = 0; kb < nb; ++kb) {
+        int64_t d = 0;
+        for (int k = kb * bs; k < std::min(K, (kb + 1) * bs); ++k)
+          d += e2m1_twice(a.codes[static_cast<std::size_t>(i) * K + k]) *
+               e2m1_twice(b_t.codes[static_cast<std::size_t>(j) * K + k]);
+        const double p =
+            static_cast<double>(d) * 0.25 * a.block_scale(i, kb) * b_t.block_scale(j, kb);
+        acc += static_cast<float>(p);
+      }
+      write_out(acc, alpha, static_cast<std::size_t>(i) * b_t.rows + j, out_f32, out_fp16, acc_f32);
+    }
+}
+
+void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
+                    uint16_t* out_fp16, float* acc_f32) {
+  check_gemm(a, b_t);
+  const float alpha = block_fp4_alpha(a, b_t);
+  const int M = a.rows, N = b_t.rows, K = a.cols, nb = a.blocks_per_row(), bs = a.block_size;
+  // Operands widened once to (2 x value) integers and block scales decoded once.
+  auto widen = [](const BlockFp4Tensor& t) {
+    std::vector<int8_t> w(t.codes.size());
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(e2m1_twice(t.codes[i]));
+    return w;
+  };
+  auto scales = [nb](const BlockFp4Tensor& t) {
+    std::vector<double> s(static_cast<std::size_t>(t.rows) * nb);
+    for (int r = 0; r < t.rows; ++r)
+      for (int kb = 0; kb < nb; ++kb)
+        s[static_cast<std::size_t>(r) * nb + kb] = t.block_scale(r, kb);
+    return s;
+  };
+  const std::vector<int8_t> wa = widen(a), wb = widen(b_t);
+  const std::vector<double> sa = scales(a), sb = scales(b_t);
+  std::vector<float> acc(static_cast<std::size_t>(N));
+  for (int i = 0; i < M; ++i) {
+    std::fill(acc.begin(), acc.end(), 0.0f);
+    const int8_t* ar = wa.data() + static_cast<std::size_t>(i) * K;
+    for (int kb = 0; kb < nb; ++kb) {  // ascending K blocks for every output of the row
+      const int k0 = kb * bs, len = std::min(K, k0 + bs) - k0;
+      const double sai = sa[static_cast<std::size_t>(i) * nb + kb] * 0.25;
+      for (int j = 0; j < N; ++j) {
+        const int8_t* br = wb.data() + static_cast<std::size_t>(j) * K + k0;
+        int32_t d = 0;
+        for (int k = 0; k < len; ++k) d += int32_t{ar[k0 + k]} * int32_t{br[k]};
+        acc[j] += static_cast<float>(static_cast<double>(d) * sai *
+                                     sb[static_cast<std::size_t>(j) * nb + kb]);
+      }
+    }
+    for (int j = 0; j < N; ++j)
+      write_out(acc[j], alpha, static_cast<std::size_t>(i) * N + j, out_f32, out_fp16, acc_f32);
+  }
+}
+
+}  // namespace nibble::num

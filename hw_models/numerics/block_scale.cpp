@@ -1,0 +1,70 @@
+// E8M0 and UE4M3 block scales, NVFP4 tensor scale (see block_scale.hpp).
+#include "hw_models/numerics/block_scale.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+#include "hw_models/numerics/e2m1.hpp"
+
+namespace nibble::num {
+
+uint8_t e8m0_scale_code(float amax, ScaleRounding r) {
+  if (!std::isfinite(amax)) return kE8m0Nan;
+  int e;
+  if (amax == 0.0f) {
+    e = kE8m0MinExp;
+  } else {
+    int k2;  // amax = f * 2^k2, f in [0.5, 1): floor(log2 amax) = k2 - 1, m = 2f
+    const double m = 2.0 * std::frexp(static_cast<double>(std::fabs(amax)), &k2);
+    const int k = k2 - 1;
+    switch (r) {
+      case ScaleRounding::floor:
+        e = k - kE2m1Emax;
+        break;
+      case ScaleRounding::ceil:
+        e = (m <= 1.5 ? k : k + 1) - kE2m1Emax;
+        break;
+      default:
+        e = (m >= 1.75 ? k + 1 : k) - kE2m1Emax;
+        break;  // even
+    }
+  }
+  e = std::clamp(e, kE8m0MinExp, kE8m0MaxExp);
+  return static_cast<uint8_t>(e + kE8m0Bias);
+}
+
+double e8m0_decode(uint8_t code) {
+  if (code == kE8m0Nan) return NAN;
+  return std::ldexp(1.0, e8m0_exp(code));
+}
+
+Nvfp4TensorScale nvfp4_tensor_scale(float global_amax) {
+  constexpr float kNum = kUe4m3Max * 6.0f;  // 2688, exact
+  float enc = kNum / global_amax;
+  enc = std::min(enc, FLT_MAX);  // amax 0 -> inf -> FLT_MAX (NaN stays NaN)
+  if (enc == 0.0f) enc = 1.0f;   // amax inf
+  return {enc, 1.0f / enc};
+}
+
+uint8_t nvfp4_block_scale_code(float block_amax, const Nvfp4TensorScale& t) {
+  const float mult = t.encode * (1.0f / 6.0f);  // fp32(S_enc * fp32(1/6)), as TE folds it
+  float d = block_amax * mult;
+  if (std::isnan(d)) return kUe4m3Nan;
+  d = std::min(d, FLT_MAX);
+  d = std::clamp(d, -kUe4m3Max, kUe4m3Max);
+  return static_cast<uint8_t>(encode_float(kUe4m3, d));
+}
+
+float nvfp4_element_encode_scale(uint8_t scale_code, const Nvfp4TensorScale& t) {
+  const float s = decode_float(kUe4m3, scale_code);
+  const float prod = s * t.decode;
+  const float enc = 1.0f / prod;
+  return std::isnan(enc) ? enc : std::min(enc, FLT_MAX);
+}
+
+double ue4m3_decode(uint8_t code) {
+  return static_cast<double>(decode_float(kUe4m3, code));
+}
+
+}  // namespace nibble::num

@@ -111,6 +111,11 @@ module mpe_array #(
   end
   logic fold_end;
   assign fold_end = streaming && received + (2 * CW)'(out_now) == target;
+  // OS may start the next fold on the clock after the last one ends (no
+  // setup, no load): its PEs, skew and drain registers empty at that edge.
+  // WS/IS always pass LOAD, where `clear` empties them.
+  logic fold_reset;
+  assign fold_reset = clear || (OS && fold_end);
   logic more_rows, more_cols;
   assign more_rows = CW'(row_base) + CW'(ROWS) < row_extent;
   assign more_cols = CW'(col_base) + CW'(COLS) < col_extent;
@@ -275,7 +280,7 @@ module mpe_array #(
           .SAT_W(SAT_W)
       ) u_pe (
           .clk(clk),
-          .clear(clear),
+          .clear(fold_reset),
           .mode_fp4(fp4),
           .fp4_in_a(fp4_in_a),
           .row_active(CW'(r) < ra),
@@ -315,7 +320,7 @@ module mpe_array #(
           .DELAY(c)
       ) u_north_skew (
           .clk(clk),
-          .clear(clear),
+          .clear(fold_reset),
           .d({n_req && CW'(c) < ca, n_data[c*OPW+:OPW]}),
           .q(top_north[c*SNW+:SNW])
       );
@@ -350,27 +355,32 @@ module mpe_array #(
         for (int r = 0; r < ROWS; r++)
           if (CW'(r) < ra && !done_d[r*COLS+c]) column_done = 1'b0;
       end
-      always_ff @(posedge clk) begin
-        if (clear) begin
-          draining <= 1'b0;
-          dv <= '0;
-        end else if (draining) begin
-          dv <= dv << 1;
-          dt <= dt << IDX_W;
-          dval <= dval << ACC_BITS;
-        end else if (column_done) begin
-          draining <= 1'b1;
-          for (int r = 0; r < ROWS; r++) begin
-            dv[r] <= CW'(r) < ra;
-            dt[r*IDX_W+:IDX_W] <= IDX_W'(r);
-            dval[r*ACC_BITS+:ACC_BITS] <= acc_d[(r*COLS+c)*ACC_BITS+:ACC_BITS];
-          end
-        end
-      end
       if (ROWS > 1) begin : g_next
         assign o_valid_d[c] = !clear && (draining ? dv[ROWS-2] : column_done && CW'(ROWS - 1) < ra);
       end else begin : g_next1
         assign o_valid_d[c] = !clear && !draining && column_done;
+      end
+      always_ff @(posedge clk) begin
+        // Rows above the bottom: shift when draining, load on the copy,
+        // empty otherwise and at every fold boundary.
+        for (int r = 0; r < ROWS - 1; r++) begin
+          dv[r] <= !fold_reset && (draining ? (r > 0 && dv[r-1]) : column_done && CW'(r) < ra);
+          dt[r*IDX_W+:IDX_W] <= draining ? (r > 0 ? dt[(r-1)*IDX_W+:IDX_W] : '0) : IDX_W'(r);
+          dval[r*ACC_BITS+:ACC_BITS] <=
+              draining ? (r > 0 ? dval[(r-1)*ACC_BITS+:ACC_BITS] : '0)
+                       : acc_d[(r*COLS+c)*ACC_BITS+:ACC_BITS];
+        end
+        // The bottom register is the array edge: it keeps the fold's last
+        // result for the clock after the fold ends.
+        dv[ROWS-1] <= o_valid_d[c];
+        if (draining && ROWS > 1) begin
+          dt[(ROWS-1)*IDX_W+:IDX_W] <= dt[(ROWS-2)*IDX_W+:IDX_W];
+          dval[(ROWS-1)*ACC_BITS+:ACC_BITS] <= dval[(ROWS-2)*ACC_BITS+:ACC_BITS];
+        end else if (!draining) begin
+          dt[(ROWS-1)*IDX_W+:IDX_W] <= IDX_W'(ROWS - 1);
+          dval[(ROWS-1)*ACC_BITS+:ACC_BITS] <= acc_d[((ROWS-1)*COLS+c)*ACC_BITS+:ACC_BITS];
+        end
+        draining <= !fold_reset && (draining || column_done);
       end
       assign o_valid[c] = dv[ROWS-1];
       assign o_tag[c*IDX_W+:IDX_W] = dt[(ROWS-1)*IDX_W+:IDX_W];

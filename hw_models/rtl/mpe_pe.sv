@@ -54,8 +54,8 @@ module mpe_pe #(
     output logic [ACC_BITS-1:0] q_value,
 
     output logic [ACC_BITS-1:0] acc,      // OS: the stationary output
-    output logic [ACC_BITS-1:0] acc_d,    // OS: its next value
-    output logic                done_d,   // OS: all groups accumulated (next value)
+    output logic [ACC_BITS-1:0] acc_d,    // OS: its next value (before `clear`)
+    output logic                done_d,   // OS: all groups accumulated (next value, before `clear`)
     output logic [   SAT_W-1:0] sat_events
 );
   localparam bit OS = DATAFLOW == 1;
@@ -141,11 +141,13 @@ module mpe_pe #(
 
   if (OS) begin : g_os
     logic done;
-    assign acc_d = clear ? '0 : st_mac ? sum : acc;
-    assign done_d = clear ? 1'b0 : done || (st_mac && st_last);
+    // acc_d / done_d ignore `clear`: the array reads them in the clock that
+    // ends a fold (to copy the last sums out) while `clear` empties the PE.
+    assign acc_d = st_mac ? sum : acc;
+    assign done_d = done || (st_mac && st_last);
     always_ff @(posedge clk) begin
-      acc  <= acc_d;
-      done <= done_d;
+      acc  <= clear ? '0 : acc_d;
+      done <= clear ? 1'b0 : done_d;
     end
     assign q_valid = 1'b0;
     assign q_valid_d = 1'b0;

@@ -32,12 +32,13 @@ void MacArrayDetailed::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, busy_, p + ".busy");
   sc_core::sc_trace(file, job_cycle_, p + ".cycles", 32);
   sc_core::sc_trace(file, vcd_saturations_, p + ".saturations", 32);
-  vcd_o_valid_ = sc_dt::sc_bv_base(static_cast<int>(params_.cols));
-  vcd_o_tag_ = sc_dt::sc_bv_base(static_cast<int>(params_.cols * kVcdTagBits));
-  vcd_o_value_ = sc_dt::sc_bv_base(static_cast<int>(params_.cols * params_.accumulator_bits));
-  sc_core::sc_trace(file, vcd_o_valid_, p + ".o_valid");
-  sc_core::sc_trace(file, vcd_o_tag_, p + ".o_tag");
-  sc_core::sc_trace(file, vcd_o_value_, p + ".o_value");
+  vcd_o_valid_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols));
+  vcd_o_tag_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols * kVcdTagBits));
+  vcd_o_value_ =
+      std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols * params_.accumulator_bits));
+  sc_core::sc_trace(file, *vcd_o_valid_, p + ".o_valid");
+  sc_core::sc_trace(file, *vcd_o_tag_, p + ".o_tag");
+  sc_core::sc_trace(file, *vcd_o_value_, p + ".o_value");
   sc_core::sc_trace(file, job_cycle_, p + ".job_cycle");
   sc_core::sc_trace(file, results_out_, p + ".results_out");
   sc_core::sc_trace(file, west_edge_row0_tag_, p + ".west_edge_row0_tag");
@@ -73,11 +74,12 @@ void MacArrayDetailed::sample_pe_registers() {
 
 void MacArrayDetailed::set_vcd_south_edge(uint32_t c, uint32_t tag, int64_t value) {
   const int bits = static_cast<int>(params_.accumulator_bits);
-  vcd_o_valid_[static_cast<int>(c)] = sc_dt::Log_1;
+  (*vcd_o_valid_)[static_cast<int>(c)] = true;
   for (int b = 0; b < static_cast<int>(kVcdTagBits); ++b)
-    vcd_o_tag_[static_cast<int>(c * kVcdTagBits) + b] = ((tag >> b) & 1u) != 0;
+    (*vcd_o_tag_)[static_cast<int>(c * kVcdTagBits) + b] = ((tag >> b) & 1u) != 0;
   for (int b = 0; b < bits; ++b)
-    vcd_o_value_[static_cast<int>(c) * bits + b] = ((static_cast<uint64_t>(value) >> b) & 1u) != 0;
+    (*vcd_o_value_)[static_cast<int>(c) * bits + b] =
+        ((static_cast<uint64_t>(value) >> b) & 1u) != 0;
 }
 
 void MacArrayDetailed::tick() {
@@ -94,7 +96,7 @@ void MacArrayDetailed::tick() {
   wait(clock_period_ / 2);
   clk_ = false;
   wait(clock_period_ - clock_period_ / 2);
-  vcd_o_valid_ = 0;  // a result is at the edge for one clock
+  *vcd_o_valid_ = 0;  // a result is at the edge for one clock
 }
 
 int64_t MacArrayDetailed::pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b,

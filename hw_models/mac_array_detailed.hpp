@@ -10,6 +10,7 @@
 //
 // Per-PE state lives in flat vectors sized once per job; the per-cycle loop
 // allocates nothing, formats nothing and logs nothing.
+#include <memory>
 #include <vector>
 
 #include "hw_models/mac_array.hpp"
@@ -101,7 +102,7 @@ class MacArrayDetailed final : public MacArray {
   // mpe_array.sv: o_valid[C], o_tag[C*8], o_value[C*accumulator_bits]) and
   // its job counters, so GTKWave shows this VCD and the Verilated one alike.
   static constexpr uint32_t kVcdTagBits = 8;  // the RTL's IDX_W
-  mutable sc_dt::sc_bv_base vcd_o_valid_{1}, vcd_o_tag_{1}, vcd_o_value_{1};
+  mutable std::unique_ptr<sc_dt::sc_bv_base> vcd_o_valid_, vcd_o_tag_, vcd_o_value_;
   mutable uint64_t vcd_saturations_ = 0;
 };
 

@@ -18,6 +18,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <tuple>
 #include <memory>
 #include <random>
 #include <regex>
@@ -313,8 +315,8 @@ RunResult run_rtl(const ModelSpec& s, const Program& p, const char* vcd = nullpt
   top.cfg_fp4_in_a = p.fp4_in_a;
   clock();  // the start edge: the job's clock 0 begins
   top.start = 0;
-  // The memory and the start edge were at t < 0; from here, time in VCD
-  // matches the SystemC VCD's job clocks shifted by a constant.
+  // Reset and the start edge come before clock 0: VCD times are the SystemC
+  // VCD's shifted by a constant, and `cycles` counts the same clocks in both.
 
   const uint32_t ws = s.dataflow == 0, os = s.dataflow == 1;
   RunResult r;
@@ -322,7 +324,7 @@ RunResult run_rtl(const ModelSpec& s, const Program& p, const char* vcd = nullpt
   const uint64_t limit = 1'000'000;
   while (top.busy && t < limit) {
     top.clk = 0;
-    eval();
+    top.eval();  // the requests settle; dumped once the memory has answered
     // Answer the requests the array drives from its registers this clock.
     clear_port(top.ld_data);
     clear_port(top.w_data);
@@ -489,6 +491,148 @@ TEST(RtlCosim, MutatedParameterIsDetected) {
       EXPECT_EQ(caught, programs.size());
     }
   }
+}
+
+
+// ------------------------------------------------------------ VCD side by side
+
+// A small VCD reader: every signal's full name (scopes joined by '.'), width
+// and value changes; enough for SystemC's and Verilator's writers.
+struct Vcd {
+  struct Signal {
+    std::string name;
+    uint32_t width = 1;
+  };
+  std::map<std::string, std::vector<Signal>> by_id;  // identifier code -> signals
+  // Per time stamp, the changes in file order: (identifier, binary value).
+  std::vector<std::pair<uint64_t, std::vector<std::pair<std::string, std::string>>>> steps;
+
+  static Vcd read(const std::string& path) {
+    Vcd v;
+    std::ifstream in(path);
+    std::string tok;
+    std::vector<std::string> scopes;
+    auto change = [&](const std::string& id, const std::string& value) {
+      if (v.steps.empty()) v.steps.push_back({0, {}});
+      v.steps.back().second.push_back({id, value});
+    };
+    while (in >> tok) {
+      if (tok == "$scope") {
+        std::string kind, name;
+        in >> kind >> name;
+        scopes.push_back(name);
+      } else if (tok == "$upscope") {
+        if (!scopes.empty()) scopes.pop_back();
+      } else if (tok == "$var") {
+        std::string type, id, name;
+        uint32_t width = 0;
+        in >> type >> width >> id >> name;
+        std::string full;
+        for (const auto& sc : scopes) full += sc + ".";
+        v.by_id[id].push_back({full + name, width});
+      } else if (tok[0] == '#') {
+        v.steps.push_back({std::stoull(tok.substr(1)), {}});
+      } else if (tok[0] == 'b' || tok[0] == 'B') {
+        std::string id;
+        in >> id;
+        change(id, tok.substr(1));
+      } else if (tok.size() >= 2 && (tok[0] == '0' || tok[0] == '1' || tok[0] == 'x' ||
+                                     tok[0] == 'X' || tok[0] == 'z' || tok[0] == 'Z')) {
+        change(tok.substr(1), tok.substr(0, 1));
+      }
+      if (tok[0] == '$' && tok != "$end" && tok != "$dumpvars" && tok != "$var" &&
+          tok != "$scope" && tok != "$upscope") {
+        // Skip the body of $date, $version, $timescale, $comment, ...
+        if (tok == "$date" || tok == "$version" || tok == "$timescale" || tok == "$comment")
+          while (in >> tok && tok != "$end") {
+          }
+      }
+    }
+    return v;
+  }
+  // The identifier of the signal whose full name ends with `suffix`.
+  std::string id_of(const std::string& suffix, uint32_t* width = nullptr) const {
+    for (const auto& [id, sigs] : by_id)
+      for (const auto& sg : sigs)
+        if (sg.name.size() >= suffix.size() &&
+            sg.name.compare(sg.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+          if (width) *width = sg.width;
+          return id;
+        }
+    return {};
+  }
+};
+
+// Bit b (LSB = 0) of a VCD binary value, zero-extended on the left.
+bool vcd_bit(const std::string& value, uint32_t b) {
+  return b < value.size() && value[value.size() - 1 - b] == '1';
+}
+uint64_t vcd_field(const std::string& value, uint32_t lsb, uint32_t width) {
+  uint64_t v = 0;
+  for (uint32_t b = 0; b < width; ++b) v |= uint64_t{vcd_bit(value, lsb + b)} << b;
+  return v;
+}
+
+// What the south edge shows at each rising clock edge with a valid result:
+// (job clock count, column, tag, accumulator bits).
+std::vector<std::tuple<uint64_t, uint32_t, uint64_t, uint64_t>> south_edge_at_clock_edges(
+    const Vcd& v, const std::string& prefix, uint32_t cols, uint32_t acc_bits) {
+  const std::string clk = v.id_of(prefix + "clk"), cycles = v.id_of(prefix + "cycles"),
+                    valid = v.id_of(prefix + "o_valid"), tag = v.id_of(prefix + "o_tag"),
+                    value = v.id_of(prefix + "o_value");
+  std::map<std::string, std::string> now;
+  std::vector<std::tuple<uint64_t, uint32_t, uint64_t, uint64_t>> out;
+  for (const auto& [time, changes] : v.steps) {
+    const bool was_low = now[clk] != "1";
+    for (const auto& [id, val] : changes) now[id] = val;
+    if (!(was_low && now[clk] == "1")) continue;
+    for (uint32_t c = 0; c < cols; ++c)
+      if (vcd_bit(now[valid], c))
+        out.emplace_back(vcd_field(now[cycles], 0, 32), c, vcd_field(now[tag], c * 8, 8),
+                         vcd_field(now[value], c * acc_bits, acc_bits));
+  }
+  return out;
+}
+
+// `nibble run --mode detailed --vcd` and the Verilated model dump the same
+// GEMM with the same top-level names (clk, busy, cycles, saturations,
+// o_valid, o_tag, o_value), and the south edge shows the same results at
+// the same job clocks.
+TEST(RtlCosim, VcdSignalsMatch) {
+  const uint32_t model = 0;  // ws_a: the model built with --trace
+  const ModelSpec& spec = kModels[model];
+  Program p{};
+  p.model = model;
+  p.m = 6;
+  p.n = 5;
+  p.k = 23;  // two K folds on 4 rows of 4-MAC PEs
+  p.fp4 = true;
+  p.saturating = true;
+  p.seed = 7;
+  const std::string dir = std::string(NIBBLE_BINARY_DIR) + "/tests/rtl";
+  const std::string rtl_vcd = dir + "/vcd_rtl_ws_a.vcd", sc_base = dir + "/vcd_detailed_ws_a";
+  run_rtl_model(p, rtl_vcd.c_str());
+  test::run_in_child([&] {
+    DetailedRun run("gemm", params_of(spec), p);
+    sc_core::sc_trace_file* f = sc_core::sc_create_vcd_trace_file(sc_base.c_str());
+    run.array->trace(f);
+    sc_core::sc_start();
+    sc_core::sc_close_vcd_trace_file(f);
+    return test::Bytes{};
+  });
+  const Vcd rtl = Vcd::read(rtl_vcd), det = Vcd::read(sc_base + ".vcd");
+  const std::string rtl_prefix = "TOP.mpe_array.", det_prefix = "gemm_array.";
+  for (const char* name : {"clk", "busy", "cycles", "saturations", "o_valid", "o_tag", "o_value"}) {
+    uint32_t w_rtl = 0, w_det = 0;
+    EXPECT_FALSE(rtl.id_of(rtl_prefix + name, &w_rtl).empty()) << name;
+    EXPECT_FALSE(det.id_of(det_prefix + name, &w_det).empty()) << name;
+    EXPECT_EQ(w_rtl, w_det) << name;
+  }
+  const auto rtl_edge = south_edge_at_clock_edges(rtl, rtl_prefix, spec.cols, spec.acc_bits);
+  const auto det_edge = south_edge_at_clock_edges(det, det_prefix, spec.cols, spec.acc_bits);
+  // Every output leaves once per K fold: 6 x 5 x 2 results.
+  EXPECT_EQ(det_edge.size(), 60u);
+  EXPECT_EQ(rtl_edge, det_edge);
 }
 
 }  // namespace

@@ -34,8 +34,8 @@ void MacArrayDetailed::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, vcd_saturations_, p + ".saturations", 32);
   vcd_o_valid_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols));
   vcd_o_tag_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols * kVcdTagBits));
-  vcd_o_value_ =
-      std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols * params_.accumulator_bits));
+  vcd_o_value_ = std::make_unique<sc_dt::sc_bv_base>(
+      static_cast<int>(params_.cols * params_.accumulator_bits));
   sc_core::sc_trace(file, *vcd_o_valid_, p + ".o_valid");
   sc_core::sc_trace(file, *vcd_o_tag_, p + ".o_tag");
   sc_core::sc_trace(file, *vcd_o_value_, p + ".o_value");

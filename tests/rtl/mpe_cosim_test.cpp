@@ -18,14 +18,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
-#include <tuple>
 #include <memory>
 #include <random>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -134,7 +134,7 @@ std::vector<Program> random_programs(uint32_t per_model, uint32_t seed) {
       // Mostly K <= 16; one in four longer, for several K folds of the WS/IS arrays.
       p.k = pick(0, 3) == 0 ? pick(17, 48) : pick(1, 16);
       if (i < 4) p.m = p.n = p.k = (i % 2 == 0) ? 1 : 16;  // the extreme shapes for sure
-      p.fp4 = (i / 2) % 2 == 1;  // both precision paths
+      p.fp4 = (i / 2) % 2 == 1;                            // both precision paths
       p.fp4_in_a = pick(0, 1) == 1;
       p.unsigned_b = pick(0, 1) == 1;
       p.saturating = pick(0, 3) == 0;
@@ -167,8 +167,8 @@ struct DetailedRun : sc_core::sc_module {
   SC_HAS_PROCESS(DetailedRun);
   DetailedRun(sc_core::sc_module_name name, const MacArrayParams& params, const Program& p)
       : sc_core::sc_module(name), program(p), operands(make_operands(p)) {
-    array = std::make_unique<MacArrayDetailed>((std::string(basename()) + "_array").c_str(),
-                                               params, kClock);
+    array = std::make_unique<MacArrayDetailed>((std::string(basename()) + "_array").c_str(), params,
+                                               kClock);
     array->log_south_edge(&log);
     SC_THREAD(drive);
   }
@@ -287,7 +287,7 @@ RunResult run_rtl(const ModelSpec& s, const Program& p, const char* vcd = nullpt
     top.eval();
     if (tfp) tfp->dump(time);
   };
-  if constexpr (requires(VerilatedVcdC* f) { top.trace(f, 99); }) {  // built with --trace
+  if constexpr (requires(VerilatedVcdC * f) { top.trace(f, 99); }) {  // built with --trace
     if (vcd) {
       tfp = std::make_unique<VerilatedVcdC>();
       top.trace(tfp.get(), 99);
@@ -366,7 +366,8 @@ RunResult run_rtl(const ModelSpec& s, const Program& p, const char* vcd = nullpt
     for (uint32_t c = 0; c < s.cols; ++c) {
       if (((get_bits(top.o_valid, c, 1)) & 1u) == 0) continue;
       const uint32_t tag = static_cast<uint32_t>(get_bits(top.o_tag, c * 8, 8));
-      const int64_t value = sign_extend(get_bits(top.o_value, c * s.acc_bits, s.acc_bits), s.acc_bits);
+      const int64_t value =
+          sign_extend(get_bits(top.o_value, c * s.acc_bits, s.acc_bits), s.acc_bits);
       const uint32_t col = top.o_col_base + c;
       const uint32_t m = os ? top.o_row_base + tag : ws ? tag : col;
       const uint32_t n = os ? col : ws ? col : tag;
@@ -445,11 +446,12 @@ TEST(RtlCosim, RandomGemmsMatchDetailedArray) {
   EXPECT_GT(saturating, 50u);
   EXPECT_GT(multi_fold, 50u);  // WS/IS partial sums re-entering over K folds
   EXPECT_EQ(total_differences, 0u);
-  std::printf("rtl co-sim: %zu programs, %llu south-edge results, %llu saturating, %llu "
-              "differences\n",
-              programs.size(), static_cast<unsigned long long>(events),
-              static_cast<unsigned long long>(saturating),
-              static_cast<unsigned long long>(total_differences));
+  std::printf(
+      "rtl co-sim: %zu programs, %llu south-edge results, %llu saturating, %llu "
+      "differences\n",
+      programs.size(), static_cast<unsigned long long>(events),
+      static_cast<unsigned long long>(saturating),
+      static_cast<unsigned long long>(total_differences));
 }
 
 // A deliberately wrong model must be caught: the DETAILED array runs with
@@ -492,7 +494,6 @@ TEST(RtlCosim, MutatedParameterIsDetected) {
     }
   }
 }
-
 
 // ------------------------------------------------------------ VCD side by side
 

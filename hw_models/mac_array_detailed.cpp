@@ -28,7 +28,17 @@ void MacArrayDetailed::run(const GemmJob& job, GemmOutput& out) {
 
 void MacArrayDetailed::trace(sc_core::sc_trace_file* file) const {
   const std::string p = name();
+  sc_core::sc_trace(file, clk_, p + ".clk");
   sc_core::sc_trace(file, busy_, p + ".busy");
+  sc_core::sc_trace(file, job_cycle_, p + ".cycles", 32);
+  sc_core::sc_trace(file, vcd_saturations_, p + ".saturations", 32);
+  vcd_o_valid_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols));
+  vcd_o_tag_ = std::make_unique<sc_dt::sc_bv_base>(static_cast<int>(params_.cols * kVcdTagBits));
+  vcd_o_value_ = std::make_unique<sc_dt::sc_bv_base>(
+      static_cast<int>(params_.cols * params_.accumulator_bits));
+  sc_core::sc_trace(file, *vcd_o_valid_, p + ".o_valid");
+  sc_core::sc_trace(file, *vcd_o_tag_, p + ".o_tag");
+  sc_core::sc_trace(file, *vcd_o_value_, p + ".o_value");
   sc_core::sc_trace(file, job_cycle_, p + ".job_cycle");
   sc_core::sc_trace(file, results_out_, p + ".results_out");
   sc_core::sc_trace(file, west_edge_row0_tag_, p + ".west_edge_row0_tag");
@@ -62,10 +72,31 @@ void MacArrayDetailed::sample_pe_registers() {
     for (size_t i = 0; i < pes; ++i) vcd_psum_[i] = pipe_value_[i * d + d - 1];
 }
 
+void MacArrayDetailed::set_vcd_south_edge(uint32_t c, uint32_t tag, int64_t value) {
+  const int bits = static_cast<int>(params_.accumulator_bits);
+  (*vcd_o_valid_)[static_cast<int>(c)] = true;
+  for (int b = 0; b < static_cast<int>(kVcdTagBits); ++b)
+    (*vcd_o_tag_)[static_cast<int>(c * kVcdTagBits) + b] = ((tag >> b) & 1u) != 0;
+  for (int b = 0; b < bits; ++b)
+    (*vcd_o_value_)[static_cast<int>(c) * bits + b] =
+        ((static_cast<uint64_t>(value) >> b) & 1u) != 0;
+}
+
 void MacArrayDetailed::tick() {
   ++job_cycle_;
-  if (vcd_on_) sample_pe_registers();
-  wait(clock_period_);
+  if (!vcd_on_) {
+    wait(clock_period_);
+    return;
+  }
+  // With a VCD open the clock is drawn: it rises when this clock's register
+  // values appear (as the RTL's do at its rising edge) and falls half a period later.
+  sample_pe_registers();
+  vcd_saturations_ = counters_.accumulator_saturations + events_.saturations;
+  clk_ = true;
+  wait(clock_period_ / 2);
+  clk_ = false;
+  wait(clock_period_ - clock_period_ / 2);
+  *vcd_o_valid_ = 0;  // a result is at the edge for one clock
 }
 
 int64_t MacArrayDetailed::pe_mac(int64_t acc, const OperandCode* a, const OperandCode* b,
@@ -237,6 +268,11 @@ void MacArrayDetailed::run_stationary(bool stationary_is_b) {
           const uint64_t p = uint64_t{(R - 1) * C + c} * d + d - 1;
           if (pipe_tag_[p] < 0) continue;
           acc[out_index(uint32_t(pipe_tag_[p]), j0 + c)] = pipe_value_[p];
+          const uint32_t tag = uint32_t(pipe_tag_[p]);
+          if (stationary_is_b)
+            note_south_edge(c, tag, tag, j0 + c, pipe_value_[p]);
+          else
+            note_south_edge(c, tag, j0 + c, tag, pipe_value_[p]);
           ++received;
           ++results_out_;
           if (c == 0) {
@@ -288,6 +324,8 @@ void MacArrayDetailed::run_output_stationary() {
         const uint32_t p = (R - 1) * C + c;
         if (drain_tag_[p] < 0) return;
         out[uint64_t{m0 + uint32_t(drain_tag_[p])} * s.n + n0 + c] = drain_value_[p];
+        note_south_edge(c, uint32_t(drain_tag_[p]), m0 + uint32_t(drain_tag_[p]), n0 + c,
+                        drain_value_[p]);
         ++received;
         ++results_out_;
         if (c == 0) {

@@ -10,6 +10,7 @@
 //
 // Per-PE state lives in flat vectors sized once per job; the per-cycle loop
 // allocates nothing, formats nothing and logs nothing.
+#include <memory>
 #include <vector>
 
 #include "hw_models/mac_array.hpp"
@@ -24,6 +25,17 @@ class MacArrayDetailed final : public MacArray {
   void run(const GemmJob& job, GemmOutput& out) override;
 
   void trace(sc_core::sc_trace_file* file) const override;
+
+  // One result entering the array's south-edge register (a WS/IS partial sum
+  // of one K fold, or an OS output): the job clock (0-based) on which it was
+  // latched, its output element and accumulator word. Logged only when a log
+  // is set (tests/rtl co-simulates this against the RTL's south edge).
+  struct SouthEdgeEvent {
+    uint64_t cycle;
+    uint32_t m, n;
+    int64_t value;
+  };
+  void log_south_edge(std::vector<SouthEdgeEvent>* log) { south_log_ = log; }
 
  private:
   void clock_process();                       // waits for a job, then steps the grid each clock
@@ -59,7 +71,17 @@ class MacArrayDetailed final : public MacArray {
   std::vector<int64_t> drain_value_;   // OS: output drain chain
   std::vector<int32_t> drain_tag_;
 
+  std::vector<SouthEdgeEvent>* south_log_ = nullptr;
+  // A result entering column c's south-edge register; `tag` is what the RTL
+  // carries with it (WS/IS: the stream index; OS: the row within the fold).
+  void note_south_edge(uint32_t c, uint32_t tag, uint32_t m, uint32_t n, int64_t value) {
+    if (south_log_) south_log_->push_back({job_cycle_, m, n, value});
+    if (vcd_on_) set_vcd_south_edge(c, tag, value);
+  }
+  void set_vcd_south_edge(uint32_t c, uint32_t tag, int64_t value);
+
   // Array-edge signals for VCD (plain members sampled by sc_trace).
+  bool clk_ = false;  // toggled only while a VCD is open (tick() waits two half periods)
   bool busy_ = false;
   uint64_t job_cycle_ = 0;
   uint64_t results_out_ = 0;
@@ -76,6 +98,12 @@ class MacArrayDetailed final : public MacArray {
   mutable std::vector<int32_t> vcd_west_tag_, vcd_north_tag_;
   mutable std::vector<int64_t> vcd_psum_;
   mutable bool vcd_on_ = false;
+  // The south edge under the RTL's port names and widths (hw_models/rtl/
+  // mpe_array.sv: o_valid[C], o_tag[C*8], o_value[C*accumulator_bits]) and
+  // its job counters, so GTKWave shows this VCD and the Verilated one alike.
+  static constexpr uint32_t kVcdTagBits = 8;  // the RTL's IDX_W
+  mutable std::unique_ptr<sc_dt::sc_bv_base> vcd_o_valid_, vcd_o_tag_, vcd_o_value_;
+  mutable uint64_t vcd_saturations_ = 0;
 };
 
 }  // namespace nibble::hw

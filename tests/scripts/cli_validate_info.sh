@@ -8,8 +8,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL $*"; exit 1; }
 
-out=$("$NIBBLE" validate configs/chips/*.json configs/tech/*.json) || fail "validate shipped configs"
-n_files=$(ls configs/chips/*.json configs/tech/*.json | wc -l)
+# configs/tech/pe_area_synth.json is the PE area data of tools/synth_area
+# (docs/rtl.md), not a tech table: script.rtl_area_table checks it.
+shipped=$(ls configs/chips/*.json configs/tech/*.json | grep -v '/pe_area_synth\.json$')
+out=$("$NIBBLE" validate $shipped) || fail "validate shipped configs"
+n_files=$(wc -w <<<"$shipped")
 [[ $(grep -c '^OK ' <<<"$out") -eq $n_files ]] || fail "want $n_files OK lines, got: $out"
 echo "ok   validate shipped configs ($n_files files)"
 

@@ -41,11 +41,15 @@ for path in sorted(glob.glob("configs/chips/*.json")):
     errors = [e.message for e in chip_schema.iter_errors(json.load(open(path)))]
     if errors:
         failures.append(f"{path}: shipped chip fails the schema: {errors[0]}")
-for path in sorted(glob.glob("configs/tech/*.json")):
+# configs/tech/pe_area_synth.json is not a tech table but the PE area data
+# tools/synth_area writes (docs/rtl.md); script.rtl_area_table checks it.
+tech_tables = [p for p in sorted(glob.glob("configs/tech/*.json"))
+               if not p.endswith("/pe_area_synth.json")]
+for path in tech_tables:
     errors = [e.message for e in tech_schema.iter_errors(json.load(open(path)))]
     if errors:
         failures.append(f"{path}: shipped tech table fails the schema: {errors[0]}")
-shipped = sorted(glob.glob("configs/chips/*.json") + glob.glob("configs/tech/*.json"))
+shipped = sorted(glob.glob("configs/chips/*.json") + tech_tables)
 rc = subprocess.run([NIBBLE, "validate", *shipped], capture_output=True, text=True)
 if rc.returncode != 0:
     failures.append(f"loader rejects shipped configs: {rc.stderr}")

@@ -34,12 +34,24 @@ struct ImportArgs {
   std::string precision = "int4_int4";
 };
 
-// The chip's tech path is relative to the chip file, so point it from DIR.
+// The chip's tech path is relative to the chip file, so point it from DIR
+// when both lie in one tree (the repository: a clone elsewhere still works);
+// across trees (DIR in /tmp, the table in the repository) a relative path
+// would climb through the machine's folders, so it is written absolute.
 std::string tech_reference(const fs::path& tech, const fs::path& out_dir) {
   if (!fs::is_regular_file(tech))
     throw InputError(fmt::format("--tech {}: not a file", tech.string()));
-  const fs::path rel = fs::relative(fs::absolute(tech), fs::absolute(out_dir));
-  return rel.empty() ? fs::absolute(tech).string() : rel.string();
+  const fs::path abs_tech = fs::weakly_canonical(fs::absolute(tech));
+  const fs::path abs_out = fs::weakly_canonical(fs::absolute(out_dir));
+  const fs::path source = fs::weakly_canonical(fs::path(NIBBLE_SOURCE_DIR));
+  auto inside = [](const fs::path& p, const fs::path& root) {
+    const fs::path rel = p.lexically_relative(root);
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  const bool same_tree = (inside(abs_tech, source) && inside(abs_out, source)) ||
+                         abs_tech.parent_path() == abs_out;
+  const fs::path rel = abs_tech.lexically_relative(abs_out);
+  return same_tree && !rel.empty() ? rel.generic_string() : abs_tech.generic_string();
 }
 
 void import_chip(const ImportArgs& args, const fs::path& out_dir) {

@@ -22,6 +22,18 @@ assert w["format"] == "nibble-workload" and len(w["ops"]) == 21, w.get("format")
 assert w["ops"][0]["kernel_h"] == 7 and w["ops"][0]["padding"] == 0
 PY
 
+grep -q '"timing_model": "scalesim_v2"' "$OUT/r18/chip.json" \
+  || fail "the imported chip does not select SCALE-Sim's timing convention"
+# The tech table: absolute from outside the repository (no ../../.. through
+# the machine's folders), relative inside it (a clone elsewhere still works).
+grep -q '"tech": "/' "$OUT/r18/chip.json" || fail "tech path from /tmp: $(grep tech "$OUT/r18/chip.json")"
+IN_REPO=$(mktemp -d -p "$(dirname "$(dirname "$CLI")")" import_scalesim.XXXXXX)
+trap 'rm -rf "$OUT" "$IN_REPO"' EXIT
+"$CLI" import scalesim --cfg "$D/google.cfg" --out "$IN_REPO/r18" >/dev/null
+grep -q '"tech": "\.\./\.\./\.\./configs/tech/horowitz45.json"' "$IN_REPO/r18/chip.json" \
+  || fail "tech path inside the repository: $(grep tech "$IN_REPO/r18/chip.json")"
+"$CLI" validate "$IN_REPO/r18/chip.json" >/dev/null || fail "repo-relative chip does not validate"
+
 "$CLI" import scalesim --cfg "$D/scale_user_os.cfg" --topology "$D/gpt2.csv" --out "$OUT/g" >"$OUT/log"
 grep -q "6 GEMM layers" "$OUT/log" || fail "gpt2.csv: $(cat "$OUT/log")"
 "$CLI" validate "$OUT/g/chip.json" | grep -q "32x32 array" || fail "USER-bandwidth chip does not validate"

@@ -110,6 +110,24 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));
     if (!names.insert(fields[0]).second)
       throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, fields[0]));
+    if (result.form == TopologyForm::conv && fields[0].find("DP") != std::string::npos) {
+      // SCALE-Sim (topology_utils.py load_arrays_conv) runs a layer whose
+      // name contains "DP" as a depthwise convolution: one single-channel
+      // layer per channel, named <name>Channel_<i>. So does the import.
+      Op dw = conv_op(fields, where, precision);
+      const uint64_t channels = dw.conv.in_channels;
+      for (uint64_t ch = 0; ch < channels; ++ch) {
+        Op one = dw;
+        one.name = one.layer = fmt::format("{}Channel_{}", fields[0], ch);
+        one.conv.in_channels = 1;
+        one.a = operand(one.name + ".ifmap");
+        one.b = operand(one.name + ".filter");
+        if (!names.insert(one.name).second)
+          throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, one.name));
+        result.workload.ops.push_back(std::move(one));
+      }
+      continue;
+    }
     result.workload.ops.push_back(result.form == TopologyForm::conv
                                       ? conv_op(fields, where, precision)
                                       : gemm_op(fields, where, precision));

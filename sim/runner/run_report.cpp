@@ -111,14 +111,14 @@ void add_run(report::Report& rep, const RunResult& r) {
   }
   for (const auto& [kind, pj] : r.energy_by_kind)
     rep.add_section(kind, "energy").add("total", pj, "pJ");
-  // The cycle account (--explain): per op, the non-zero differences.
+  // The cycle account (--explain): per op, SCALE-Sim's cycles, every
+  // difference (fixed columns, zeros included) and Nibble's cycles.
   for (const auto& op : r.ops) {
     if (!op.account.valid) continue;
     auto& sec = rep.add_section(op.name, "cycle account");
     sec.add("scalesim_v2", op.account.scalesim_cycles, "cycles");
     for (size_t i = 0; i < kNumAccountTerms; ++i)
-      if (op.account.terms[i] != 0)
-        sec.add(std::string(kAccountTermNames[i]), op.account.terms[i], "cycles");
+      sec.add(std::string(kAccountTermNames[i]), op.account.terms[i], "cycles");
     sec.add("nibble", op.account.nibble_cycles, "cycles");
   }
 

@@ -31,11 +31,12 @@ TEST(ImporterScaleSim, ConvTopologyResnet18) {
   const auto r = read_scalesim_topology(data("Resnet18.csv"));
   ASSERT_EQ(r.form, TopologyForm::conv);
   ASSERT_EQ(r.workload.ops.size(), 21u);
-  // Conv1: 224x224, 7x7, stride 2, no padding: (224-7)/2+1 = 109 output rows.
+  // Conv1: 224x224, 7x7, stride 2: SCALE-Sim's ceil((224-7+2)/2) = 110 output
+  // rows (an unpadded convolution has 109): the import reproduces SCALE-Sim.
   const Op& conv1 = r.workload.ops[0];
   EXPECT_EQ(conv1.name, "Conv1");
-  EXPECT_EQ(conv1.conv.out_height(), 109u);
-  EXPECT_EQ(*gemm_of(conv1), (GemmShape{.m = 109 * 109, .n = 64, .k = 147, .count = 1}));
+  EXPECT_EQ(conv1.conv.out_height(), 110u);
+  EXPECT_EQ(*gemm_of(conv1), (GemmShape{.m = 110 * 110, .n = 64, .k = 147, .count = 1}));
   // Conv2_1a: 56x56 3x3 unpadded -> 54x54 (SCALE-Sim's convention, not PyTorch's).
   EXPECT_EQ(*gemm_of(r.workload.ops[1]), (GemmShape{.m = 54 * 54, .n = 64, .k = 576, .count = 1}));
   const Op& fc = r.workload.ops.back();

@@ -105,7 +105,7 @@ TEST(ScaleSimAgreement, TableCoversTheIssuesInputs) {
 
 // Every CALC row SCALE-Sim ran: the timing model gives its exact figures.
 TEST(ScaleSimAgreement, CalcRowsAreExact) {
-  uint64_t checked = 0, with_stalls = 0;
+  uint64_t checked = 0;
   for (const auto& r : read_table()) {
     if (!compared(r) || r.at("bandwidth_mode") != "CALC") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
@@ -114,17 +114,15 @@ TEST(ScaleSimAgreement, CalcRowsAreExact) {
     const std::string who = r.at("config") + " " + r.at("topology") + " " + r.at("layer");
     EXPECT_EQ(c.total, num(r, "scalesim_total")) << who;
     EXPECT_EQ(c.stalls, num(r, "scalesim_stalls")) << who;
-    with_stalls += num(r, "scalesim_stalls") > 0;
     ++checked;
   }
   EXPECT_GE(checked, 200u);
-  EXPECT_GT(with_stalls, 0u);  // the OFMAP drain path is exercised
 }
 
 // USER rows: the model reproduces what the table recorded for Nibble (the
 // rule of docs/microarch.md 12.3), and the table's own match column agrees.
 TEST(ScaleSimAgreement, UserRowsReproduceTheRecordedFigures) {
-  uint64_t checked = 0;
+  uint64_t checked = 0, drain_stalls_exact = 0;
   for (const auto& r : read_table()) {
     if (!compared(r) || r.at("bandwidth_mode") != "USER") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
@@ -132,11 +130,13 @@ TEST(ScaleSimAgreement, UserRowsReproduceTheRecordedFigures) {
         hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
     EXPECT_EQ(c.total, num(r, "nibble_total")) << r.at("layer");
     EXPECT_EQ(c.stalls, num(r, "nibble_stalls")) << r.at("layer");
-    EXPECT_EQ(r.at("match") == "1",
-              c.total == num(r, "scalesim_total") && c.stalls == num(r, "scalesim_stalls"));
+    const bool exact = c.total == num(r, "scalesim_total") && c.stalls == num(r, "scalesim_stalls");
+    EXPECT_EQ(r.at("match") == "1", exact);
+    drain_stalls_exact += exact && c.stalls > 0;  // SCALE-Sim's OFMAP drain stalls, replayed
     ++checked;
   }
   EXPECT_GT(checked, 30u);
+  EXPECT_GT(drain_stalls_exact, 0u);
 }
 
 // The binary: SCALE-Sim inputs regenerated from the table's rows, imported

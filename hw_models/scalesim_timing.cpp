@@ -1,7 +1,8 @@
 #include "hw_models/scalesim_timing.hpp"
 
 #include <algorithm>
-#include <vector>
+#include <deque>
+#include <utility>
 
 namespace nibble::hw {
 namespace {
@@ -46,30 +47,56 @@ class OfmapWriteBuffer {
     return current;
   }
 
+  // How many consecutive lines of `words` words each, the first issued at
+  // clock `cycle` (one clock apart), pass with no stall and no drain start:
+  // they can be stored in one go.
+  uint64_t quiet_lines(int64_t cycle, uint64_t words) const {
+    if (cycle < drain_end_) {
+      const int64_t room = free_space_ - 1;
+      if (room < int64_t(words)) return 0;
+      return std::min<uint64_t>(uint64_t(drain_end_ - cycle), uint64_t(room) / words);
+    }
+    const int64_t room = free_space_ - active_size_;
+    return room < int64_t(words) ? 0 : uint64_t(room) / words;
+  }
+  void store_lines(uint64_t lines, uint64_t words) { store(lines * words); }
+
  private:
   void store(uint64_t n) {
     free_space_ -= static_cast<int64_t>(n);
-    uint64_t idx = line_idx_ + n;
-    while (idx >= bw_) {  // full lines of the trace matrix
-      lines_.push_back(bw_);
-      idx -= bw_;
-    }
-    line_idx_ = idx;
+    const uint64_t idx = line_idx_ + n;
+    if (idx >= bw_) push_lines(idx / bw_, bw_);  // full lines of the trace matrix
+    line_idx_ = idx % bw_;
+  }
+  void push_lines(uint64_t count, uint64_t words) {
+    if (!lines_.empty() && lines_.back().second == words)
+      lines_.back().first += count;
+    else
+      lines_.emplace_back(count, words);
+    pending_lines_ += count;
   }
   void flush_partial_line() {
-    if (line_idx_ != 0) lines_.push_back(line_idx_);
+    if (line_idx_ != 0) push_lines(1, line_idx_);
     line_idx_ = 0;
   }
   // empty_drain_buf(): the next ceil(drain/bw) lines go out one per clock;
   // the padding of only the LAST line is subtracted from what is freed.
   int64_t empty_drain_buf(int64_t start_cycle) {
     const uint64_t want = (uint64_t(drain_size_) + bw_ - 1) / bw_;
-    const uint64_t end = std::min<uint64_t>(drain_start_line_ + want, lines_.size());
-    const uint64_t n = end - drain_start_line_;
+    const uint64_t n = std::min(want, pending_lines_);
     if (n == 0) return start_cycle - 1;  // SCALE-Sim would fail here; unreachable in practice
-    const uint64_t freed = n * bw_ - (bw_ - lines_[end - 1]);
+    uint64_t left = n, last_words = 0;
+    while (left > 0) {  // take n lines off the front (run-length: O(runs))
+      auto& run = lines_.front();
+      const uint64_t take = std::min(left, run.first);
+      last_words = run.second;
+      run.first -= take;
+      left -= take;
+      if (run.first == 0) lines_.pop_front();
+    }
+    pending_lines_ -= n;
+    const uint64_t freed = n * bw_ - (bw_ - last_words);
     free_space_ += static_cast<int64_t>(freed);
-    drain_start_line_ = end;
     return start_cycle + static_cast<int64_t>(n) - 1;
   }
 
@@ -77,8 +104,9 @@ class OfmapWriteBuffer {
   int64_t active_size_, drain_size_, free_space_;
   int64_t drain_end_ = 0;
   uint64_t line_idx_ = 0;
-  std::vector<uint64_t> lines_;  // valid words of each trace-matrix line (width bw_)
-  uint64_t drain_start_line_ = 0;
+  // Trace-matrix lines not yet drained, run-length coded: (lines, valid words each).
+  std::deque<std::pair<uint64_t, uint64_t>> lines_;
+  uint64_t pending_lines_ = 0;
 };
 
 // Valid OFMAP words on line j of a fold: column c (c < cols_active) writes
@@ -141,10 +169,23 @@ ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision preci
       // Lines without outputs are served on their clock: only lines
       // lo .. hi + cols_active - 1 can stall.
       const uint64_t last = std::min(fold_lines - 1, hi + cols_active - 1);
-      for (uint64_t j = lo; j <= last; ++j) {
+      for (uint64_t j = lo; j <= last;) {
         const int64_t cycle = static_cast<int64_t>(fold_start + j) + stalls;
         const uint64_t words = words_on_line(j, lo, hi, cols_active);
+        // Lines lo + ca - 1 .. hi all carry ca words: store quiet runs of
+        // them at once (same result as line by line, long layers stay fast).
+        const uint64_t flat_end = hi;  // last line of the flat part
+        if (words == cols_active && j < flat_end) {
+          const uint64_t run =
+              std::min<uint64_t>(flat_end - j + 1, ofmap.quiet_lines(cycle, words));
+          if (run > 1) {
+            ofmap.store_lines(run, words);
+            j += run;
+            continue;
+          }
+        }
         if (words > 0) stalls += ofmap.write_line(cycle, words) - cycle;
+        ++j;
       }
     }
   }

@@ -96,7 +96,7 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     const std::string_view line(text.data() + start, nl - start);
     start = nl + 1;
     ++line_no;
-    const auto fields = detail::split_csv_row(line);
+    auto fields = detail::split_csv_row(line);
     if (fields.empty()) continue;  // blank line
     const std::string where = fmt::format("{}:{}", source, line_no);
     if (!have_header) {
@@ -127,8 +127,16 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
       throw InputError(fmt::format("{}: expected {} fields (layer name and {} integers), found {}",
                                    where, want, want - 1, fields.size()));
     if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));
-    if (!names.insert(fields[0]).second)
-      throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, fields[0]));
+    // SCALE-Sim runs a repeated layer name as another layer (its shipped
+    // DeepBench topologies repeat names); op names must be unique, so the
+    // n-th repeat is named "<name>#<n>".
+    if (!names.insert(fields[0]).second) {
+      for (int n = 2;; ++n)
+        if (names.insert(fmt::format("{}#{}", fields[0], n)).second) {
+          fields[0] = fmt::format("{}#{}", fields[0], n);
+          break;
+        }
+    }
     if (result.form == TopologyForm::conv && fields[0].find("DP") != std::string::npos) {
       // SCALE-Sim (topology_utils.py load_arrays_conv) runs a layer whose
       // name contains "DP" as a depthwise convolution: one single-channel

@@ -29,8 +29,7 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
 void Controller::issue() {
   ++counters_.commands;
   // SCALE-Sim's convention has no controller: its commands cost no time.
-  if (params_.issue_latency_cycles > 0 &&
-      array_.params().timing_model != TimingModel::scalesim_v2)
+  if (params_.issue_latency_cycles > 0 && array_.params().timing_model != TimingModel::scalesim_v2)
     wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
 }
 

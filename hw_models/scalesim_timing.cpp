@@ -27,8 +27,7 @@ class OfmapWriteBuffer {
       // Fast path: words that can neither stall nor start a drain. Inside a
       // drain window only free_space <= 0 stalls; outside it only
       // free_space < active starts a drain; both are monotone in the words.
-      const int64_t headroom =
-          current < drain_end_ ? free_space_ - 1 : free_space_ - active_size_;
+      const int64_t headroom = current < drain_end_ ? free_space_ - 1 : free_space_ - active_size_;
       const uint64_t bulk = headroom > 0 ? std::min<uint64_t>(words, uint64_t(headroom)) : 0;
       if (bulk > 0) {
         store(bulk);

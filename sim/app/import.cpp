@@ -48,8 +48,8 @@ std::string tech_reference(const fs::path& tech, const fs::path& out_dir) {
     const fs::path rel = p.lexically_relative(root);
     return !rel.empty() && *rel.begin() != "..";
   };
-  const bool same_tree = (inside(abs_tech, source) && inside(abs_out, source)) ||
-                         abs_tech.parent_path() == abs_out;
+  const bool same_tree =
+      (inside(abs_tech, source) && inside(abs_out, source)) || abs_tech.parent_path() == abs_out;
   const fs::path rel = abs_tech.lexically_relative(abs_out);
   return same_tree && !rel.empty() ? rel.generic_string() : abs_tech.generic_string();
 }

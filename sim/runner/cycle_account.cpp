@@ -55,9 +55,8 @@ CycleAccount array_account(const hw::MacArrayParams& array, Precision precision,
   t[acc_first_load] = int64_t(first_load);
   t[acc_last_store] = int64_t(record.last_store);
   t[acc_dram_stalls] = int64_t(record.stalls.dram - record.first_load_dram);
-  t[acc_issue_and_dependencies] =
-      int64_t(record.stalls.dependency - record.first_load_dependency) +
-      int64_t(record.steps * issue_latency_cycles);
+  t[acc_issue_and_dependencies] = int64_t(record.stalls.dependency - record.first_load_dependency) +
+                                  int64_t(record.steps * issue_latency_cycles);
   t[acc_bank_conflicts] = int64_t(record.stalls.bank_conflict);
   acc.scalesim_cycles = s.total * count;
   acc.scalesim_stalls = s.stalls * count;

@@ -33,12 +33,19 @@ enum AccountTerm : uint8_t {
   kNumAccountTerms
 };
 
-constexpr std::array<std::string_view, kNumAccountTerms> kAccountTermNames{
-    "scalesim_ofmap_stalls", "fold_fill_drain", "core_split",
-    "tiling",                "pe_pipeline_depth", "fold_setup",
-    "first_load",            "last_store",       "dram_stalls",
-    "issue_and_dependencies", "bank_conflicts",  "vector_quantize_ops",
-    "unexplained"};
+constexpr std::array<std::string_view, kNumAccountTerms> kAccountTermNames{"scalesim_ofmap_stalls",
+                                                                           "fold_fill_drain",
+                                                                           "core_split",
+                                                                           "tiling",
+                                                                           "pe_pipeline_depth",
+                                                                           "fold_setup",
+                                                                           "first_load",
+                                                                           "last_store",
+                                                                           "dram_stalls",
+                                                                           "issue_and_dependencies",
+                                                                           "bank_conflicts",
+                                                                           "vector_quantize_ops",
+                                                                           "unexplained"};
 
 struct CycleAccount {
   bool valid = false;

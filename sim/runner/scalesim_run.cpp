@@ -104,9 +104,9 @@ std::string compute_report_csv(const RunResult& r, const ScaleSimInputs& in) {
         busy > 0 && peak > 0 ? 100.0 * double(op.macs) / (double(busy) * peak) : 0;
     const auto g = workload::gemm_of(wop);
     const double mapping = g ? 100.0 * mapping_efficiency(a, wop.precision, *g) : 0;
-    out += fmt::format("{}, {}, {}, {}, {}, {},", i, op.cycles, stalls,
-                       report::format_exact(overall), report::format_exact(mapping),
-                       report::format_exact(compute));
+    out +=
+        fmt::format("{}, {}, {}, {}, {}, {},", i, op.cycles, stalls, report::format_exact(overall),
+                    report::format_exact(mapping), report::format_exact(compute));
     if (explain) {
       out += fmt::format(" {},", op.account.scalesim_cycles);
       for (const int64_t v : op.account.terms) out += fmt::format(" {},", v);

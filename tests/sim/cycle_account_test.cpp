@@ -118,8 +118,8 @@ TEST(CycleAccount, DifferencesSumExactlyOnRandomLayers) {
         const auto g = *workload::gemm_of(w.ops[i]);
         hw::MacArrayParams ss = array;
         ss.timing_model = hw::TimingModel::scalesim_v2;
-        const auto s = hw::scalesim_gemm_cycles(
-            ss, w.ops[i].precision, {uint32_t(g.m), uint32_t(g.n), uint32_t(g.k)});
+        const auto s = hw::scalesim_gemm_cycles(ss, w.ops[i].precision,
+                                                {uint32_t(g.m), uint32_t(g.n), uint32_t(g.k)});
         EXPECT_EQ(uint64_t(row[2]), s.total * g.count) << who;
       } else {
         EXPECT_EQ(row[2], 0) << who;

@@ -109,8 +109,7 @@ TEST(ScaleSimAgreement, CalcRowsAreExact) {
   for (const auto& r : read_table()) {
     if (!compared(r) || r.at("bandwidth_mode") != "CALC") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
-    const hw::ScaleSimCycles c =
-        hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
+    const hw::ScaleSimCycles c = hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
     const std::string who = r.at("config") + " " + r.at("topology") + " " + r.at("layer");
     EXPECT_EQ(c.total, num(r, "scalesim_total")) << who;
     EXPECT_EQ(c.stalls, num(r, "scalesim_stalls")) << who;
@@ -126,8 +125,7 @@ TEST(ScaleSimAgreement, UserRowsReproduceTheRecordedFigures) {
   for (const auto& r : read_table()) {
     if (!compared(r) || r.at("bandwidth_mode") != "USER") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
-    const hw::ScaleSimCycles c =
-        hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
+    const hw::ScaleSimCycles c = hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
     EXPECT_EQ(c.total, num(r, "nibble_total")) << r.at("layer");
     EXPECT_EQ(c.stalls, num(r, "nibble_stalls")) << r.at("layer");
     const bool exact = c.total == num(r, "scalesim_total") && c.stalls == num(r, "scalesim_stalls");
@@ -155,9 +153,9 @@ std::string cfg_text(const Row& r) {
 std::string topology_row(const Row& r) {
   if (r.at("form") == "gemm")
     return fmt::format("{},{},{},{},\n", r.at("layer"), r.at("m"), r.at("n"), r.at("k"));
-  return fmt::format("{},{},{},{},{},{},{},{},\n", r.at("layer"), r.at("ifmap_h"),
-                     r.at("ifmap_w"), r.at("filter_h"), r.at("filter_w"), r.at("channels"),
-                     r.at("num_filter"), r.at("stride"));
+  return fmt::format("{},{},{},{},{},{},{},{},\n", r.at("layer"), r.at("ifmap_h"), r.at("ifmap_w"),
+                     r.at("filter_h"), r.at("filter_w"), r.at("channels"), r.at("num_filter"),
+                     r.at("stride"));
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> run_cli(const std::filesystem::path& dir,
@@ -213,8 +211,8 @@ TEST(ScaleSimAgreement, BinaryReproducesTableSample) {
     for (const auto& r : rows) topo += topology_row(r);
     test::write_text(dir / "t.csv", topo);
     std::vector<std::string> modes{"timing"};
-    if (num(rows.front(), "rows") * num(rows.front(), "cols") <= 1024) modes = {"timing", "fast",
-                                                                              "detailed"};
+    if (num(rows.front(), "rows") * num(rows.front(), "cols") <= 1024)
+      modes = {"timing", "fast", "detailed"};
     for (const auto& mode : modes) {
       const auto got = run_cli(dir, mode);
       ASSERT_EQ(got.size(), rows.size());

@@ -107,8 +107,8 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
       std::vector<std::string> h = fields;
       if (!h.empty() && h[0].starts_with("\xEF\xBB\xBF")) h[0] = h[0].substr(3);
       const bool layer_first = !h.empty() && detail::lower(h[0]).starts_with("layer");
-      const bool mnk = h.size() == 4 && detail::lower(h[1]) == "m" &&
-                       detail::lower(h[2]) == "n" && detail::lower(h[3]) == "k";
+      const bool mnk = h.size() == 4 && detail::lower(h[1]) == "m" && detail::lower(h[2]) == "n" &&
+                       detail::lower(h[3]) == "k";
       if (header_is(h, kConvHeader) || (layer_first && h.size() == 8 && !mnk))
         result.form = TopologyForm::conv;
       else if (header_is(h, kGemmHeader) || (layer_first && mnk))

@@ -28,7 +28,8 @@ Controller::Controller(sc_core::sc_module_name name, const ControllerParams& par
 
 void Controller::issue() {
   ++counters_.commands;
-  if (params_.issue_latency_cycles > 0)
+  // SCALE-Sim's convention has no controller: its commands cost no time.
+  if (params_.issue_latency_cycles > 0 && array_.params().timing_model != TimingModel::scalesim_v2)
     wait(clock_period_ * static_cast<double>(params_.issue_latency_cycles));
 }
 
@@ -156,6 +157,8 @@ uint64_t Controller::run(const CoreProgram& program) {
   load_dma_cycles_.assign(program.steps.size(), 0);
   pass_stalls_ = {};
   pass_array_cycles_ = 0;
+  pass_first_dram_ = pass_first_dependency_ = 0;
+  last_compute_end_ = t0;
   if (!program.steps.empty()) {
     start_load_.notify();
     start_compute_.notify();
@@ -166,7 +169,10 @@ uint64_t Controller::run(const CoreProgram& program) {
   ++counters_.programs;
   const uint64_t cycles =
       static_cast<uint64_t>((sc_core::sc_time_stamp() - t0) / clock_period_ + 0.5);
-  passes_.push_back({cycles, pass_array_cycles_, pass_stalls_});
+  const uint64_t tail =
+      static_cast<uint64_t>((sc_core::sc_time_stamp() - last_compute_end_) / clock_period_ + 0.5);
+  passes_.push_back({cycles, pass_array_cycles_, pass_stalls_, pass_first_dram_,
+                     pass_first_dependency_, program.steps.size(), tail});
   return cycles;
 }
 
@@ -208,20 +214,30 @@ void Controller::compute_process() {
       pass_stalls_.dependency += waited - dram;
       counters_.stall_cycles_dram += dram;
       counters_.stall_cycles_dependency += waited - dram;
+      if (j == 0) {
+        pass_first_dram_ = dram;
+        pass_first_dependency_ = waited - dram;
+      }
       issue();
       const uint64_t t0 = now_cycle();
       array_.run(tile_job(steps[j], format), out);
       scatter_outputs(steps[j], out);
-      pass_array_cycles_ += out.cycles;
+      // Stalls inside the array's run (SCALE-Sim convention's OFMAP drain).
+      pass_array_cycles_ += out.cycles - out.stall_cycles;
+      pass_stalls_.dram += out.stall_cycles;
+      counters_.stall_cycles_dram += out.stall_cycles;
       const OperandFeed feed =
           operand_feed(array_.params(), scratchpad_.params(), format.precision, steps[j].shape);
-      const uint64_t bank_stall = feed.stall_cycles();
+      // SCALE-Sim's SRAMs serve every demand line in its clock.
+      const uint64_t bank_stall =
+          array_.params().timing_model == TimingModel::scalesim_v2 ? 0 : feed.stall_cycles();
       scratchpad_.record_stream(feed.sram_read_bits, feed.sram_write_bits, bank_stall);
       if (bank_stall > 0) wait(clock_period_ * static_cast<double>(bank_stall));
       record(BlockInterval::array, t0);
       pass_stalls_.bank_conflict += bank_stall;
       counters_.stall_cycles_bank_conflict += bank_stall;
       ++computed_steps_;
+      last_compute_end_ = sc_core::sc_time_stamp();
       released_.notify(sc_core::SC_ZERO_TIME);
       computed_.notify(sc_core::SC_ZERO_TIME);
     }

@@ -49,6 +49,12 @@ struct PassRecord {
   uint64_t cycles = 0;
   uint64_t array_busy_cycles = 0;
   StallCycles stalls;
+  // Where the pass's cycles went, for the cycle account (nibble run
+  // --explain): cycles = first_load + (stalls.total() - first_load) +
+  // steps x issue latency + array_busy_cycles + last_store.
+  uint64_t first_load_dram = 0, first_load_dependency = 0;  // step 0's wait, in stalls
+  uint64_t steps = 0;
+  uint64_t last_store = 0;  // after the last step's compute until the last store is done
 };
 
 // One busy interval of a block the controller drives, for timelines
@@ -115,6 +121,8 @@ class Controller : public sc_core::sc_module {
   std::vector<uint64_t> load_dma_cycles_;  // per step of the current program: its read-DMA cycles
   StallCycles pass_stalls_;
   uint64_t pass_array_cycles_ = 0;
+  uint64_t pass_first_dram_ = 0, pass_first_dependency_ = 0;
+  sc_core::sc_time last_compute_end_;
   ControllerCounters counters_;
   std::vector<PassRecord> passes_;
   std::vector<OperandCode> tile_a_,

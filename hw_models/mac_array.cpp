@@ -91,6 +91,10 @@ std::unique_ptr<MacArray> make_mac_array(FidelityMode mode, sc_core::sc_module_n
                                          sc_core::sc_time clock_period) {
   switch (mode) {
     case FidelityMode::detailed:
+      // SCALE-Sim's convention is a count of demand lines, not a PE grid:
+      // DETAILED computes its (identical) values with the FAST kernels.
+      if (params.timing_model == TimingModel::scalesim_v2)
+        return std::make_unique<MacArrayFast>(name, params, clock_period, true);
       return std::make_unique<MacArrayDetailed>(name, params, clock_period);
     case FidelityMode::fast:
       return std::make_unique<MacArrayFast>(name, params, clock_period, true);

@@ -40,6 +40,7 @@ struct GemmOutput {
       accumulators;  // M x N accumulator words (see mac_datapath.hpp; empty in TIMING mode)
   std::vector<uint16_t> fp16;  // M x N, rounded once at the output edge
   uint64_t cycles = 0;
+  uint64_t stall_cycles = 0;  // memory stalls included in cycles (timing_model scalesim_v2 only)
 };
 
 // Event counters of the array (energy events and utilisation), bound to the

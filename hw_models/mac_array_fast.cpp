@@ -5,6 +5,7 @@
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/gemm.hpp"
+#include "hw_models/scalesim_timing.hpp"
 
 namespace nibble::hw {
 
@@ -172,7 +173,14 @@ uint64_t MacArrayFast::count_zero_products(const GemmJob& job) {
 
 void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {
   begin_job(job);
-  const uint64_t cycles = gemm_cycles(params_, job.format.precision, job.shape);
+  // Under SCALE-Sim's convention the GEMM also includes its OFMAP
+  // write-buffer stalls (scalesim_timing.hpp); Nibble's own has none here.
+  const bool scalesim = params_.timing_model == TimingModel::scalesim_v2;
+  const ScaleSimCycles ss =
+      scalesim ? scalesim_gemm_cycles(params_, job.format.precision, job.shape) : ScaleSimCycles{};
+  const uint64_t cycles =
+      scalesim ? ss.total : gemm_cycles(params_, job.format.precision, job.shape);
+  out.stall_cycles = ss.stalls;
   if (compute_values_) {
     compute(job, out);
     count_job_events(job, events_.zero_products);
@@ -182,7 +190,8 @@ void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {
     out.fp16.clear();
     count_job_events(job, 0);  // estimated from the configured densities
   }
-  counters_.folds += fold_geometry(params_, job.format.precision, job.shape).folds();
+  counters_.folds +=
+      scalesim ? ss.folds : fold_geometry(params_, job.format.precision, job.shape).folds();
   counters_.macs[static_cast<int>(job.format.precision)] +=
       uint64_t{job.shape.m} * job.shape.n * job.shape.k;
   wait(clock_period_ * static_cast<double>(cycles));

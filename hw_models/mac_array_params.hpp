@@ -5,6 +5,7 @@
 
 #include "hw_models/numerics/precision.hpp"
 #include "hw_models/param_decl.hpp"
+#include "hw_models/scalesim_params.hpp"
 
 namespace nibble::hw {
 
@@ -77,6 +78,15 @@ struct MacsPerCycle {
   void check(C&) const {}
 };
 
+// Whose cycle convention the array's GEMMs follow: Nibble's own
+// microarchitecture (mac_array_timing.hpp, the PE grid of DETAILED mode) or
+// SCALE-Sim v2's (scalesim_timing.hpp), for reproducing SCALE-Sim's reports.
+enum class TimingModel : uint8_t { nibble, scalesim_v2 };
+template <>
+struct EnumNames<TimingModel> {
+  static constexpr std::array<std::string_view, 2> names{"nibble", "scalesim_v2"};
+};
+
 struct MacArrayParams {
   uint32_t rows = 16;
   uint32_t cols = 16;
@@ -92,6 +102,8 @@ struct MacArrayParams {
   // the gated MACs from these operand densities instead (docs/energy.md).
   double assumed_zero_fraction_a = 0.0;
   double assumed_zero_fraction_b = 0.0;
+  TimingModel timing_model = TimingModel::nibble;
+  ScaleSimMemoryParams scalesim;
 
   template <class V>
   void declare(V& v) {
@@ -147,6 +159,10 @@ struct MacArrayParams {
                      "the zero-gating energy estimate",
              .min = 0,
              .max = 1});
+    v.param("timing_model", timing_model,
+            {.desc = "Cycle convention: nibble (this chip's microarchitecture) or scalesim_v2 "
+                     "(SCALE-Sim v2's COMPUTE_REPORT cycles, docs/microarch.md 12)"});
+    v.group("scalesim", scalesim, "SCALE-Sim memory figures used only by timing_model scalesim_v2");
   }
   template <class C>
   void check(C&) const {}

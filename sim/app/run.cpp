@@ -45,6 +45,7 @@ struct RunArgs {
   CLI::Option *batch_opt = nullptr, *training_opt = nullptr, *hfp8_opt = nullptr,
               *seq_len_opt = nullptr, *seed_opt = nullptr;
   Deprecated deprecated;
+  bool explain = false;
 };
 
 hw::FidelityMode parse_mode(const std::string& m) {
@@ -164,7 +165,14 @@ int run(const RunArgs& args) {
   make_parent(args.vcd, "--vcd");
   spdlog::info("running {} ({} ops) on {} in {} mode", w.name, w.ops.size(), cfg.chip.name,
                args.mode);
-  const runner::RunResult result = runner::run_workload(w, cfg, opt);
+  // A SCALE-Sim run always explains its cycles: the accounts come from the
+  // same ops under Nibble's own timing, simulated first in a child process.
+  std::vector<runner::CycleAccount> accounts;
+  if (ss) accounts = runner::nibble_accounts(w, cfg);
+  opt.explain = args.explain && !ss;
+  runner::RunResult result = runner::run_workload(w, cfg, opt);
+  for (size_t i = 0; i < accounts.size() && i < result.ops.size(); ++i)
+    result.ops[i].account = accounts[i];
 
   report::Report rep("run");
   // The title says what ran: a network's batch and whether it was a training
@@ -248,6 +256,9 @@ const Registrar registrar{
       cmd->add_option("--trace", args->trace,
                       "Replay a reference-trainer trace folder instead of a workload")
           ->type_name("DIR");
+      cmd->add_flag("--explain", args->explain,
+                    "Per-op cycle account: SCALE-Sim v2's cycles plus each named difference of "
+                    "this chip's microarchitecture (always on with --scalesim-cfg)");
       cmd->add_option("--scalesim-cfg", args->scalesim_cfg, "SCALE-Sim architecture .cfg")
           ->type_name("FILE");
       cmd->add_option("--scalesim-topology", args->scalesim_topology, "SCALE-Sim topology CSV")

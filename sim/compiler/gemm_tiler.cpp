@@ -178,7 +178,13 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
       plan.programs.push_back(idle);
       continue;
     }
-    const TileShape t = fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
+    // SCALE-Sim's convention (array.timing_model scalesim_v2) runs the whole
+    // share as one GEMM whose operands are in the SRAM before its first clock
+    // and whose outputs drain after its last (docs/microarch.md 12): one
+    // step, no DMA time. Its SRAMs are streaming buffers, not a capacity.
+    const bool scalesim = cores[c]->array.timing_model == hw::TimingModel::scalesim_v2;
+    const TileShape t =
+        scalesim ? TileShape{op.m, n1 - n0, op.k} : fit_tile(op, *cores[c], c, op.m, n1 - n0, op.k);
     // The plan lists every tile step: checked against the memory budget
     // before it is built, so a 65536^3 GEMM is refused, not swapped to death.
     auto tiles = [](uint64_t dim, uint64_t tile) { return (dim + tile - 1) / tile; };
@@ -192,6 +198,8 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
                                      op.m, op.n, op.k, c, t.m, t.n, t.k));
     plan.core_tiles.push_back(t);
     plan.programs.push_back(tile_program(op, cores[c]->array.dataflow, t, op.m, n1 - n0, op.k));
+    if (scalesim)
+      for (auto& step : plan.programs.back().steps) step.load_bytes = step.store_bytes = 0;
     plan.programs.back().n_offset = n0;
   }
   return plan;

@@ -27,6 +27,18 @@ OrderedJson pass_json(const PassResult& p) {
   return j;
 }
 
+// SCALE-Sim-convention cycles + named differences = Nibble's cycles.
+OrderedJson account_json(const CycleAccount& a) {
+  OrderedJson j = OrderedJson::object();
+  j["scalesim_v2_cycles"] = a.scalesim_cycles;
+  j["scalesim_v2_stall_cycles"] = a.scalesim_stalls;
+  OrderedJson d = OrderedJson::object();
+  for (size_t i = 0; i < kNumAccountTerms; ++i) d[std::string(kAccountTermNames[i])] = a.terms[i];
+  j["differences"] = std::move(d);
+  j["nibble_cycles"] = a.nibble_cycles;
+  return j;
+}
+
 OrderedJson op_json(const OpResult& op) {
   OrderedJson j = OrderedJson::object();
   j["name"] = op.name;
@@ -41,6 +53,7 @@ OrderedJson op_json(const OpResult& op) {
   OrderedJson passes = OrderedJson::array();
   for (const auto& p : op.passes) passes.push_back(pass_json(p));
   j["passes"] = std::move(passes);
+  if (op.account.valid) j["cycle_account"] = account_json(op.account);
   return j;
 }
 
@@ -98,6 +111,16 @@ void add_run(report::Report& rep, const RunResult& r) {
   }
   for (const auto& [kind, pj] : r.energy_by_kind)
     rep.add_section(kind, "energy").add("total", pj, "pJ");
+  // The cycle account (--explain): per op, SCALE-Sim's cycles, every
+  // difference (fixed columns, zeros included) and Nibble's cycles.
+  for (const auto& op : r.ops) {
+    if (!op.account.valid) continue;
+    auto& sec = rep.add_section(op.name, "cycle account");
+    sec.add("scalesim_v2", op.account.scalesim_cycles, "cycles");
+    for (size_t i = 0; i < kNumAccountTerms; ++i)
+      sec.add(std::string(kAccountTermNames[i]), op.account.terms[i], "cycles");
+    sec.add("nibble", op.account.nibble_cycles, "cycles");
+  }
 
   OrderedJson ops_json = OrderedJson::array();
   for (const auto& op : r.ops) ops_json.push_back(op_json(op));

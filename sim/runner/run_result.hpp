@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/runner/cycle_account.hpp"
+
 namespace nibble::runner {
 
 struct PassResult {
@@ -30,6 +32,7 @@ struct OpResult {
   uint64_t cycles = 0;
   double energy_pj = 0;
   std::vector<PassResult> passes;
+  CycleAccount account;  // --explain (and SCALE-Sim runs): SCALE-Sim cycles + named differences
 };
 
 // One block's busy interval, in chip cycles from the start of the run.

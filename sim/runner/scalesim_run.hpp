@@ -29,6 +29,13 @@ ScaleSimInputs load_scalesim(const std::filesystem::path& cfg,
                              const std::vector<config::Override>& overrides,
                              const std::filesystem::path& tech);
 
+// The cycle account of every op under Nibble's own microarchitecture (the
+// chip with array.timing_model nibble, TIMING mode), simulated in a child
+// process before the caller's own simulation (call before run_workload).
+// Empty, with a warning, when the ops do not map under Nibble's timing.
+std::vector<CycleAccount> nibble_accounts(const workload::Workload& w,
+                                          const config::ChipConfig& chip);
+
 std::string compute_report_csv(const RunResult& result, const ScaleSimInputs& inputs);
 void write_compute_report(const RunResult& result, const ScaleSimInputs& inputs,
                           const std::filesystem::path& file);

@@ -274,6 +274,7 @@ class RunDriver : public sc_core::sc_module {
       r.passes.push_back(measure("array", i, g.count, g.m * g.n * g.k,
                                  peak_macs_per_cycle(cfg_.chip, op.precision),
                                  [&] { chip_.run(plan->programs); }));
+      if (opt_.explain) r.account = explain_array(op, g, *plan, r.passes.back().cycles);
     } else if (op.type == OpType::vector) {
       UnitJob job;
       job.fp32 = op.vector.format == "fp32";
@@ -301,8 +302,32 @@ class RunDriver : public sc_core::sc_module {
       r.macs += p.macs;
       r.energy_pj += p.energy_pj;
     }
+    if (opt_.explain && !op.is_matrix()) r.account = unit_account(r.cycles);
     if (opt_.timeline) result_.timeline.push_back({-1, tl_op, i, t0, now() - t0});
     return r;
+  }
+
+  // The cycle account of an array op: the critical core (the one whose
+  // program ran longest) sets the pass's cycles.
+  CycleAccount explain_array(const Op& op, const workload::GemmShape& g,
+                             const compiler::GemmPlan& plan, uint64_t op_cycles) {
+    uint32_t critical = 0;
+    uint64_t longest = 0;
+    for (uint32_t c = 0; c < chip_.num_cores() && c < plan.programs.size(); ++c) {
+      const auto& passes = chip_.core(c).controller().passes();
+      if (!passes.empty() && passes.back().cycles > longest) {
+        longest = passes.back().cycles;
+        critical = c;
+      }
+    }
+    uint32_t issue = 0, index = 0;
+    for (const auto& group : cfg_.chip.cores)
+      for (uint32_t k = 0; k < group.count; ++k, ++index)
+        if (index == critical) issue = group.controller.issue_latency_cycles;
+    const hw::GemmShape shape{uint32_t(g.m), uint32_t(g.n), uint32_t(g.k)};
+    return array_account(chip_.core(critical).array().params(), op.precision, shape,
+                         plan.programs[critical], chip_.core(critical).controller().passes().back(),
+                         issue, g.count, op_cycles);
   }
 
   void main() {

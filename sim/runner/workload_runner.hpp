@@ -31,6 +31,7 @@ struct RunOptions {
   bool progress = false;  // a progress line on stderr every few seconds (report/progress_line.hpp)
   bool timeline = false;  // record block intervals into RunResult::timeline
   std::string vcd;        // DETAILED only: core 0's PE registers to this VCD file
+  bool explain = false;   // per-op cycle account against SCALE-Sim's convention (OpResult)
 };
 
 // Checks everything that can be checked without simulating (GEMM shapes,

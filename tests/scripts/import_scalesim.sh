@@ -29,6 +29,9 @@ assert w["format"] == "nibble-workload" and len(w["ops"]) == 21, w.get("format")
 assert w["ops"][0]["kernel_h"] == 7 and w["ops"][0]["padding"] == 0
 PY
 
+grep -q '"timing_model": "scalesim_v2"' "$OUT/r18/chip.json" \
+  || fail "the imported chip does not select SCALE-Sim's timing convention"
+
 "$CLI" import scalesim --cfg "$D/scale_user_os.cfg" --topology "$D/gpt2.csv" --out "$OUT/g" >"$OUT/log"
 grep -q "6 GEMM layers" "$OUT/log" || fail "gpt2.csv: $(cat "$OUT/log")"
 "$CLI" validate "$OUT/g/chip.json" | grep -q "32x32 array" || fail "USER-bandwidth chip does not validate"

@@ -268,9 +268,11 @@ TEST(run_Workload, ScaleSimPairRunsAndWritesComputeReport) {
   test::ScratchDir dir;
   const auto topo = dir.path() / "tiny.csv";
   test::write_text(topo, "Layer,M,N,K\nL0,64,32,16\nL1,20,40,8\n");
-  const ScaleSimInputs in =
-      load_scalesim(test::source_dir() / "tests/data/scalesim/scale_user_os.cfg", topo, {},
-                    test::source_dir() / "configs/tech/horowitz45.json");
+  ScaleSimInputs in = load_scalesim(test::source_dir() / "tests/data/scalesim/scale_user_os.cfg",
+                                    topo, {}, test::source_dir() / "configs/tech/horowitz45.json");
+  // The importer selects SCALE-Sim's convention; this test is about Nibble's own.
+  ASSERT_EQ(in.chip.chip.cores[0].array.timing_model, hw::TimingModel::scalesim_v2);
+  in.chip.chip.cores[0].array.timing_model = hw::TimingModel::nibble;
   const auto bytes = test::run_in_child([&] {
     RunOptions opt;
     opt.mode = hw::FidelityMode::timing;

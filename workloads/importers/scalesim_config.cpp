@@ -192,7 +192,17 @@ nlohmann::json scalesim_chip_json(const ScaleSimConfig& cfg, const std::string& 
         {"accumulation", "int_exact"},
         {"fp16_chunk_size", 64},
         {"fold_setup_cycles", 0},
-        {"zero_gating", false}}},
+        {"zero_gating", false},
+        // SCALE-Sim's own cycle convention (hw_models/scalesim_timing.hpp),
+        // so the run reproduces its COMPUTE_REPORT; --explain shows where
+        // Nibble's microarchitecture differs.
+        {"timing_model", "scalesim_v2"},
+        {"scalesim",
+         {{"ifmap_sram_kib", cfg.ifmap_sram_kb},
+          {"filter_sram_kib", cfg.filter_sram_kb},
+          {"ofmap_sram_kib", cfg.ofmap_sram_kb},
+          {"interface_words_per_cycle",
+           cfg.calc_bandwidth ? 0 : static_cast<uint64_t>(cfg.bandwidth_words)}}}}},
       {"scratchpad",
        {{"size_kib", size_kib},
         {"banks", banks},

@@ -40,12 +40,22 @@ Op conv_op(const std::vector<std::string>& f, const std::string& where, Precisio
         fmt::format("{}: filter {}x{} is larger than the {}x{} IFMAP (SCALE-Sim "
                     "convolutions are unpadded)",
                     where, r, s, h, w));
+  // SCALE-Sim (topology_utils.py topo_calc_hyperparams) has
+  // OH = ceil((H - FH + s) / s): one row more than an unpadded convolution
+  // when s does not divide H - FH (its operand matrix reads past the edge).
+  // The op reproduces SCALE-Sim's layer: the ifmap is taken as
+  // FH + (OH - 1) s rows (likewise columns), so OH x OW are SCALE-Sim's.
+  const uint64_t step = stride;  // (a lambda may not capture a structured binding in C++17)
+  auto extent = [step](uint64_t in, uint64_t kernel) {
+    const uint64_t out = (in - kernel + step + step - 1) / step;
+    return kernel + (out - 1) * step;
+  };
   Op op = make_op(f[0], f[0], OpType::conv2d, Pass::forward);
   op.precision = precision;
   op.conv = {.batch = 1,
              .in_channels = c,
-             .in_height = h,
-             .in_width = w,
+             .in_height = extent(h, r),
+             .in_width = extent(w, s),
              .out_channels = k,
              .kernel_h = r,
              .kernel_w = s,
@@ -87,13 +97,22 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     const std::string_view line(text.data() + start, nl - start);
     start = nl + 1;
     ++line_no;
-    const auto fields = detail::split_csv_row(line);
+    auto fields = detail::split_csv_row(line);
     if (fields.empty()) continue;  // blank line
     const std::string where = fmt::format("{}:{}", source, line_no);
     if (!have_header) {
-      if (header_is(fields, kConvHeader))
+      // SCALE-Sim skips the header line unread, and its shipped topologies
+      // spell it several ways ("Layer, IFMAP Width, IFMAP Width, ...",
+      // "Layer Name, M, N, K", a UTF-8 BOM, lower case): any header naming a
+      // layer column then 7 conv columns, or M, N, K, is accepted.
+      std::vector<std::string> h = fields;
+      if (!h.empty() && h[0].starts_with("\xEF\xBB\xBF")) h[0] = h[0].substr(3);
+      const bool layer_first = !h.empty() && detail::lower(h[0]).starts_with("layer");
+      const bool mnk = h.size() == 4 && detail::lower(h[1]) == "m" && detail::lower(h[2]) == "n" &&
+                       detail::lower(h[3]) == "k";
+      if (header_is(h, kConvHeader) || (layer_first && h.size() == 8 && !mnk))
         result.form = TopologyForm::conv;
-      else if (header_is(fields, kGemmHeader))
+      else if (header_is(h, kGemmHeader) || (layer_first && mnk))
         result.form = TopologyForm::gemm;
       else
         throw InputError(fmt::format(
@@ -109,8 +128,34 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
       throw InputError(fmt::format("{}: expected {} fields (layer name and {} integers), found {}",
                                    where, want, want - 1, fields.size()));
     if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));
-    if (!names.insert(fields[0]).second)
-      throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, fields[0]));
+    // SCALE-Sim runs a repeated layer name as another layer (its shipped
+    // DeepBench topologies repeat names); op names must be unique, so the
+    // n-th repeat is named "<name>#<n>".
+    if (!names.insert(fields[0]).second) {
+      for (int n = 2;; ++n)
+        if (names.insert(fmt::format("{}#{}", fields[0], n)).second) {
+          fields[0] = fmt::format("{}#{}", fields[0], n);
+          break;
+        }
+    }
+    if (result.form == TopologyForm::conv && fields[0].find("DP") != std::string::npos) {
+      // SCALE-Sim (topology_utils.py load_arrays_conv) runs a layer whose
+      // name contains "DP" as a depthwise convolution: one single-channel
+      // layer per channel, named <name>Channel_<i>. So does the import.
+      Op dw = conv_op(fields, where, precision);
+      const uint64_t channels = dw.conv.in_channels;
+      for (uint64_t ch = 0; ch < channels; ++ch) {
+        Op one = dw;
+        one.name = one.layer = fmt::format("{}Channel_{}", fields[0], ch);
+        one.conv.in_channels = 1;
+        one.a = operand(one.name + ".ifmap");
+        one.b = operand(one.name + ".filter");
+        if (!names.insert(one.name).second)
+          throw InputError(fmt::format("{}: duplicate layer name \"{}\"", where, one.name));
+        result.workload.ops.push_back(std::move(one));
+      }
+      continue;
+    }
     result.workload.ops.push_back(result.form == TopologyForm::conv
                                       ? conv_op(fields, where, precision)
                                       : gemm_op(fields, where, precision));

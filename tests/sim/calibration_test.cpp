@@ -49,7 +49,8 @@ TEST(PeakEfficiency, TinyChipByHand) {
   tech.energy.register_file_access.pj = 0.5;
   tech.energy.sram_read_per_bit.pj = 0.01;
   tech.energy.sram_write_per_bit.pj = 0.02;
-  tech.leakage_per_core.mw = 2.0;
+  tech.area.dma.um2 = 1e6;  // the only area: 1 mm^2 at 2 mW/mm^2 = 2 mW
+  tech.leakage.logic.mw_per_mm2 = 2.0;
   const auto all = peak_efficiency(chip, tech);
   const auto& p = all[0];
   EXPECT_NEAR(p.pj_per_cycle, 23.6, 1e-9);

@@ -48,7 +48,11 @@ config::TechParams toy_tech() {
   t.energy.register_file_access.pj = 0.5;
   t.energy.sram_read_per_bit.pj = 0.01;
   t.energy.sram_write_per_bit.pj = 0.02;
-  t.leakage_per_core.mw = 1.0;
+  // A 128 KiB reference bank (the toy scratchpad: 256 KiB in 2 banks) so
+  // the size rule's factor is 1; all leakage from a 1 mm^2 DMA at 1 mW/mm^2.
+  t.sram.reference_bank_kib = 128;
+  t.area.dma.um2 = 1e6;
+  t.leakage.logic.mw_per_mm2 = 1.0;
   return t;
 }
 
@@ -58,7 +62,7 @@ config::TechParams toy_tech() {
 // written; DRAM 1152 bytes. Energies (pJ):
 //   array      (640 - 320) x 1 + 320 x 0.5 = 480
 //   scratchpad 2176 x 0.01 + 9472 x 0.02   = 211.2
-//   leakage    1 mW x 143 ns               = 143
+//   leakage    1 mW x 143 ns               = 143  (the DMA's, the only area)
 //   dram       1152 x 8 x 2                = 18432
 TEST(EnergyModel, TwoStepProgramByHand) {
   const hw::ChipParams params = toy_chip();
@@ -76,7 +80,7 @@ TEST(EnergyModel, TwoStepProgramByHand) {
     std::vector<double> out{double(driver.cycles),
                             double(stats.value("core0.array.zero_gated_macs_int4_int4")),
                             e.total_pj, e.tops_per_w, double(e.ops)};
-    for (const char* kind : {"array", "scratchpad", "leakage", "dram", "ring", "sfu"})
+    for (const char* kind : {"array", "scratchpad", "dma", "dram", "ring", "sfu"})
       for (const auto& b : e.by_kind)
         if (b.block == kind) out.push_back(b.total_pj());
     return test::to_bytes(out);

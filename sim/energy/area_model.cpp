@@ -24,10 +24,24 @@ const config::AreaEntry& lane(const config::AreaFigures& a, Precision p) {
   return a.fp16_mac;
 }
 
-constexpr uint32_t kOperandBits[kNumPrecisions] = {4, 4, 8, 16};
-constexpr const char* kPathNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8", "fp16"};
+// Widest operand of one MAC lane of a path (bits).
+uint32_t operand_bits(Precision p) {
+  switch (p) {
+    case Precision::int4_int4:
+    case Precision::int4_fp4:
+      return 4;
+    case Precision::hfp8:
+      return 8;
+    case Precision::fp16:
+      return 16;
+  }
+  return 16;
+}
+
+// The INT paths (the ones the RTL and its Yosys table describe), by name.
+constexpr const char* kIntPathNames[] = {"int4_int4", "int4_fp4"};
 bool is_int_path(int p) {
-  return p < 2;
+  return p == static_cast<int>(Precision::int4_int4) || p == static_cast<int>(Precision::int4_fp4);
 }
 
 // The INT part of a PE from the cited figures: its INT lanes, one
@@ -37,21 +51,24 @@ bool is_int_path(int p) {
 double cited_int_um2(const std::vector<int>& paths, uint32_t acc_bits, uint32_t depth,
                      const hw::MacArrayParams& array, const config::AreaFigures& a) {
   double lanes = 0;
-  uint32_t operand_bits = 0;
+  uint32_t widest = 0;
   for (int p : paths) {
     const auto prec = static_cast<Precision>(p);
     const uint32_t k = array.macs_per_cycle_per_pe.of(prec);
     lanes += k * lane(a, prec).um2;
-    operand_bits = std::max(operand_bits, k * kOperandBits[p]);
+    widest = std::max(widest, k * operand_bits(prec));
   }
-  const double reg_bits = 2.0 * operand_bits + double(depth) * acc_bits;
+  const double reg_bits = 2.0 * widest + double(depth) * acc_bits;
   return lanes + acc_bits * a.accumulator_per_bit.um2 + reg_bits * a.register_per_bit.um2;
 }
 
 std::vector<int> path_ids(const std::vector<std::string>& names) {
   std::vector<int> ids;
-  for (int p = 0; p < kNumPrecisions; ++p)
-    if (std::find(names.begin(), names.end(), kPathNames[p]) != names.end()) ids.push_back(p);
+  for (int i = 0; i < 2; ++i)
+    if (std::find(names.begin(), names.end(), kIntPathNames[i]) != names.end())
+      ids.push_back(i == 0 ? static_cast<int>(Precision::int4_int4)
+                           : static_cast<int>(Precision::int4_fp4));
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 

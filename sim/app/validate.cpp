@@ -9,6 +9,7 @@
 #include "sim/app/config_options.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/config/pe_synth_table.hpp"
 
 namespace nibble::app {
 namespace {
@@ -38,7 +39,13 @@ void run(const ValidateArgs& args) {
         for (const auto& op : w.ops) macs += workload::macs(op);
         std::printf("OK %s (workload \"%s\", %zu ops, %.4f GMACs)\n", file.c_str(), w.name.c_str(),
                     w.ops.size(), macs / 1e9);
-      } else if (config::detect_config_kind(file) == config::ConfigKind::tech) {
+      } else if (const auto kind = config::detect_config_kind(file);
+                 kind == config::ConfigKind::pe_area_synth) {
+        if (!overrides.empty())
+          throw InputError(file + ": --set applies to chip configs, and this is a PE area table");
+        const auto variants = config::load_pe_synth_table(file);
+        std::printf("OK %s (PE area table, %zu variant(s))\n", file.c_str(), variants.size());
+      } else if (kind == config::ConfigKind::tech) {
         if (!overrides.empty())
           throw InputError(file +
                            ": --set applies to chip configs, and this is a technology table");

@@ -82,6 +82,8 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
 
 ConfigKind detect_config_kind(const fs::path& file) {
   const Json doc = read_json_file(file, "config");
+  if (doc.is_object() && doc.value("format", Json()) == "nibble-pe-area-synth")
+    return ConfigKind::pe_area_synth;
   return doc.is_object() && (doc.contains("node_nm") || doc.contains("energy")) ? ConfigKind::tech
                                                                                 : ConfigKind::chip;
 }

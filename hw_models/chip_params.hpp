@@ -56,7 +56,10 @@ struct OperatingPoint {
     v.param("voltage_v", voltage_v,
             {.unit = "V", .desc = "Supply voltage", .min = 0.1, .max = 5, .required = true});
     v.param("clock_mhz", clock_mhz,
-            {.unit = "MHz", .desc = "Core clock at this voltage", .min = 1, .max = 10000,
+            {.unit = "MHz",
+             .desc = "Core clock at this voltage",
+             .min = 1,
+             .max = 10000,
              .required = true});
   }
   template <class C>

@@ -117,10 +117,10 @@ int run(const RunArgs& args, int verbosity) {
   const energy::ChipArea area = energy::compute_area(cfg.chip, cfg.tech);
   energy::add_area(rep, area, cfg.chip, cfg.tech);
   const double seconds = double(result.totals.cycles) / (cfg.chip.clock_mhz * 1e6);
-  rep.add_total("tops_per_mm2",
-                seconds > 0 ? 2.0 * double(result.totals.macs) / seconds / 1e12 / area.total_mm2()
-                            : 0.0,
-                "TOPS/mm^2", "Achieved TOPS over chip area");
+  rep.add_total(
+      "tops_per_mm2",
+      seconds > 0 ? 2.0 * double(result.totals.macs) / seconds / 1e12 / area.total_mm2() : 0.0,
+      "TOPS/mm^2", "Achieved TOPS over chip area");
   report::write_report(rep, args.out);
   if (ss) runner::write_compute_report(result, *ss, fs::path(args.out) / "compute_report.csv");
   if (!args.timeline.empty()) runner::write_timeline(result, args.timeline);

@@ -129,7 +129,8 @@ struct AreaFigures {
 
   template <class V>
   void declare(V& v) {
-    v.group("int4_int4_mac", int4_int4_mac, "One INT4 x INT4 MAC lane of a PE (multiplier + adder)");
+    v.group("int4_int4_mac", int4_int4_mac,
+            "One INT4 x INT4 MAC lane of a PE (multiplier + adder)");
     v.group("int4_fp4_mac", int4_fp4_mac, "One INT4 x FP4 shift-add lane of a PE");
     v.group("hfp8_mac", hfp8_mac, "One HFP8 MAC lane of a PE");
     v.group("fp16_mac", fp16_mac, "One FP16 MAC lane of a PE");

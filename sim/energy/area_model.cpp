@@ -95,9 +95,8 @@ double synth_transistors(const std::vector<config::PeSynthVariant>& table,
   });
   const auto* a = same[0];
   used = a->name;
-  const auto it = std::find_if(same.begin() + 1, same.end(), [&](auto* v) {
-    return v->accumulator_bits != a->accumulator_bits;
-  });
+  const auto it = std::find_if(same.begin() + 1, same.end(),
+                               [&](auto* v) { return v->accumulator_bits != a->accumulator_bits; });
   if (a->accumulator_bits == acc_bits || it == same.end()) return a->transistors;
   const auto* b = *it;
   used += "+" + b->name;
@@ -138,8 +137,8 @@ PeArea pe_area(const hw::MacArrayParams& array, const config::TechParams& tech) 
 }
 
 double leakage_mw(const BlockArea& b, const config::TechParams& tech) {
-  const double density = b.fabric == Fabric::sram ? tech.leakage.sram.mw_per_mm2
-                                                  : tech.leakage.logic.mw_per_mm2;
+  const double density =
+      b.fabric == Fabric::sram ? tech.leakage.sram.mw_per_mm2 : tech.leakage.logic.mw_per_mm2;
   return b.um2 * 1e-6 * density;
 }
 

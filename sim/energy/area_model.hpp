@@ -32,7 +32,7 @@ struct PeArea {
 };
 
 struct ChipArea {
-  std::vector<BlockArea> blocks;  // per block instance, cores in order
+  std::vector<BlockArea> blocks;   // per block instance, cores in order
   std::vector<BlockArea> by_kind;  // summed over cores, first-appearance order
   double total_um2 = 0;
   PeArea pe;  // of the first core group (the report states its source)

@@ -77,15 +77,21 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
         v(p + ".sfu.fp16_ops") * e.sfu_fp16_op.pj + v(p + ".sfu.fp32_ops") * e.sfu_fp32_op.pj;
     const double busy[] = {v(p + ".array.busy_cycles"), v(p + ".lgu.busy_cycles"),
                            v(p + ".scale_unit.busy_cycles"), v(p + ".sfu.busy_cycles")};
-    const bool core_used = busy[0] + busy[1] + busy[2] + busy[3] +
-                               v(p + ".read_dma.bytes") + v(p + ".write_dma.bytes") >
+    const bool core_used = busy[0] + busy[1] + busy[2] + busy[3] + v(p + ".read_dma.bytes") +
+                               v(p + ".write_dma.bytes") >
                            0;
     // Cycles each block leaks: the whole run, or (gated) its busy cycles;
     // state-holding and always-on blocks leak whenever the core is in use.
     const double run = static_cast<double>(cycles);
     const double on = gate && !core_used ? 0.0 : run;
-    const double leak_cycles[] = {gate ? busy[0] : run, on, gate ? busy[1] : run,
-                                  gate ? busy[2] : run, gate ? busy[3] : run, on, on, on};
+    const double leak_cycles[] = {gate ? busy[0] : run,
+                                  on,
+                                  gate ? busy[1] : run,
+                                  gate ? busy[2] : run,
+                                  gate ? busy[3] : run,
+                                  on,
+                                  on,
+                                  on};
     const double dynamic[] = {array, sram, lgu, scale, sfu, 0, 0, 0};
     for (int b = 0; b < 8; ++b, ++a) {
       const double leak = leakage_mw(area.blocks[a], tech) * vs.leakage * pj_per_cycle_per_mw *

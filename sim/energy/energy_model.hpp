@@ -6,9 +6,10 @@
 // plus totals, TOPS and TOPS/W. Scratchpad pJ/bit follow the size-aware
 // SRAM rule (sram_model.hpp), areas the area model (area_model.hpp); with
 // power_gating idle_blocks the array, LGU, scale unit and SFU leak only over
-// their busy cycles and a core that did nothing not at all. Zero-gated MACs cost no MAC energy when the
-// array gates (their operand and partial-sum registers still switch, counted
-// as register-file accesses). docs/energy.md lists every event and entry.
+// their busy cycles and a core that did nothing not at all. Zero-gated MACs
+// cost no MAC energy when the array gates (their operand and partial-sum
+// registers still switch, counted as register-file accesses). docs/energy.md
+// lists every event and entry.
 #include <cstdint>
 #include <string>
 #include <vector>

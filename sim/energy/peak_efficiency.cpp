@@ -47,8 +47,9 @@ std::array<PeakEfficiency, kNumPrecisions> peak_efficiency(const hw::ChipParams&
       const SramCost sc = sram_cost(group.scratchpad, tech);
       pe.mac_pj += n * macs * mac_energy(e, p) * vs.dynamic;
       pe.register_pj += n * 2 * pes * e.register_file_access.pj * vs.dynamic;
-      pe.sram_pj += n * (double(feed.read_bits) * sc.read_pj_per_bit +
-                         double(feed.write_bits) * sc.write_pj_per_bit) *
+      pe.sram_pj += n *
+                    (double(feed.read_bits) * sc.read_pj_per_bit +
+                     double(feed.write_bits) * sc.write_pj_per_bit) *
                     vs.dynamic;
     }
     // mW / MHz = nJ per clock -> x1000 pJ.

@@ -24,8 +24,9 @@ SramCost sram_cost(const hw::ScratchpadParams& spad, const config::TechParams& t
   c.write_pj_per_bit = tech.energy.sram_write_per_bit.pj * scale;
   const double bits = double(spad.size_bytes()) * 8;
   const double width_bits = double(spad.bank_width_bytes) * 8;
-  c.area_um2 = bits * s.bitcell.um2 * port_factor(spad.ports_per_bank, s) / s.array_efficiency.value +
-               double(spad.banks) * spad.ports_per_bank * width_bits * s.periphery_per_io_bit.um2;
+  c.area_um2 =
+      bits * s.bitcell.um2 * port_factor(spad.ports_per_bank, s) / s.array_efficiency.value +
+      double(spad.banks) * spad.ports_per_bank * width_bits * s.periphery_per_io_bit.um2;
   return c;
 }
 

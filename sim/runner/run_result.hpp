@@ -19,7 +19,7 @@ struct PassResult {
   double utilization = 0;  // real MACs / (cycles x peak MACs per cycle of the chip)
   uint64_t sram_bytes = 0, dram_bytes = 0;
   double energy_pj = 0;
-  double leakage_pj = 0;  // the leakage part of energy_pj
+  double leakage_pj = 0;                                       // the leakage part of energy_pj
   std::vector<std::pair<std::string, double>> energy_by_kind;  // block kind -> pJ
   uint64_t stall_cycles() const { return stall_dram + stall_bank_conflict + stall_dependency; }
 };

@@ -126,8 +126,7 @@ TEST(AreaModel, GoldenDefaultChip) {
   const ChipArea a = compute_area(cfg.chip, cfg.tech);
   const double pe = 4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 32 * 18.6 + 64 * 7.57;
   const double spad = 2097152.0 * 0.346 / 0.7 + 16 * 128 * 25.0;
-  const double want[] = {256 * pe, spad, 16 * 897.0, 16 * 4185.0, 16 * 6303.0,
-                         46500,    31000, 15500};
+  const double want[] = {256 * pe, spad, 16 * 897.0, 16 * 4185.0, 16 * 6303.0, 46500, 31000, 15500};
   ASSERT_EQ(a.blocks.size(), 8u);
   double total = 0;
   for (int i = 0; i < 8; ++i) {

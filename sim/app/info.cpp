@@ -7,6 +7,7 @@
 #include "sim/app/command_registry.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/energy/area_report.hpp"
 #include "sim/report/peak_figures.hpp"
 #include "sim/report/report_writer.hpp"
 
@@ -24,7 +25,13 @@ void run(const InfoArgs& args) {
   report::Report rep("info");
   rep.set_title(cfg.chip.name + " peak figures");
   rep.set_config(cfg.effective());
-  report::add_peak_figures(rep, report::peak_figures(cfg.chip, cfg.tech));
+  const report::PeakFigures peak = report::peak_figures(cfg.chip, cfg.tech);
+  report::add_peak_figures(rep, peak);
+  const energy::ChipArea area = energy::compute_area(cfg.chip, cfg.tech);
+  energy::add_area(rep, area, cfg.chip, cfg.tech);
+  for (const auto& m : peak.modes)
+    rep.add_total(std::string("peak_per_mm2_") + m.mode, m.tera_ops_per_s / area.total_mm2(),
+                  m.floating_point ? "TFLOPS/mm^2" : "TOPS/mm^2", "Peak over chip area");
   rep.add_total("tech",
                 fmt::format("{} ({} nm)", cfg.tech.name, config::format_number(cfg.tech.node_nm)));
   // Everything is validated and computed before the first byte is written.

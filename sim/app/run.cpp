@@ -20,6 +20,7 @@
 #include "sim/app/invocation.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/energy/area_report.hpp"
 #include "sim/replay/trace_replay.hpp"
 #include "sim/report/progress_line.hpp"
 #include "sim/report/report_writer.hpp"
@@ -204,6 +205,13 @@ int run(const RunArgs& args) {
   rep.set_invocation(std::move(inv));
   rep.set_config(cfg.effective());
   runner::add_run(rep, result);
+  const energy::ChipArea area = energy::compute_area(cfg.chip, cfg.tech);
+  energy::add_area(rep, area, cfg.chip, cfg.tech);
+  const double seconds = double(result.totals.cycles) / (cfg.chip.clock_mhz * 1e6);
+  rep.add_total(
+      "tops_per_mm2",
+      seconds > 0 ? 2.0 * double(result.totals.macs) / seconds / 1e12 / area.total_mm2() : 0.0,
+      "TOPS/mm^2", "Achieved TOPS over chip area");
   report::write_report(rep, out);
   if (ss) runner::write_compute_report(result, *ss, fs::path(out) / "compute_report.csv");
   if (!args.timeline.empty()) runner::write_timeline(result, args.timeline);

@@ -16,6 +16,8 @@
 #include "workloads/ir/arch_net.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
+#include "sim/config/pe_synth_table.hpp"
+#include "workloads/io/input_file.hpp"
 
 namespace nibble::app {
 namespace {
@@ -32,7 +34,7 @@ std::string describe(const config::ChipConfig& cfg) {
                      config::format_number(cfg.chip.clock_mhz), cfg.tech.name);
 }
 
-enum class FileKind { chip, tech, workload, arch_net, trainer_net, recipe, sweep };
+enum class FileKind { chip, tech, workload, arch_net, trainer_net, recipe, sweep, pe_area_synth };
 
 // The kind of a JSON file: its "format" when it has one (workload, arch net,
 // sweep spec), else "version" with the keys that set a trainer net
@@ -40,16 +42,20 @@ enum class FileKind { chip, tech, workload, arch_net, trainer_net, recipe, sweep
 // ("node_nm"/"energy") or chip configs. Unparseable files go to the chip
 // reader, whose error names the offset.
 FileKind detect_kind(const std::string& file) {
-  std::ifstream in(file);
-  const auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // Through the input layer: a FIFO, a device or a huge file is refused with
+  // the file's name before anything is parsed.
+  const auto doc = nlohmann::json::parse(io::read_input_file(file, "JSON file", io::kMaxDocumentBytes),
+                                         nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return FileKind::chip;
   if (doc.contains("format") && doc["format"].is_string()) {
     const auto format = doc["format"].get<std::string>();
     if (format == workload::kWorkloadFormat) return FileKind::workload;
     if (format == "nibble-arch-net") return FileKind::arch_net;
     if (format.rfind("nibble-sweep", 0) == 0) return FileKind::sweep;
+    if (format == "nibble-pe-area-synth") return FileKind::pe_area_synth;
     throw InputError(fmt::format(
-        "{}: /format: expected nibble-workload, nibble-arch-net or nibble-sweep/1 (chip configs, "
+        "{}: /format: expected nibble-workload, nibble-arch-net, nibble-sweep/1 or "
+        "nibble-pe-area-synth (chip configs, "
         "technology tables, recipes and trainer nets have no format), found \"{}\"",
         file, format));
   }
@@ -97,6 +103,10 @@ void run(const ValidateArgs& args) {
         const auto spec = sweep::read_sweep_spec(file);
         std::printf("OK %s (sweep spec, network %s, %zu axes)\n", file.c_str(),
                     spec.run.workload.c_str(), spec.axes.size());
+      } else if (kind == FileKind::pe_area_synth) {
+        no_sets(overrides, file, "a PE area table");
+        const auto variants = config::load_pe_synth_table(file);
+        std::printf("OK %s (PE area table, %zu variant(s))\n", file.c_str(), variants.size());
       } else if (kind == FileKind::tech) {
         no_sets(overrides, file, "a technology table");
         const auto tech = config::load_tech_config(file);

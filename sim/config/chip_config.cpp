@@ -6,6 +6,7 @@
 #include "sim/config/json_file.hpp"
 #include "sim/config/json_loader.hpp"
 #include "sim/config/json_writer.hpp"
+#include "sim/config/pe_synth_table.hpp"
 
 namespace nibble::config {
 
@@ -29,6 +30,16 @@ TechParams load_tech_config(const fs::path& tech_file) {
   Diagnostics diag;
   load_struct(doc, "", tech, diag);
   throw_if_any(tech_file.string(), diag);
+  // The Yosys PE table is optional: until the RTL's table exists the area
+  // model uses the cited per-lane figures alone.
+  if (!tech.area.pe_area_synth.empty()) {
+    const fs::path synth = tech_file.parent_path() / tech.area.pe_area_synth;
+    std::error_code ec;
+    if (fs::exists(synth, ec)) {
+      tech.pe_synth = load_pe_synth_table(synth);
+      tech.pe_synth_file = synth.generic_string();
+    }
+  }
   return tech;
 }
 
@@ -57,6 +68,7 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
   }
   attribute_to_overrides(diag, overrides);
   throw_if_any(name, diag);
+  cfg.chip.select_operating_point();  // the name was checked by ChipParams::check
   try {
     cfg.tech = load_tech_config(cfg.tech_file);
   } catch (const ConfigError& e) {
@@ -70,6 +82,8 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
 
 ConfigKind detect_config_kind(const fs::path& file) {
   const Json doc = read_json_file(file, "config");
+  if (doc.is_object() && doc.value("format", Json()) == "nibble-pe-area-synth")
+    return ConfigKind::pe_area_synth;
   return doc.is_object() && (doc.contains("node_nm") || doc.contains("energy")) ? ConfigKind::tech
                                                                                 : ConfigKind::chip;
 }

@@ -30,8 +30,10 @@ ChipConfig load_chip_config(const std::filesystem::path& chip_file,
 TechParams load_tech_config(const std::filesystem::path& tech_file);
 
 // What a JSON config file holds, judged from its top-level keys: a tech
-// table has "node_nm" or "energy"; anything else is taken as a chip.
-enum class ConfigKind { chip, tech };
+// table has "node_nm" or "energy", a Yosys PE area table (which sits beside
+// the tech tables) has "format": "nibble-pe-area-synth"; anything else is
+// taken as a chip.
+enum class ConfigKind { chip, tech, pe_area_synth };
 ConfigKind detect_config_kind(const std::filesystem::path& file);
 
 }  // namespace nibble::config

@@ -1,8 +1,12 @@
 #include "sim/energy/energy_model.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "hw_models/numerics/errors.hpp"
+#include "sim/energy/area_model.hpp"
+#include "sim/energy/operating_point.hpp"
+#include "sim/energy/sram_model.hpp"
 
 namespace nibble::energy {
 
@@ -50,11 +54,15 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
   if (!(chip.clock_mhz > 0)) throw InputError("energy model: chip clock_mhz must be > 0");
   const auto& e = tech.energy;
   const Reader v{stats};
+  const VoltageScale vs = voltage_scale(chip, tech);
+  const ChipArea area = compute_area(chip, tech);
+  const bool gate = chip.power_gating == hw::PowerGating::idle_blocks;
+  const double pj_per_cycle_per_mw = 1e3 / chip.clock_mhz;  // mW / MHz = nJ per clock
   EnergyReport r;
   r.seconds = static_cast<double>(cycles) / (chip.clock_mhz * 1e6);
-  const double leakage_pj_per_core = tech.leakage_per_core.mw * 1e-3 * r.seconds * 1e12;
   const auto cores = expand_cores(chip);
   double macs_total = 0;
+  size_t a = 0;  // area.blocks index, in the same order as the blocks below
   for (size_t c = 0; c < cores.size(); ++c) {
     const std::string p = "core" + std::to_string(c);
     double array = v(p + ".array.register_file_accesses") * e.register_file_access.pj;
@@ -65,8 +73,9 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
       macs_total += macs;
       array += (macs - gated) * mac_pj(e, m);
     }
-    const double sram = v(p + ".scratchpad.read_bits") * e.sram_read_per_bit.pj +
-                        v(p + ".scratchpad.write_bits") * e.sram_write_per_bit.pj;
+    const SramCost sc = sram_cost(cores[c]->scratchpad, tech);
+    const double sram = v(p + ".scratchpad.read_bits") * sc.read_pj_per_bit +
+                        v(p + ".scratchpad.write_bits") * sc.write_pj_per_bit;
     // The Hadamard stage (block-scaled FP4) is 4 FP32 adds per element
     // (a 16-point butterfly network, docs/microarch.md 3).
     const double lgu = v(p + ".lgu.elements") * e.lgu_op.pj +
@@ -74,18 +83,34 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
     const double scale = v(p + ".scale_unit.elements") * e.scale_unit_op.pj;
     const double sfu =
         v(p + ".sfu.fp16_ops") * e.sfu_fp16_op.pj + v(p + ".sfu.fp32_ops") * e.sfu_fp32_op.pj;
-    r.blocks.push_back({p + ".array", array, 0});
-    r.blocks.push_back({p + ".scratchpad", sram, 0});
-    r.blocks.push_back({p + ".lgu", lgu, 0});
-    r.blocks.push_back({p + ".scale_unit", scale, 0});
-    r.blocks.push_back({p + ".sfu", sfu, 0});
-    // Leakage is given per core, not per block: one entry carries it.
-    r.blocks.push_back({p + ".leakage", 0, leakage_pj_per_core});
+    const double busy[] = {v(p + ".array.busy_cycles"), v(p + ".lgu.busy_cycles"),
+                           v(p + ".scale_unit.busy_cycles"), v(p + ".sfu.busy_cycles")};
+    const bool core_used = busy[0] + busy[1] + busy[2] + busy[3] + v(p + ".read_dma.bytes") +
+                               v(p + ".write_dma.bytes") >
+                           0;
+    // Cycles each block leaks: the whole run, or (gated) its busy cycles;
+    // state-holding and always-on blocks leak whenever the core is in use.
+    const double run = static_cast<double>(cycles);
+    const double on = gate && !core_used ? 0.0 : run;
+    const double leak_cycles[] = {gate ? busy[0] : run,
+                                  on,
+                                  gate ? busy[1] : run,
+                                  gate ? busy[2] : run,
+                                  gate ? busy[3] : run,
+                                  on,
+                                  on,
+                                  on};
+    const double dynamic[] = {array, sram, lgu, scale, sfu, 0, 0, 0};
+    for (int b = 0; b < 8; ++b, ++a) {
+      const double leak = leakage_mw(area.blocks[a], tech) * vs.leakage * pj_per_cycle_per_mw *
+                          std::min(leak_cycles[b], run);
+      r.blocks.push_back({area.blocks[a].block, dynamic[b] * vs.dynamic, leak});
+    }
   }
   // DRAM energy is the chip config's pJ/bit (it is a property of the memory
-  // part, not of the logic process), counted once at the DRAM.
+  // part, not of the logic process or the chip's supply), counted once.
   r.blocks.push_back({"dram", v("dram.bytes") * 8 * chip.dram.energy_pj_per_bit, 0});
-  r.blocks.push_back({"ring", v("ring.hop_bytes") * 8 * e.ring_per_bit.pj, 0});
+  r.blocks.push_back({"ring", v("ring.hop_bytes") * 8 * e.ring_per_bit.pj * vs.dynamic, 0});
 
   std::map<std::string, BlockEnergy> kinds;
   std::vector<std::string> order;
@@ -97,6 +122,7 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
     it->second.dynamic_pj += b.dynamic_pj;
     it->second.leakage_pj += b.leakage_pj;
     r.total_pj += b.total_pj();
+    r.leakage_pj += b.leakage_pj;
   }
   for (const auto& k : order) r.by_kind.push_back(kinds[k]);
   r.ops = static_cast<uint64_t>(2 * macs_total);

@@ -1,10 +1,15 @@
 #pragma once
 // The energy model: turns the blocks' event counters (hw_models/stats.hpp
 // registry, read once at dump time) into energy per block,
-//   E_block = sum_events count x pJ/event (tech table)  [+ leakage x time per core],
-// plus totals, TOPS and TOPS/W. Zero-gated MACs cost no MAC energy when the
-// array gates (their operand and partial-sum registers still switch, counted
-// as register-file accesses). docs/energy.md lists every event and entry.
+//   E_block = (V/V_ref)^2 x sum_events count x pJ/event (tech table)
+//           + area_block x leakage density x V/V_ref x time the block leaks,
+// plus totals, TOPS and TOPS/W. Scratchpad pJ/bit follow the size-aware
+// SRAM rule (sram_model.hpp), areas the area model (area_model.hpp); with
+// power_gating idle_blocks the array, LGU, scale unit and SFU leak only over
+// their busy cycles and a core that did nothing not at all. Zero-gated MACs
+// cost no MAC energy when the array gates (their operand and partial-sum
+// registers still switch, counted as register-file accesses). docs/energy.md
+// lists every event and entry.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,6 +32,7 @@ struct EnergyReport {
   std::vector<BlockEnergy>
       by_kind;  // summed over cores: "array", "scratchpad", ..., "leakage" folded in per kind
   double total_pj = 0;
+  double leakage_pj = 0;  // its leakage part
   double seconds = 0;
   uint64_t ops = 0;       // 2 per real MAC, all precision modes
   double tops = 0;        // ops / seconds / 1e12

@@ -4,8 +4,10 @@
 // from the scratchpad at the reuse that dataflow gives (steady state of
 // hw_models/operand_feed.hpp: one streamed vector in and one partial-sum
 // vector out per clock, stationary tiles amortised over an unbounded stream),
-// dense operands (no zero gating), leakage included. Per clock and core:
-//   E = R*C*k*e_mac + 2*R*C*e_rf + read_bits*e_rd + write_bits*e_wr + P_leak / f
+// dense operands (no zero gating), leakage of every block included, at the
+// chip's operating point. Per clock and core:
+//   E = s_V^2 (R*C*k*e_mac + 2*R*C*e_rf + read_bits*e_rd(bank) + write_bits*e_wr(bank))
+//       + s_V * P_leak(area) / f,     s_V = V / V_ref
 //   TOPS/W = ops per clock / E[pJ]   (2 ops per MAC)
 // This is what the RaPiD calibration (docs/energy.md) compares with the
 // published peak TOPS/W.

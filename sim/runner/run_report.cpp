@@ -82,6 +82,7 @@ void add_run(report::Report& rep, const RunResult& r) {
   rep.add_total("stall_cycles_dram", t.stall_dram, "cycles");
   rep.add_total("stall_cycles_bank_conflict", t.stall_bank_conflict, "cycles");
   rep.add_total("stall_cycles_dependency", t.stall_dependency, "cycles");
+  rep.add_total("leakage_pj", t.leakage_pj, "pJ", "The leakage part of energy_pj");
 
   // summary.txt: one row per layer, in order of first appearance.
   struct Layer {
@@ -109,8 +110,11 @@ void add_run(report::Report& rep, const RunResult& r) {
         .add("utilization", l.busy_peak > 0 ? double(l.macs) / l.busy_peak : 0.0)
         .add("energy", l.energy, "pJ");
   }
-  for (const auto& [kind, pj] : r.energy_by_kind)
-    rep.add_section(kind, "energy").add("total", pj, "pJ");
+  for (size_t k = 0; k < r.energy_by_kind.size(); ++k) {
+    auto& s = rep.add_section(r.energy_by_kind[k].first, "energy")
+                  .add("total", r.energy_by_kind[k].second, "pJ");
+    if (k < r.leakage_by_kind.size()) s.add("leakage", r.leakage_by_kind[k].second, "pJ");
+  }
   // The cycle account (--explain): per op, SCALE-Sim's cycles, every
   // difference (fixed columns, zeros included) and Nibble's cycles.
   for (const auto& op : r.ops) {

@@ -21,6 +21,7 @@ struct PassResult {
   double utilization = 0;  // real MACs / (cycles x peak MACs per cycle of the chip)
   uint64_t sram_bytes = 0, dram_bytes = 0;
   double energy_pj = 0;
+  double leakage_pj = 0;                                       // the leakage part of energy_pj
   std::vector<std::pair<std::string, double>> energy_by_kind;  // block kind -> pJ
   uint64_t stall_cycles() const { return stall_dram + stall_bank_conflict + stall_dependency; }
 };
@@ -58,6 +59,7 @@ struct RunTotals {
   uint64_t cycles = 0, macs = 0, dram_bytes = 0, sram_bytes = 0;
   uint64_t stall_dram = 0, stall_bank_conflict = 0, stall_dependency = 0;
   double energy_pj = 0;
+  double leakage_pj = 0;  // the leakage part of energy_pj
 };
 
 struct RunResult {
@@ -71,6 +73,7 @@ struct RunResult {
   std::vector<std::pair<std::string, std::string>> counter_units;
   // Energy per block kind over the whole run (dynamic + leakage).
   std::vector<std::pair<std::string, double>> energy_by_kind;
+  std::vector<std::pair<std::string, double>> leakage_by_kind;  // its leakage part
   std::vector<TimelineEvent> timeline;
 };
 

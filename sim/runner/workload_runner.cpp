@@ -162,6 +162,7 @@ class RunDriver : public sc_core::sc_module {
     for (const auto& b : er.by_kind) {
       r.energy_by_kind.emplace_back(b.block, b.total_pj());
       r.energy_pj += b.total_pj();
+      r.leakage_pj += b.leakage_pj;
     }
     if (opt_.timeline) collect_intervals(op_index, t0);
     return r;
@@ -352,6 +353,7 @@ class RunDriver : public sc_core::sc_module {
       t.macs += op.macs;
       t.energy_pj += op.energy_pj;
       for (const auto& p : op.passes) {
+        t.leakage_pj += p.leakage_pj;
         t.dram_bytes += p.dram_bytes;
         t.sram_bytes += p.sram_bytes;
         t.stall_dram += p.stall_dram;
@@ -366,7 +368,10 @@ class RunDriver : public sc_core::sc_module {
     }
     const energy::EnergyReport er =
         energy::compute_energy(total_registry_, cfg_.chip, cfg_.tech, t.cycles);
-    for (const auto& b : er.by_kind) result_.energy_by_kind.emplace_back(b.block, b.total_pj());
+    for (const auto& b : er.by_kind) {
+      result_.energy_by_kind.emplace_back(b.block, b.total_pj());
+      result_.leakage_by_kind.emplace_back(b.block, b.leakage_pj);
+    }
   }
 
   hw::Chip& chip_;

@@ -14,8 +14,8 @@ namespace nibble::sweep {
 // The totals of `nibble run`'s report.json copied into results.csv, in order.
 inline const std::vector<std::string>& result_totals() {
   static const std::vector<std::string> names = {
-      "cycles", "seconds",    "macs",       "ops",        "energy_pj",
-      "tops",   "tops_per_w", "dram_bytes", "sram_bytes", "stall_cycles"};
+      "cycles",     "seconds",    "macs",       "ops",          "energy_pj", "tops",
+      "tops_per_w", "dram_bytes", "sram_bytes", "stall_cycles", "area_mm2",  "leakage_pj"};
   return names;
 }
 

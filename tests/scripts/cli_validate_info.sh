@@ -40,7 +40,15 @@ assert r["command"] == "info"
 assert r["config"]["chip"]["cores"][0]["array"]["accumulation"] == "int_exact"  # a default, written out
 assert r["config"]["tech"]["energy"]["fp32_mul"]["pj"] == 3.7
 assert r["totals"]["cores"]["value"] == 1
-assert [s["name"] for s in r["sections"]] == ["int4_int4", "int4_fp4", "hfp8", "fp16", "mxfp4", "nvfp4"]
+precisions = [s["name"] for s in r["sections"] if s["kind"] == "precision"]
+assert precisions == ["int4_int4", "int4_fp4", "hfp8", "fp16", "mxfp4", "nvfp4"], precisions
+# Area per block kind, summing to the total (docs/energy.md section 6).
+areas = {s["name"]: s["metrics"]["area"]["value"] for s in r["sections"] if s["kind"] == "area"}
+assert list(areas) == ["array", "scratchpad", "lgu", "scale_unit", "sfu", "dma", "controller",
+                       "ring_stop"], list(areas)
+assert abs(sum(areas.values()) - r["totals"]["area_mm2"]["value"]) <= 1e-9 * sum(areas.values())
+for k in ["peak_per_mm2_int4_int4", "peak_efficiency_int4_int4", "voltage", "leakage_power"]:
+    assert r["totals"][k]["value"] > 0, k
 assert r["nibble"]["git_commit"]
 PY
 # summary.txt is what info prints without --out.

@@ -28,8 +28,15 @@ assert inv["command_line"][:2] == ["nibble", "run"] and "--out" not in inv["comm
 assert inv["workload"]["name"] == "mlp" and len(inv["workload"]["sha256"]) == 64, inv
 assert (inv["batch"], inv["training"], inv["seed"], inv["mode"]) == (2, True, 0, "timing"), inv
 for k in ["cycles", "seconds", "macs", "ops", "energy_pj", "tops", "tops_per_w",
-          "dram_bytes", "sram_bytes", "stall_cycles"]:
+          "dram_bytes", "sram_bytes", "stall_cycles", "leakage_pj", "area_mm2", "voltage",
+          "tops_per_mm2"]:
     assert set(r["totals"][k]) >= {"value", "unit"}, k
+# Area: the per-kind sections sum to the total (summary.txt shows both).
+areas = [s for s in r["sections"] if s["kind"] == "area"]
+assert areas, "no area sections"
+area_sum = sum(s["metrics"]["area"]["value"] for s in areas)
+assert abs(area_sum - r["totals"]["area_mm2"]["value"]) <= 1e-9 * area_sum, area_sum
+assert 0 < r["totals"]["leakage_pj"]["value"] < r["totals"]["energy_pj"]["value"]
 assert r["totals"]["cycles"]["value"] == sum(op["cycles"] for op in r["ops"])
 for op in r["ops"]:
     assert {"name", "layer", "pass", "type", "precision", "macs", "cycles", "energy_pj",

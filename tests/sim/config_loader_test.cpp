@@ -168,6 +168,8 @@ TEST(ConfigLoader, TechPathIsRelativeToTheChipFile) {
 TEST(ConfigLoader, DetectsTechTablesByTheirKeys) {
   EXPECT_EQ(detect_config_kind(source_dir() / "configs/tech/horowitz45.json"), ConfigKind::tech);
   EXPECT_EQ(detect_config_kind(source_dir() / "configs/chips/default.json"), ConfigKind::chip);
+  EXPECT_EQ(detect_config_kind(source_dir() / "tests/data/pe_area_synth/pe_area_synth.json"),
+            ConfigKind::pe_area_synth);
 }
 
 TEST(EditDistance, CountsInsertionsDeletionsAndSubstitutions) {

@@ -48,7 +48,11 @@ config::TechParams toy_tech() {
   t.energy.register_file_access.pj = 0.5;
   t.energy.sram_read_per_bit.pj = 0.01;
   t.energy.sram_write_per_bit.pj = 0.02;
-  t.leakage_per_core.mw = 1.0;
+  // A 128 KiB reference bank (the toy scratchpad: 256 KiB in 2 banks) so
+  // the size rule's factor is 1; all leakage from a 1 mm^2 DMA at 1 mW/mm^2.
+  t.sram.reference_bank_kib = 128;
+  t.area.dma.um2 = 1e6;
+  t.leakage.logic.mw_per_mm2 = 1.0;
   return t;
 }
 
@@ -58,7 +62,7 @@ config::TechParams toy_tech() {
 // written; DRAM 1152 bytes. Energies (pJ):
 //   array      (640 - 320) x 1 + 320 x 0.5 = 480
 //   scratchpad 2176 x 0.01 + 9472 x 0.02   = 211.2
-//   leakage    1 mW x 143 ns               = 143
+//   leakage    1 mW x 143 ns               = 143  (the DMA's, the only area)
 //   dram       1152 x 8 x 2                = 18432
 TEST(EnergyModel, TwoStepProgramByHand) {
   const hw::ChipParams params = toy_chip();
@@ -76,7 +80,7 @@ TEST(EnergyModel, TwoStepProgramByHand) {
     std::vector<double> out{double(driver.cycles),
                             double(stats.value("core0.array.zero_gated_macs_int4_int4")),
                             e.total_pj, e.tops_per_w, double(e.ops)};
-    for (const char* kind : {"array", "scratchpad", "leakage", "dram", "ring", "sfu"})
+    for (const char* kind : {"array", "scratchpad", "dma", "dram", "ring", "sfu"})
       for (const auto& b : e.by_kind)
         if (b.block == kind) out.push_back(b.total_pj());
     return test::to_bytes(out);
@@ -115,6 +119,57 @@ TEST(EnergyModel, GatingOffChargesEveryMac) {
   }));
   ASSERT_EQ(r.size(), 1u);
   EXPECT_NEAR(r[0], 320 * 1.0 + 160 * 0.5, 1e-9);  // 5*4*16 MACs, 2*5*4*4 register accesses
+}
+
+// Leakage from area and the power-gating knob: 1 mm^2 each of array
+// (16 PEs x 4 INT4 lanes), SFU (16 lanes) and DMA at 1 mW/mm^2. Ungated,
+// all three leak 1 mW for the whole run (143 pJ); gated, the array leaks
+// only over its busy cycles, the idle SFU not at all, the DMA (always on
+// in a used core) still the whole run. Kinds sum to the total and the
+// leakage parts to leakage_pj.
+TEST(EnergyModel, LeakageFollowsAreaAndPowerGating) {
+  for (const bool gate : {false, true}) {
+    hw::ChipParams params = toy_chip();
+    params.power_gating = gate ? hw::PowerGating::idle_blocks : hw::PowerGating::none;
+    config::TechParams tech = toy_tech();
+    tech.area.int4_int4_mac.um2 = 1e6 / 64;
+    tech.area.sfu_lane.um2 = 1e6 / 16;
+    const auto r = test::from_bytes<double>(test::run_in_child([&] {
+      hw::Chip chip("chip", params);
+      hw::CoreProgram p;
+      p.steps = {{{5, 4, 16}, 512, 64, 0, 0, 0}};
+      const std::vector<hw::CoreProgram> programs{p};
+      Driver driver("driver", chip, programs);
+      sc_core::sc_start();
+      hw::StatRegistry stats;
+      chip.register_stats(stats);
+      const EnergyReport e = compute_energy(stats, params, tech, driver.cycles);
+      std::vector<double> out{double(driver.cycles), double(stats.value("core0.array.busy_cycles")),
+                              e.total_pj, e.leakage_pj};
+      double sum = 0, leak = 0;
+      for (const auto& b : e.by_kind) {
+        sum += b.total_pj();
+        leak += b.leakage_pj;
+      }
+      out.push_back(sum);
+      out.push_back(leak);
+      for (const char* kind : {"array", "sfu", "dma", "scratchpad"})
+        for (const auto& b : e.by_kind)
+          if (b.block == kind) out.push_back(b.leakage_pj);
+      return test::to_bytes(out);
+    }));
+    ASSERT_EQ(r.size(), 10u);
+    const double cycles = r[0], busy = r[1];
+    ASSERT_GT(busy, 0.0);
+    ASSERT_LT(busy, cycles);
+    EXPECT_NEAR(r[4], r[2], 1e-9 * r[2]);
+    EXPECT_NEAR(r[5], r[3], 1e-9 * r[3]);
+    EXPECT_NEAR(r[6], gate ? busy : cycles, 1e-9) << "array, gate=" << gate;
+    EXPECT_NEAR(r[7], gate ? 0.0 : cycles, 1e-9) << "sfu, gate=" << gate;
+    EXPECT_NEAR(r[8], cycles, 1e-9) << "dma, gate=" << gate;
+    EXPECT_EQ(r[9], 0.0);  // the toy table gives the scratchpad no area
+    EXPECT_NEAR(r[3], (gate ? busy : 2 * cycles) + cycles, 1e-9);
+  }
 }
 
 // A compiled INT4 GEMM on rapid4 (TIMING mode, ReLU-like activations: half

@@ -89,7 +89,8 @@ TEST_F(SweepFolder, ManifestRoundTrips) {
 TEST_F(SweepFolder, ResultsCsvHasOneRowPerPointAndLayersSumOps) {
   put(dir_.finished("000_rows=8") / "report.json", R"({
     "totals": {"cycles": {"value": 1200, "unit": "cycle"}, "energy_pj": {"value": 2.5e6},
-               "tops": {"value": 0.125}, "extra": {"value": 1}},
+               "tops": {"value": 0.125}, "extra": {"value": 1},
+               "area_mm2": {"value": 3.5, "unit": "mm^2"}, "leakage_pj": {"value": 42}},
     "ops": [{"name": "c1.fwd", "layer": "c1", "cycles": 100, "energy_pj": 10.5},
             {"name": "c2.fwd", "layer": "c2", "cycles": 300, "energy_pj": 20},
             {"name": "c1.dW", "layer": "c1", "cycles": 50, "energy_pj": 1.25}]})");
@@ -100,10 +101,10 @@ TEST_F(SweepFolder, ResultsCsvHasOneRowPerPointAndLayersSumOps) {
   EXPECT_EQ(s.missing, std::vector<std::string>{"002_rows=32"});
   EXPECT_EQ(slurp(dir_.results_csv()),
             "point,status,/cores/0/array/rows,cycles,seconds,macs,ops,energy_pj,tops,tops_per_w,"
-            "dram_bytes,sram_bytes,stall_cycles\n"
-            "000_rows=8,ok,8,1200,,,,2500000.0,0.125,,,,\n"
-            "001_rows=16,failed,16,,,,,,,,,,\n"
-            "002_rows=32,missing,32,,,,,,,,,,\n");
+            "dram_bytes,sram_bytes,stall_cycles,area_mm2,leakage_pj\n"
+            "000_rows=8,ok,8,1200,,,,2500000.0,0.125,,,,,3.5,42\n"
+            "001_rows=16,failed,16,,,,,,,,,,,,\n"
+            "002_rows=32,missing,32,,,,,,,,,,,,\n");
   EXPECT_EQ(slurp(dir_.layers_csv()),
             "point,layer,cycles,energy_pj\n"
             "000_rows=8,c1,150,11.75\n"

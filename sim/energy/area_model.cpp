@@ -1,0 +1,185 @@
+#include "sim/energy/area_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "sim/energy/sram_model.hpp"
+
+namespace nibble::energy {
+
+namespace {
+
+const config::AreaEntry& lane(const config::AreaFigures& a, Precision p) {
+  switch (p) {
+    case Precision::int4_int4:
+      return a.int4_int4_mac;
+    case Precision::int4_fp4:
+      return a.int4_fp4_mac;
+    case Precision::hfp8:
+      return a.hfp8_mac;
+    case Precision::fp16:
+      return a.fp16_mac;
+    case Precision::mxfp4:
+      return a.mxfp4_mac;
+    case Precision::nvfp4:
+      return a.nvfp4_mac;
+  }
+  return a.fp16_mac;
+}
+
+// Widest operand of one MAC lane of a path (bits).
+uint32_t operand_bits(Precision p) {
+  switch (p) {
+    case Precision::int4_int4:
+    case Precision::int4_fp4:
+    case Precision::mxfp4:
+    case Precision::nvfp4:
+      return 4;
+    case Precision::hfp8:
+      return 8;
+    case Precision::fp16:
+      return 16;
+  }
+  return 16;
+}
+
+// The INT paths (the ones the RTL and its Yosys table describe), by name.
+constexpr const char* kIntPathNames[] = {"int4_int4", "int4_fp4"};
+bool is_int_path(int p) {
+  return p == static_cast<int>(Precision::int4_int4) || p == static_cast<int>(Precision::int4_fp4);
+}
+
+// The INT part of a PE from the cited figures: its INT lanes, one
+// accumulator, a stationary and a forwarded operand register as wide as the
+// widest INT operand slice, and the partial-sum register of every pipeline
+// stage.
+double cited_int_um2(const std::vector<int>& paths, uint32_t acc_bits, uint32_t depth,
+                     const hw::MacArrayParams& array, const config::AreaFigures& a) {
+  double lanes = 0;
+  uint32_t widest = 0;
+  for (int p : paths) {
+    const auto prec = static_cast<Precision>(p);
+    const uint32_t k = array.macs_per_cycle_per_pe.of(prec);
+    lanes += k * lane(a, prec).um2;
+    widest = std::max(widest, k * operand_bits(prec));
+  }
+  const double reg_bits = 2.0 * widest + double(depth) * acc_bits;
+  return lanes + acc_bits * a.accumulator_per_bit.um2 + reg_bits * a.register_per_bit.um2;
+}
+
+std::vector<int> path_ids(const std::vector<std::string>& names) {
+  std::vector<int> ids;
+  for (int i = 0; i < 2; ++i)
+    if (std::find(names.begin(), names.end(), kIntPathNames[i]) != names.end())
+      ids.push_back(i == 0 ? static_cast<int>(Precision::int4_int4)
+                           : static_cast<int>(Precision::int4_fp4));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// Transistors of a PE with `paths`, `acc_bits` and `depth` from the table:
+// variants with the same path set and the nearest pipeline depth, linear in
+// accumulator width through the two nearest widths (one width: that
+// variant). 0 when no variant has the path set.
+double synth_transistors(const std::vector<config::PeSynthVariant>& table,
+                         const std::vector<int>& paths, uint32_t acc_bits, uint32_t depth,
+                         std::string& used) {
+  std::vector<const config::PeSynthVariant*> same;
+  for (const auto& v : table)
+    if (path_ids(v.paths) == paths) same.push_back(&v);
+  if (same.empty()) return 0;
+  auto depth_gap = [&](const config::PeSynthVariant* v) {
+    return std::abs(int64_t(v->pipeline_depth) - int64_t(depth));
+  };
+  const int64_t best = depth_gap(*std::min_element(
+      same.begin(), same.end(), [&](auto* x, auto* y) { return depth_gap(x) < depth_gap(y); }));
+  std::erase_if(same, [&](auto* v) { return depth_gap(v) != best; });
+  std::stable_sort(same.begin(), same.end(), [&](auto* x, auto* y) {
+    return std::abs(int64_t(x->accumulator_bits) - int64_t(acc_bits)) <
+           std::abs(int64_t(y->accumulator_bits) - int64_t(acc_bits));
+  });
+  const auto* a = same[0];
+  used = a->name;
+  const auto it = std::find_if(same.begin() + 1, same.end(),
+                               [&](auto* v) { return v->accumulator_bits != a->accumulator_bits; });
+  if (a->accumulator_bits == acc_bits || it == same.end()) return a->transistors;
+  const auto* b = *it;
+  used += "+" + b->name;
+  const double slope =
+      (b->transistors - a->transistors) / (double(b->accumulator_bits) - a->accumulator_bits);
+  return a->transistors + slope * (double(acc_bits) - a->accumulator_bits);
+}
+
+}  // namespace
+
+PeArea pe_area(const hw::MacArrayParams& array, const config::TechParams& tech) {
+  const auto& a = tech.area;
+  PeArea pe;
+  std::vector<int> int_paths;
+  for (int p = 0; p < kNumPrecisions; ++p) {
+    const auto prec = static_cast<Precision>(p);
+    if (array.macs_per_cycle_per_pe.of(prec) == 0) continue;
+    if (is_int_path(p))
+      int_paths.push_back(p);
+    else
+      pe.fp_um2 += array.macs_per_cycle_per_pe.of(prec) * lane(a, prec).um2;
+  }
+  const uint32_t depth = array.pe_pipeline_depth;
+  pe.int_um2 = cited_int_um2(int_paths, array.accumulator_bits, depth, array, a);
+  pe.source = "cited";
+  if (tech.pe_synth.empty() || int_paths.empty()) return pe;
+  // Relative area from the table, absolute scale from the cited figures at
+  // the table's first variant.
+  const auto& ref = tech.pe_synth.front();
+  std::string used;
+  const double t = synth_transistors(tech.pe_synth, int_paths, array.accumulator_bits, depth, used);
+  if (t <= 0 || ref.transistors <= 0) return pe;
+  const double ref_um2 =
+      cited_int_um2(path_ids(ref.paths), ref.accumulator_bits, ref.pipeline_depth, array, a);
+  pe.int_um2 = ref_um2 * t / ref.transistors;
+  pe.source = "synth:" + used;
+  return pe;
+}
+
+double leakage_mw(const BlockArea& b, const config::TechParams& tech) {
+  const double density =
+      b.fabric == Fabric::sram ? tech.leakage.sram.mw_per_mm2 : tech.leakage.logic.mw_per_mm2;
+  return b.um2 * 1e-6 * density;
+}
+
+ChipArea compute_area(const hw::ChipParams& chip, const config::TechParams& tech) {
+  const auto& a = tech.area;
+  ChipArea r;
+  uint32_t core = 0;
+  for (size_t g = 0; g < chip.cores.size(); ++g) {
+    const auto& c = chip.cores[g];
+    const PeArea pe = pe_area(c.array, tech);
+    if (g == 0) r.pe = pe;
+    const double pes = double(c.array.rows) * c.array.cols;
+    const double spad = sram_cost(c.scratchpad, tech).area_um2;
+    for (uint32_t i = 0; i < c.count; ++i, ++core) {
+      const std::string p = "core" + std::to_string(core);
+      r.blocks.push_back({p + ".array", pes * pe.um2(), Fabric::logic});
+      r.blocks.push_back({p + ".scratchpad", spad, Fabric::sram});
+      r.blocks.push_back({p + ".lgu", c.lgu.lanes * a.lgu_lane.um2, Fabric::logic});
+      r.blocks.push_back(
+          {p + ".scale_unit", c.scale_unit.lanes * a.scale_unit_lane.um2, Fabric::logic});
+      r.blocks.push_back({p + ".sfu", c.sfu.lanes * a.sfu_lane.um2, Fabric::logic});
+      r.blocks.push_back({p + ".dma", a.dma.um2, Fabric::logic});
+      r.blocks.push_back({p + ".controller", a.controller.um2, Fabric::logic});
+      r.blocks.push_back({p + ".ring_stop", a.ring_stop.um2, Fabric::logic});
+    }
+  }
+  std::map<std::string, size_t> index;
+  for (const auto& b : r.blocks) {
+    const std::string kind = b.block.substr(b.block.find('.') + 1);
+    auto [it, fresh] = index.try_emplace(kind, r.by_kind.size());
+    if (fresh) r.by_kind.push_back({kind, 0, b.fabric});
+    r.by_kind[it->second].um2 += b.um2;
+    r.total_um2 += b.um2;
+  }
+  return r;
+}
+
+}  // namespace nibble::energy

@@ -1,0 +1,215 @@
+// The cost model of issue 14: size-aware SRAM, area per block, leakage from
+// area, operating points and the Yosys PE table. Monotone properties over
+// sizes, per-block figures that sum to the totals, golden values for the
+// default chip, and the fit of the SRAM rule to Horowitz's three points.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/config/chip_config.hpp"
+#include "sim/energy/area_model.hpp"
+#include "sim/energy/peak_efficiency.hpp"
+#include "sim/energy/sram_model.hpp"
+#include "tests/sim/test_paths.hpp"
+
+namespace nibble::energy {
+namespace {
+
+config::ChipConfig load(const char* chip) {
+  return config::load_chip_config(test::source_dir() / "configs/chips" / chip);
+}
+
+double total_leakage_mw(const ChipArea& a, const config::TechParams& tech) {
+  double mw = 0;
+  for (const auto& b : a.blocks) mw += leakage_mw(b, tech);
+  return mw;
+}
+
+// Bigger scratchpads (same bank count) cost more per access, leak more and
+// take more area; at a fixed capacity more banks make each access cheaper
+// (an access pays for the bank it touches) and add periphery area.
+TEST(SramModel, BiggerMacroCostsMorePerAccessLeakageAndArea) {
+  for (const char* chip : {"default.json", "rapid4.json"}) {
+    const auto cfg = load(chip);
+    hw::ScratchpadParams s = cfg.chip.cores[0].scratchpad;
+    SramCost prev{};
+    for (uint32_t kib = 64; kib <= 16384; kib *= 2) {
+      s.size_kib = kib;
+      const SramCost c = sram_cost(s, cfg.tech);
+      if (kib > 64) {
+        EXPECT_GT(c.read_pj_per_bit, prev.read_pj_per_bit) << chip << " " << kib;
+        EXPECT_GT(c.write_pj_per_bit, prev.write_pj_per_bit) << chip << " " << kib;
+        EXPECT_GT(c.area_um2, prev.area_um2) << chip << " " << kib;
+        EXPECT_GT(leakage_mw({"s", c.area_um2, Fabric::sram}, cfg.tech),
+                  leakage_mw({"s", prev.area_um2, Fabric::sram}, cfg.tech));
+      }
+      prev = c;
+    }
+    s.size_kib = 1024;
+    s.banks = 8;
+    const SramCost few = sram_cost(s, cfg.tech);
+    s.banks = 64;
+    const SramCost many = sram_cost(s, cfg.tech);
+    EXPECT_LT(many.read_pj_per_bit, few.read_pj_per_bit);
+    EXPECT_GT(many.area_um2, few.area_um2);
+    s.ports_per_bank = 2;
+    const SramCost dual = sram_cost(s, cfg.tech);
+    EXPECT_GT(dual.read_pj_per_bit, many.read_pj_per_bit);
+    EXPECT_GT(dual.area_um2, many.area_um2);
+  }
+}
+
+// The rule against the points it was fitted to (docs/energy.md states the
+// same errors): 64-bit reads of one-bank 8 KiB, 32 KiB and 1 MiB macros,
+// Horowitz ISSCC 2014: 10, 20, 100 pJ.
+TEST(SramModel, HorowitzFitWithinThreePercent) {
+  const auto cfg = load("default.json");
+  hw::ScratchpadParams s;
+  s.banks = 1;
+  const struct {
+    uint32_t kib;
+    double pj;
+  } points[] = {{8, 10}, {32, 20}, {1024, 100}};
+  for (const auto& p : points) {
+    s.size_kib = p.kib;
+    const double pj64 = 64 * sram_cost(s, cfg.tech).read_pj_per_bit;
+    EXPECT_LT(std::fabs(pj64 - p.pj) / p.pj, 0.03) << p.kib << " KiB: " << pj64 << " pJ";
+  }
+}
+
+// More PEs: more area and more leakage, every step of the square sweep.
+TEST(AreaModel, MorePesMoreAreaAndLeakage) {
+  for (const char* chip : {"default.json", "rapid4.json"}) {
+    auto cfg = load(chip);
+    double prev_area = 0, prev_leak = 0;
+    for (uint32_t n : {8u, 16u, 32u, 64u, 128u}) {
+      cfg.chip.cores[0].array.rows = cfg.chip.cores[0].array.cols = n;
+      const ChipArea a = compute_area(cfg.chip, cfg.tech);
+      const double leak = total_leakage_mw(a, cfg.tech);
+      EXPECT_GT(a.total_um2, prev_area) << chip << " " << n;
+      EXPECT_GT(leak, prev_leak) << chip << " " << n;
+      prev_area = a.total_um2;
+      prev_leak = leak;
+    }
+    // A wider accumulator costs area too.
+    const double at32 = pe_area(cfg.chip.cores[0].array, cfg.tech).um2();
+    cfg.chip.cores[0].array.accumulator_bits = 48;
+    EXPECT_GT(pe_area(cfg.chip.cores[0].array, cfg.tech).um2(), at32);
+  }
+}
+
+TEST(AreaModel, BlocksSumToTotal) {
+  const auto cfg = load("rapid4.json");
+  const ChipArea a = compute_area(cfg.chip, cfg.tech);
+  ASSERT_EQ(a.blocks.size(), 4u * 8u);
+  double blocks = 0, kinds = 0;
+  for (const auto& b : a.blocks) blocks += b.um2;
+  for (const auto& b : a.by_kind) kinds += b.um2;
+  EXPECT_NEAR(blocks, a.total_um2, 1e-9 * a.total_um2);
+  EXPECT_NEAR(kinds, a.total_um2, 1e-9 * a.total_um2);
+  EXPECT_EQ(a.by_kind.size(), 8u);
+  EXPECT_EQ(a.by_kind[0].block, "array");
+  EXPECT_EQ(a.by_kind[1].block, "scratchpad");
+}
+
+// Golden values for configs/chips/default.json on horowitz45, restated from
+// the table's figures (docs/energy.md section 6):
+//   PE    = 4 x 257 + 4 x 349 (INT4, INT4xFP4 lanes) + 2 x 708 + 1 x 1532
+//           (HFP8, FP16) + 32 x 18.6 (accumulator) + (2 x 16 + 1 x 32) x 7.57
+//           (operand registers: 16-bit widest slice; 1 psum stage)
+//   array = 256 PEs x PE
+//   SRAM  = 2^21 bits x 0.346 / 0.7 + 16 banks x 128 bits x 25
+//   lanes = 16 x 897 (LGU), 16 x 4185 (scale unit), 16 x 6303 (SFU)
+//   fixed = 46500 + 31000 + 15500
+TEST(AreaModel, GoldenDefaultChip) {
+  const auto cfg = load("default.json");
+  const ChipArea a = compute_area(cfg.chip, cfg.tech);
+  const double pe = 4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 32 * 18.6 + 64 * 7.57;
+  const double spad = 2097152.0 * 0.346 / 0.7 + 16 * 128 * 25.0;
+  const double want[] = {256 * pe, spad, 16 * 897.0, 16 * 4185.0, 16 * 6303.0, 46500, 31000, 15500};
+  ASSERT_EQ(a.blocks.size(), 8u);
+  double total = 0;
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_NEAR(a.blocks[i].um2, want[i], 1e-9 * want[i]) << a.blocks[i].block;
+    total += want[i];
+  }
+  EXPECT_NEAR(a.total_um2, total, 1e-9 * total);
+  EXPECT_EQ(a.pe.source, "cited");
+  // Pinned: 3.014582 mm^2, 24.70686 mW of leakage at 0.9 V (logic
+  // 1.926804 mm^2 x 10 + SRAM 1.087778 mm^2 x 5), and the peak INT4
+  // efficiency these give with the table's energies.
+  EXPECT_NEAR(a.total_mm2(), 3.0145823543, 1e-9);
+  EXPECT_NEAR(total_leakage_mw(a, cfg.tech), 24.7068621714, 1e-8);
+  const auto peak = peak_efficiency(cfg.chip, cfg.tech)[0];
+  EXPECT_NEAR(peak.tops_per_w, 4.8268046546, 1e-8);
+}
+
+// An operating point at V = V_ref / 2: dynamic energy x 1/4, leakage power
+// x 1/2, and its clock replaces clock_mhz.
+TEST(OperatingPoint, VoltageScalesDynamicSquaredLeakageLinearly) {
+  auto cfg = load("default.json");
+  const auto nominal = peak_efficiency(cfg.chip, cfg.tech)[0];
+  cfg.chip.operating_points = {{"low", cfg.tech.reference_voltage_v / 2, 500}};
+  cfg.chip.operating_point = "low";
+  ASSERT_TRUE(cfg.chip.select_operating_point());
+  EXPECT_EQ(cfg.chip.clock_mhz, 500);
+  const auto low = peak_efficiency(cfg.chip, cfg.tech)[0];
+  EXPECT_NEAR(low.mac_pj, nominal.mac_pj / 4, 1e-12 * nominal.mac_pj);
+  EXPECT_NEAR(low.sram_pj, nominal.sram_pj / 4, 1e-12 * nominal.sram_pj);
+  // Per clock: half the power over twice the clock period = the same pJ.
+  EXPECT_NEAR(low.leakage_pj, nominal.leakage_pj, 1e-12 * nominal.leakage_pj);
+}
+
+TEST(OperatingPoint, UnknownNameIsAnErrorAtItsPointer) {
+  try {
+    config::load_chip_config(test::source_dir() / "configs/chips/rapid4.json",
+                             {{"/operating_point", "turbo", nlohmann::json("turbo")}});
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    ASSERT_FALSE(e.issues().empty());
+    EXPECT_EQ(e.issues()[0].pointer, "/operating_point");
+    EXPECT_NE(std::string(e.what()).find("nominal"), std::string::npos) << e.what();
+  }
+}
+
+// With a Yosys table beside the tech table, the PE's INT part is the cited
+// area of the table's first variant scaled by transistor counts: exact
+// match, linear between two accumulator widths, extrapolated past them.
+TEST(PeSynthTable, RelativeAreaFromTransistorCounts) {
+  auto cfg = load("default.json");
+  cfg.tech = config::load_tech_config(test::source_dir() / "tests/data/pe_area_synth/tech.json");
+  ASSERT_EQ(cfg.tech.pe_synth.size(), 4u);
+  // Cited INT area of variant 0 (int4_int4 only, 32-bit acc, depth 1) with
+  // the chip's 4 MACs/PE: 4 x 257 + 32 x 18.6 + (2 x 16 + 32) x 7.57.
+  const double ref = 4 * 257.0 + 32 * 18.6 + 64 * 7.57;
+  auto& array = cfg.chip.cores[0].array;
+  PeArea pe = pe_area(array, cfg.tech);
+  EXPECT_EQ(pe.source, "synth:mixed_acc32");
+  EXPECT_NEAR(pe.int_um2, ref * 18000 / 10000, 1e-9 * ref);
+  EXPECT_NEAR(pe.fp_um2, 2 * 708.0 + 1532.0, 1e-9);
+  array.accumulator_bits = 28;  // between 24 (16000) and 32 (18000)
+  pe = pe_area(array, cfg.tech);
+  EXPECT_NEAR(pe.int_um2, ref * 17000 / 10000, 1e-9 * ref);
+  array.accumulator_bits = 40;  // past 32: 18000 + 8 x 250
+  EXPECT_NEAR(pe_area(array, cfg.tech).int_um2, ref * 20000 / 10000, 1e-9 * ref);
+  array.accumulator_bits = 32;
+  array.pe_pipeline_depth = 2;  // the depth-2 variant, paths in another order
+  pe = pe_area(array, cfg.tech);
+  EXPECT_EQ(pe.source, "synth:mixed_acc32_d2");
+  EXPECT_NEAR(pe.int_um2, ref * 21000 / 10000, 1e-9 * ref);
+}
+
+TEST(PeSynthTable, BadTableNamesFileAndPointer) {
+  try {
+    config::load_tech_config(test::source_dir() / "tests/data/pe_area_synth/bad/tech.json");
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("pe_area_synth.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("/variants/0/paths/0"), std::string::npos) << what;
+    EXPECT_NE(what.find("/variants/0/transistors"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace nibble::energy

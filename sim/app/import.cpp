@@ -15,10 +15,10 @@
 #include "sim/app/command_registry.hpp"
 #include "sim/app/mac_table.hpp"
 #include "sim/config/chip_config.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "workloads/ir/workload_json.hpp"
 
 namespace nibble::app {

@@ -14,9 +14,8 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
-#include "sim/app/input_checks.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
+#include "sim/app/input_checks.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/slurm_script.hpp"
@@ -24,6 +23,7 @@
 #include "sim/sweep/sweep_manifest.hpp"
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_validate.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::app {
 namespace {
@@ -52,14 +52,13 @@ void check_workload(const std::string& workload, const std::string& source) {
   if (fs::is_regular_file(workload, ec)) return;
   const fs::path lib = fs::path(NIBBLE_SOURCE_DIR) / "workloads" / "nets" / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
-  throw InputError(
-      source == "--workload"
-          ? fmt::format("--workload {}: neither a file nor a library network "
-                        "(workloads/nets/*.json)",
-                        workload)
-          : fmt::format("{}: expected a workload file or a library network "
-                        "(workloads/nets/*.json), found \"{}\"",
-                        source, workload));
+  throw InputError(source == "--workload"
+                       ? fmt::format("--workload {}: neither a file nor a library network "
+                                     "(workloads/nets/*.json)",
+                                     workload)
+                       : fmt::format("{}: expected a workload file or a library network "
+                                     "(workloads/nets/*.json), found \"{}\"",
+                                     source, workload));
 }
 
 SweepSpec spec_from_args(const SweepArgs& a) {
@@ -86,11 +85,11 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     for (const auto& s : a.sets) add_set_argument(spec, s);
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
-    throw InputError(spec.file.empty()
-                         ? fmt::format("--mode {}: expected timing, fast or detailed",
-                                       spec.run.mode)
-                         : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"",
-                                       spec.file, spec.run.mode));
+    throw InputError(
+        spec.file.empty()
+            ? fmt::format("--mode {}: expected timing, fast or detailed", spec.run.mode)
+            : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"", spec.file,
+                          spec.run.mode));
   check_workload(spec.run.workload, spec.file.empty() ? "--workload" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();
@@ -260,7 +259,8 @@ const Registrar registrar{
       cmd->add_flag("--hfp8-1x1", a->hfp8_1x1, "Passed to nibble run: 1x1 convs in HFP8");
       a->mode_opt = cmd->add_option("--mode", a->mode, "Passed to nibble run (default timing)")
                         ->type_name("timing|fast|detailed");
-      a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
+      a->seed_opt =
+          cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
       cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
 
       a->collect = cmd->add_subcommand("collect",

@@ -69,7 +69,8 @@ void check_ops(const onnx::GraphProto& g, const std::string& file) {
     throw InputError(fmt::format(
         "{}: node '{}' has op type {}, which the ONNX importer does not "
         "support; supported: {}",
-        file, n.name().empty() ? n.output(0) : n.name(), op, fmt::join(onnx_supported_ops(), " ")));
+        file, n.name().empty() ? (n.output_size() > 0 ? n.output(0) : "(unnamed)") : n.name(), op,
+        fmt::join(onnx_supported_ops(), " ")));
   }
 }
 

@@ -39,7 +39,7 @@ struct Builder {
       r.fail("kernel",
              fmt::format("a window that fits the {}x{} input padded by {} (at most {})", in.h, in.w,
                          padding, std::min(in.h, in.w) + 2 * padding),
-             std::to_string(kernel));
+             std::to_string(kernel) + ", which does not fit");
   }
 
   // Weights (with their gradient, velocity and quantized copies) are checked

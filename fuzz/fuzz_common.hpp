@@ -74,7 +74,7 @@ int expect_input_error_only(F&& read) {
 
 // One reader per target: define NIBBLE_FUZZ_READER(data, size) and include
 // this file's entry point by defining it below.
-#define NIBBLE_FUZZ_TARGET(body)                                                  \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {      \
-    return nibble::fuzz::expect_input_error_only([&] { body; });                  \
+#define NIBBLE_FUZZ_TARGET(body)                                            \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    return nibble::fuzz::expect_input_error_only([&] { body; });            \
   }

@@ -3,6 +3,5 @@
 #include "fuzz/fuzz_common.hpp"
 #include "workloads/trainer/model.hpp"
 
-NIBBLE_FUZZ_TARGET(
-    (void)nibble::train::Model::load(nibble::fuzz::write_input("model.json", data, size).string(),
-                                     1))
+NIBBLE_FUZZ_TARGET((void)nibble::train::Model::load(
+    nibble::fuzz::write_input("model.json", data, size).string(), 1))

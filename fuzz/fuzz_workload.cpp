@@ -3,8 +3,8 @@
 #include "workloads/ir/workload_json.hpp"
 
 NIBBLE_FUZZ_TARGET({
-  const auto w = nibble::workload::read_workload(
-      nibble::fuzz::write_input("workload.json", data, size));
+  const auto w =
+      nibble::workload::read_workload(nibble::fuzz::write_input("workload.json", data, size));
   uint64_t total = 0;
   for (const auto& op : w.ops) total += nibble::workload::macs(op);
   (void)total;

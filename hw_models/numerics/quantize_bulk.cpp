@@ -7,8 +7,8 @@
 #include <cmath>
 #include <string>
 
-#include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
+#include "hw_models/numerics/cpu_features.hpp"
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"

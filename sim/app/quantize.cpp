@@ -205,9 +205,10 @@ const Registrar registrar{
           ->check(CLI::IsMember(
               {"int4", "uint4", "fp4", "fp16", "hfp8-143", "hfp8-152", "mxfp4", "nvfp4"}));
       cmd->add_option(
-          "--scale", args->scale,
-          "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a power "
-          "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)")
+             "--scale", args->scale,
+             "int4/uint4: clipping value alpha (default 7 / 15, i.e. step 1); fp4: GradScale, a "
+             "power "
+             "of two (default 1); fp16/hfp8: values are divided by it before encoding (default 1)")
           ->check(kFinitePositive);
       auto* phase = cmd->add_option("--phase", args->phase,
                                     "fp4 two-phase rounding grid: even {4^k} or odd {2*4^k}");

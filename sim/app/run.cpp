@@ -13,11 +13,10 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
-#include "sim/app/input_checks.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/data_dir.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/input_checks.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/energy/area_report.hpp"
@@ -28,6 +27,7 @@
 #include "sim/runner/scalesim_run.hpp"
 #include "sim/runner/timeline_writer.hpp"
 #include "sim/runner/workload_runner.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::app {
 namespace {

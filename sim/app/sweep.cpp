@@ -17,11 +17,10 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
-#include "sim/app/input_checks.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/data_dir.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/input_checks.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/slurm_script.hpp"
@@ -29,6 +28,7 @@
 #include "sim/sweep/sweep_manifest.hpp"
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_validate.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::app {
 namespace {
@@ -303,7 +303,8 @@ const Registrar registrar{
       a->mode_opt = cmd->add_option("--mode", a->mode,
                                     fmt::format("Passed to nibble run (default {})", kDefaultMode))
                         ->type_name("timing|fast|detailed");
-      a->seed_opt = cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
+      a->seed_opt =
+          cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
       cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
 
       a->collect = cmd->add_subcommand("collect",

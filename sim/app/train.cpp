@@ -14,10 +14,10 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
-#include "sim/app/input_checks.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/data_dir.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/input_checks.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
@@ -222,9 +222,10 @@ void run_train(TrainArgs& a) {
                                  model_path, model.input_shape().c, model.input_shape().h,
                                  model.input_shape().w, train.rows, train.cols, a.data_dir));
   if (model.classes() != train.num_classes)
-    throw InputError(fmt::format("{}: /classes: expected {} (the classes of the data in {}), "
-                                 "found {}",
-                                 model_path, train.num_classes, a.data_dir, model.classes()));
+    throw InputError(
+        fmt::format("{}: /classes: expected {} (the classes of the data in {}), "
+                    "found {}",
+                    model_path, train.num_classes, a.data_dir, model.classes()));
 
   GemmSettings gs = recipe.gemm;
   gs.threads = a.threads;

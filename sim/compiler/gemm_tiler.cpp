@@ -189,8 +189,8 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
     // before it is built, so a 65536^3 GEMM is refused, not swapped to death.
     auto tiles = [](uint64_t dim, uint64_t tile) { return (dim + tile - 1) / tile; };
     const uint64_t steps = io::checked_product(
-        {tiles(op.m, t.m), tiles(n1 - n0, t.n), tiles(op.k, t.k), sizeof(hw::TileStep)},
-        UINT64_MAX, "op '" + op.name + "'", "", "tile steps x bytes per step");
+        {tiles(op.m, t.m), tiles(n1 - n0, t.n), tiles(op.k, t.k), sizeof(hw::TileStep)}, UINT64_MAX,
+        "op '" + op.name + "'", "", "tile steps x bytes per step");
     // x4: the plan is copied into each core's program and the run keeps
     // per-step records beside it, so it may use a quarter of the budget.
     io::check_allocation(steps * 4, "op '" + op.name + "'", "",

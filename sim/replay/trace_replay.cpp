@@ -7,12 +7,12 @@
 #include <filesystem>
 
 #include "hw_models/numerics/errors.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/config/overrides.hpp"
 #include "sim/report/progress_line.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trainer/train_report.hpp"
 

@@ -113,10 +113,12 @@ std::shared_ptr<const hw::GemmOperands> make_operands(const workload::Op& op,
                                                       uint64_t op_index) {
   // The operand data (fast/detailed modes) is checked against the memory
   // budget before anything is allocated.
-  const uint64_t codes = io::checked_product({shape.m, shape.k}, UINT64_MAX / 4, "op '" + op.name + "'", "", "M x K") +
-                         io::checked_product({shape.k, shape.n}, UINT64_MAX / 4, "op '" + op.name + "'", "", "K x N");
-  io::check_allocation(codes * sizeof(hw::OperandCode), "op '" + op.name + "'", "",
-                       fmt::format("the operand data of a {}x{}x{} GEMM", shape.m, shape.n, shape.k));
+  const uint64_t codes =
+      io::checked_product({shape.m, shape.k}, UINT64_MAX / 4, "op '" + op.name + "'", "", "M x K") +
+      io::checked_product({shape.k, shape.n}, UINT64_MAX / 4, "op '" + op.name + "'", "", "K x N");
+  io::check_allocation(
+      codes * sizeof(hw::OperandCode), "op '" + op.name + "'", "",
+      fmt::format("the operand data of a {}x{}x{} GEMM", shape.m, shape.n, shape.k));
   auto ops = std::make_shared<hw::GemmOperands>();
   ops->format = mac_format(op);
   ops->shape = shape;

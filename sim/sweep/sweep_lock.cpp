@@ -20,9 +20,8 @@ SweepLock::SweepLock(const std::filesystem::path& dir, const std::string& name) 
   if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     close(fd_);
     fd_ = -1;
-    throw InputError(
-        fmt::format("{}: another nibble sweep is running here (lock {} is held)", dir.string(),
-                    file.string()));
+    throw InputError(fmt::format("{}: another nibble sweep is running here (lock {} is held)",
+                                 dir.string(), file.string()));
   }
 }
 

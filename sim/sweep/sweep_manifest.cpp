@@ -97,9 +97,9 @@ SweepManifest read_manifest(const SweepDir& dir) {
                     file));
   const nlohmann::json doc = config::read_json_file(dir.manifest(), "sweep manifest");
   auto fail = [&](const std::string& ptr, const std::string& expected, const nlohmann::json* v) {
-    throw io::InputFileError(file, ptr,
-                             fmt::format("expected {}, found {}", expected,
-                                         v ? v->dump().substr(0, 80) : "nothing"));
+    throw io::InputFileError(
+        file, ptr,
+        fmt::format("expected {}, found {}", expected, v ? v->dump().substr(0, 80) : "nothing"));
   };
   auto member = [&](const nlohmann::json& j, const char* key, const std::string& ptr) {
     if (!j.is_object() || !j.contains(key)) fail(ptr, "a value (required key)", nullptr);
@@ -114,7 +114,8 @@ SweepManifest read_manifest(const SweepDir& dir) {
     const nlohmann::json& b = doc.at("nibble");
     for (const char* k : {"path", "version", "commit", "fnv1a64"})
       if (!b.is_object() || !b.contains(k) || !b.at(k).is_string())
-        fail(std::string("/nibble/") + k, "a string", b.is_object() && b.contains(k) ? &b.at(k) : nullptr);
+        fail(std::string("/nibble/") + k, "a string",
+             b.is_object() && b.contains(k) ? &b.at(k) : nullptr);
     m.binary = {b.at("path").get<std::string>(), b.at("version").get<std::string>(),
                 b.at("commit").get<std::string>(), b.at("fnv1a64").get<std::string>()};
   }

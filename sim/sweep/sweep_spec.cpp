@@ -286,9 +286,8 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
     for (const auto& a : spec.axes) {
       count *= a.values.size();
       if (count > kMaxSweepPoints)
-        throw InputError(
-            fmt::format("{}the sweep has more than {} points; split it",
-                        from_file ? spec.file + ": /axes: " : "", kMaxSweepPoints));
+        throw InputError(fmt::format("{}the sweep has more than {} points; split it",
+                                     from_file ? spec.file + ": /axes: " : "", kMaxSweepPoints));
     }
   }
   std::vector<SweepPoint> points(count);

@@ -68,8 +68,7 @@ const std::map<std::string, Reader>& readers() {
        [](auto& in, auto& s) {
          const std::string bytes = test::read_text(in);
          const size_t body = bytes.empty() ? 0 : bytes.size() - 1;
-         const size_t split =
-             bytes.empty() ? 0 : body * static_cast<uint8_t>(bytes.back()) / 255;
+         const size_t split = bytes.empty() ? 0 : body * static_cast<uint8_t>(bytes.back()) / 255;
          test::write_text(s / "images.gz", bytes.substr(0, split));
          test::write_text(s / "labels.gz", bytes.substr(split, body - split));
          (void)data::load_idx_pair((s / "images.gz").string(), (s / "labels.gz").string());

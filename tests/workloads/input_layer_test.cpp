@@ -45,8 +45,9 @@ TEST(InputFile, OnlyRegularFilesAreRead) {
   ASSERT_EQ(::mkfifo((d / "fifo").c_str(), 0600), 0);
   EXPECT_NE(error_of([&] { read_input_file(d / "fifo", "x", 100); }).find("is a FIFO"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { read_input_file("/dev/zero", "x", 100); })
-                .find("/dev/zero: is a character device, not a regular file; expected a x"),
+  EXPECT_NE(error_of([&] {
+              read_input_file("/dev/zero", "x", 100);
+            }).find("/dev/zero: is a character device, not a regular file; expected a x"),
             std::string::npos);
   EXPECT_NE(error_of([&] { read_input_file(d, "x", 100); }).find("is a directory"),
             std::string::npos);
@@ -61,8 +62,9 @@ TEST(InputFile, OnlyRegularFilesAreRead) {
 TEST(InputFile, SizeIsCappedBeforeReading) {
   const fs::path d = test::temp_dir("io_size");
   write(d / "big", std::string(3 << 20, 'x'));
-  EXPECT_NE(error_of([&] { read_input_file(d / "big", "thing", 1 << 20); })
-                .find("file is 3.0 MiB; a thing must be at most 1 MiB"),
+  EXPECT_NE(error_of([&] {
+              read_input_file(d / "big", "thing", 1 << 20);
+            }).find("file is 3.0 MiB; a thing must be at most 1 MiB"),
             std::string::npos);
   EXPECT_EQ(read_input_file(d / "big", "thing", 4 << 20).size(), size_t{3} << 20);
 }
@@ -89,15 +91,18 @@ TEST(StrictJson, DepthDuplicatesAndSyntaxCarryFileAndPointer) {
 
 TEST(CheckedMath, ProductsAndBudget) {
   EXPECT_EQ(checked_product({2, 3, 4}, 100, "f", "/p", "x"), 24u);
-  EXPECT_NE(error_of([] { checked_product({1ull << 32, 1ull << 32}, UINT64_MAX, "f", "/p", "x"); })
-                .find("f: /p: x = 4294967296 x 4294967296 overflows 64 bits"),
+  EXPECT_NE(error_of([] {
+              checked_product({1ull << 32, 1ull << 32}, UINT64_MAX, "f", "/p", "x");
+            }).find("f: /p: x = 4294967296 x 4294967296 overflows 64 bits"),
             std::string::npos);
-  EXPECT_NE(error_of([] { checked_product({10, 11}, 100, "f", "/p", "x"); })
-                .find("x = 10 x 11 = 110; expected at most 100"),
+  EXPECT_NE(error_of([] {
+              checked_product({10, 11}, 100, "f", "/p", "x");
+            }).find("x = 10 x 11 = 110; expected at most 100"),
             std::string::npos);
   ::setenv("NIBBLE_MEMORY_BUDGET_MIB", "1", 1);
-  EXPECT_NE(error_of([] { check_allocation(2 << 20, "f", "byte 4", "two MiB of pixels"); })
-                .find("f: byte 4: two MiB of pixels would need"),
+  EXPECT_NE(error_of([] {
+              check_allocation(2 << 20, "f", "byte 4", "two MiB of pixels");
+            }).find("f: byte 4: two MiB of pixels would need"),
             std::string::npos);
   EXPECT_NO_THROW(check_allocation(1 << 20, "f", "", "one MiB"));
   ::unsetenv("NIBBLE_MEMORY_BUDGET_MIB");
@@ -107,20 +112,21 @@ TEST(SafeOutput, NonRegularTargetsAreRefusedAndNothingIsLeftBehind) {
   const fs::path d = test::temp_dir("io_out");
   // A character device is never replaced (rename over it would turn it into
   // a regular file when running as root).
-  EXPECT_NE(error_of([] { write_file_atomic("/dev/null", "x", "--out"); })
-                .find("--out /dev/null: exists and is a character device"),
+  EXPECT_NE(error_of([] {
+              write_file_atomic("/dev/null", "x", "--out");
+            }).find("--out /dev/null: exists and is a character device"),
             std::string::npos);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat("/dev/null", &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_NE(error_of([&] { write_file_atomic(d, "x", "--out"); }).find("is a folder"),
             std::string::npos);
   write(d / "file", "old");
-  EXPECT_NE(error_of([&] { check_output_folder(d / "file", "--out"); })
-                .find("exists and is a regular file; expected a folder"),
+  EXPECT_NE(error_of([&] {
+              check_output_folder(d / "file", "--out");
+            }).find("exists and is a regular file; expected a folder"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { make_output_folder(d / "file" / "sub", "--out"); })
-                .find("not a folder"),
+  EXPECT_NE(error_of([&] { make_output_folder(d / "file" / "sub", "--out"); }).find("not a folder"),
             std::string::npos);
   write_file_atomic(d / "file", "new", "--out");
   std::ifstream in(d / "file");
@@ -157,16 +163,17 @@ TEST(IdxHostile, HeaderClaimingMillionsOfImagesFailsWithoutAllocatingThem) {
   // 16 bytes claiming 2^26 images of 28x28 (52 GB): refused by the budget.
   write_gz(d / "images.gz", be32(0x803) + be32(1u << 26) + be32(28) + be32(28));
   write_gz(d / "labels.gz", be32(0x801) + be32(1u << 26));
-  const std::string e =
-      error_of([&] { data::load_idx_pair((d / "images.gz").string(), (d / "labels.gz").string()); });
-  EXPECT_NE(e.find("images.gz: byte 4: the IDX header's 67108864 images of 28x28 pixels would need"),
-            std::string::npos)
+  const std::string e = error_of(
+      [&] { data::load_idx_pair((d / "images.gz").string(), (d / "labels.gz").string()); });
+  EXPECT_NE(
+      e.find("images.gz: byte 4: the IDX header's 67108864 images of 28x28 pixels would need"),
+      std::string::npos)
       << e;
   // 2^20 images (784 MB) fit the budget but the file holds none: truncated,
   // found while reading the first 16 MiB chunk.
   write_gz(d / "images.gz", be32(0x803) + be32(1u << 20) + be32(28) + be32(28));
-  const std::string t =
-      error_of([&] { data::load_idx_pair((d / "images.gz").string(), (d / "labels.gz").string()); });
+  const std::string t = error_of(
+      [&] { data::load_idx_pair((d / "images.gz").string(), (d / "labels.gz").string()); });
   EXPECT_NE(t.find("truncated: expected 822083584 bytes of pixel data, found 0"), std::string::npos)
       << t;
   // A FIFO as data file: refused, no hang.
@@ -182,7 +189,8 @@ TEST(TrainerNet, WindowsLargerThanTheInputAndHugeNetsAreRefused) {
   write(d / "pool.json", R"({"name": "p", "input": [1, 4, 4], "classes": 10, "layers": [
     {"type": "maxpool", "kernel": 5}, {"type": "linear", "out": 10}]})");
   const std::string e = error_of([&] { train::Model::load((d / "pool.json").string(), 1); });
-  EXPECT_NE(e.find("/layers/0/kernel: expected a window that fits the 4x4 input"), std::string::npos)
+  EXPECT_NE(e.find("/layers/0/kernel: expected a window that fits the 4x4 input"),
+            std::string::npos)
       << e;
   write(d / "huge.json", R"({"name": "h", "input": [1, 4096, 4096], "classes": 10, "layers": [
     {"type": "linear", "out": 1048576}]})");

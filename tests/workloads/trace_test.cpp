@@ -229,7 +229,6 @@ TEST(Npy, RoundTripAndHeaderAlignment) {
   EXPECT_EQ(b.data, a.data);
 }
 
-
 // Issue 18: every field of an op is checked when the manifest is read, with
 // the manifest's path and the field's pointer in the message.
 std::string first_op_of_kind(const nlohmann::json& m, const std::string& kind) {
@@ -242,7 +241,7 @@ std::string first_op_of_kind(const nlohmann::json& m, const std::string& kind) {
 struct FieldCase {
   const char* name;
   const char* kind;
-  const char* field;  // relative pointer inside the op
+  const char* field;     // relative pointer inside the op
   nlohmann::json value;  // null: erase the field
   const char* expected;
 };
@@ -352,10 +351,10 @@ TEST(Npy, HostileHeadersAreInputErrors) {
   const std::string d = test::temp_dir("npy_hostile");
   // 60,000 spaces of padding (a header length of up to 65535 is legal):
   // read in linear time, no regex recursion.
-  write_raw_npy(d + "/pad.npy",
-                "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }" +
-                    std::string(60000, ' ') + "\n",
-                8);
+  write_raw_npy(
+      d + "/pad.npy",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }" + std::string(60000, ' ') + "\n",
+      8);
   EXPECT_EQ(read_npy(d + "/pad.npy").shape, std::vector<int64_t>{2});
   std::string shape;
   for (int i = 0; i < 15000; ++i) shape += "1, ";
@@ -374,7 +373,8 @@ TEST(Npy, HostileHeadersAreInputErrors) {
   EXPECT_NE(npy_error(d + "/overflow.npy").find("overflows 64 bits"), std::string::npos)
       << npy_error(d + "/overflow.npy");
   // Keys in another order and extra spaces, as other writers produce.
-  write_raw_npy(d + "/order.npy", "{'shape': ( 2 , ) , 'fortran_order' : False,'descr':'<f4'}\n", 8);
+  write_raw_npy(d + "/order.npy", "{'shape': ( 2 , ) , 'fortran_order' : False,'descr':'<f4'}\n",
+                8);
   EXPECT_EQ(read_npy(d + "/order.npy").shape, std::vector<int64_t>{2});
 }
 

@@ -29,7 +29,7 @@ struct GzCloser {
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
 GzFile open_gz(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
     throw InputError(
         fmt::format("{}: file not found (Fashion-MNIST is provided by the Debian package "
@@ -59,9 +59,8 @@ void read_exact(gzFile f, const std::string& path, void* dst, size_t n, const ch
           fmt::format("{}: corrupt gzip stream while reading {}: {}", path, what, msg));
     }
     if (got == 0)
-      throw InputError(
-          fmt::format("{}: truncated: expected {} bytes of {}, found {}", path,
-                      total == 0 ? n : total, what, offset + done));
+      throw InputError(fmt::format("{}: truncated: expected {} bytes of {}, found {}", path,
+                                   total == 0 ? n : total, what, offset + done));
     done += static_cast<size_t>(got);
   }
 }
@@ -96,8 +95,8 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
     // Checked before allocating; and the pixels are read in chunks, so a
     // short file claiming millions of images fails as truncated having
     // allocated only what it holds.
-    const uint64_t bytes = io::checked_product({n, rows, cols}, UINT64_MAX,
-                                               images_path, io::at_byte(4), "images x rows x cols");
+    const uint64_t bytes = io::checked_product({n, rows, cols}, UINT64_MAX, images_path,
+                                               io::at_byte(4), "images x rows x cols");
     io::check_allocation(bytes, images_path, io::at_byte(4),
                          fmt::format("the IDX header's {} images of {}x{} pixels", n, rows, cols));
     ds.count = static_cast<int>(n);

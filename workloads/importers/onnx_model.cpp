@@ -16,10 +16,10 @@
 #include <unordered_set>
 
 #include "hw_models/numerics/errors.hpp"
+#include "workloads/importers/onnx_graph.hpp"
 #include "workloads/io/checked_math.hpp"
 #include "workloads/io/input_error.hpp"
 #include "workloads/io/input_file.hpp"
-#include "workloads/importers/onnx_graph.hpp"
 
 namespace nibble::workload {
 namespace {
@@ -69,7 +69,8 @@ void check_ops(const onnx::GraphProto& g, const std::string& file) {
     throw InputError(fmt::format(
         "{}: node '{}' has op type {}, which the ONNX importer does not "
         "support; supported: {}",
-        file, n.name().empty() ? n.output(0) : n.name(), op, fmt::join(onnx_supported_ops(), " ")));
+        file, n.name().empty() ? (n.output_size() > 0 ? n.output(0) : "(unnamed)") : n.name(), op,
+        fmt::join(onnx_supported_ops(), " ")));
   }
 }
 
@@ -82,8 +83,8 @@ constexpr int64_t kMaxWindow = 1 << 16;
 
 void check_dim(int64_t d, const std::string& file, const std::string& what) {
   if (d < 0 || d > kMaxOnnxDim)
-    throw io::InputFileError(file, what,
-                             fmt::format("expected a dimension in [0, {}], found {}", kMaxOnnxDim, d));
+    throw io::InputFileError(
+        file, what, fmt::format("expected a dimension in [0, {}], found {}", kMaxOnnxDim, d));
 }
 
 void check_shape(const onnx::ValueInfoProto& vi, const std::string& file, const char* kind) {
@@ -117,7 +118,9 @@ void check_dims(const onnx::GraphProto& g, const std::string& file) {
 
 void check_attributes(const onnx::GraphProto& g, const std::string& file) {
   for (const auto& n : g.node()) {
-    const std::string node = fmt::format("node '{}' ({})", n.name().empty() ? n.output_size() ? n.output(0) : "" : n.name(), n.op_type());
+    const std::string node =
+        fmt::format("node '{}' ({})",
+                    n.name().empty() ? n.output_size() ? n.output(0) : "" : n.name(), n.op_type());
     for (const auto& a : n.attribute()) {
       int64_t lo = 0, hi = 0;
       if (a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape")
@@ -130,9 +133,10 @@ void check_attributes(const onnx::GraphProto& g, const std::string& file) {
         continue;
       auto check = [&](int64_t v) {
         if (v < lo || v > hi)
-          throw io::InputFileError(file, node,
-                                   fmt::format("attribute {}: expected values in [{}, {}], found {}",
-                                               a.name(), lo, hi, v));
+          throw io::InputFileError(
+              file, node,
+              fmt::format("attribute {}: expected values in [{}, {}], found {}", a.name(), lo, hi,
+                          v));
       };
       if (a.name() == "group")
         check(a.i());

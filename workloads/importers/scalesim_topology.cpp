@@ -6,8 +6,8 @@
 #include <set>
 
 #include "hw_models/numerics/errors.hpp"
-#include "workloads/ir/workload_limits.hpp"
 #include "workloads/importers/csv_lines.hpp"
+#include "workloads/ir/workload_limits.hpp"
 
 namespace nibble::workload {
 namespace {

@@ -33,9 +33,9 @@ uint64_t checked_product(std::initializer_list<uint64_t> factors, uint64_t limit
   for (uint64_t f : factors) spelled += fmt::format("{}{}", spelled.empty() ? "" : " x ", f);
   for (uint64_t f : factors)
     if (mul_overflows(p, f, &p))
-      throw InputFileError(file, where,
-                           fmt::format("{} = {} overflows 64 bits; expected at most {}", what,
-                                       spelled, limit));
+      throw InputFileError(
+          file, where,
+          fmt::format("{} = {} overflows 64 bits; expected at most {}", what, spelled, limit));
   if (p > limit)
     throw InputFileError(file, where,
                          fmt::format("{} = {} = {}; expected at most {}", what, spelled, p, limit));
@@ -46,12 +46,11 @@ void check_allocation(uint64_t bytes, const std::string& file, const std::string
                       const std::string& why) {
   const uint64_t budget = memory_budget_bytes();
   if (bytes > budget)
-    throw InputFileError(
-        file, where,
-        fmt::format("{} would need {:.1f} GiB of memory; the budget is {:.1f} GiB "
-                    "(NIBBLE_MEMORY_BUDGET_MIB raises it)",
-                    why, static_cast<double>(bytes) / (1ull << 30),
-                    static_cast<double>(budget) / (1ull << 30)));
+    throw InputFileError(file, where,
+                         fmt::format("{} would need {:.1f} GiB of memory; the budget is {:.1f} GiB "
+                                     "(NIBBLE_MEMORY_BUDGET_MIB raises it)",
+                                     why, static_cast<double>(bytes) / (1ull << 30),
+                                     static_cast<double>(budget) / (1ull << 30)));
 }
 
 }  // namespace nibble::io

@@ -21,7 +21,9 @@ InputFileError::InputFileError(std::string file, std::string where, const std::s
 InputFileError::InputFileError(std::string file, std::string where, Spelled text)
     : InputError(text.text), file_(std::move(file)), where_(std::move(where)) {}
 
-std::string at_byte(uint64_t offset) { return fmt::format("byte {}", offset); }
+std::string at_byte(uint64_t offset) {
+  return fmt::format("byte {}", offset);
+}
 
 namespace {
 
@@ -40,14 +42,14 @@ const char* kind_of(mode_t mode) {
   if (err == ELOOP)
     throw InputFileError(name, "",
                          fmt::format("symbolic link loop; expected a {} (a regular file)", what));
-  throw InputFileError(name, "", fmt::format("cannot read ({}); expected a {}", std::strerror(err),
-                                             what));
+  throw InputFileError(name, "",
+                       fmt::format("cannot read ({}); expected a {}", std::strerror(err), what));
 }
 
 void check_mode(const std::string& name, const std::string& what, mode_t mode) {
   if (!S_ISREG(mode))
-    throw InputFileError(name, "",
-                         fmt::format("is {}, not a regular file; expected a {}", kind_of(mode), what));
+    throw InputFileError(
+        name, "", fmt::format("is {}, not a regular file; expected a {}", kind_of(mode), what));
 }
 
 // Closes the descriptor on every path out of read_input_file.
@@ -62,7 +64,7 @@ struct Fd {
 
 uint64_t check_input_file(const std::filesystem::path& path, const std::string& what) {
   const std::string name = path.string();
-  struct stat st{};
+  struct stat st {};
   if (::stat(name.c_str(), &st) != 0) fail_errno(name, what, errno);
   check_mode(name, what, st.st_mode);
   if (::access(name.c_str(), R_OK) != 0) fail_errno(name, what, errno);
@@ -71,7 +73,7 @@ uint64_t check_input_file(const std::filesystem::path& path, const std::string& 
 
 void check_input_folder(const std::filesystem::path& path, const std::string& what) {
   const std::string name = path.string();
-  struct stat st{};
+  struct stat st {};
   if (::stat(name.c_str(), &st) != 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR)
@@ -90,7 +92,7 @@ std::string read_input_file(const std::filesystem::path& path, const std::string
   // it still returns at once and the fstat below refuses it.
   Fd f{::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
   if (f.fd < 0) fail_errno(name, what, errno);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(f.fd, &st) != 0) fail_errno(name, what, errno);
   check_mode(name, what, st.st_mode);
   const uint64_t size = static_cast<uint64_t>(st.st_size);

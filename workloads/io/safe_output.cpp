@@ -33,30 +33,32 @@ bool stat_output(const fs::path& path, const std::string& flag, struct stat* st)
   const std::string name = path.string();
   if (::stat(name.c_str(), st) == 0) return true;
   const int err = errno;
-  struct stat lst{};
+  struct stat lst {};
   if (::lstat(name.c_str(), &lst) == 0)  // the link exists, its target does not or loops
-    throw InputError(fmt::format("{} {}: is a symbolic link that cannot be followed ({}); "
-                                 "expected a path to write to",
-                                 flag, name, std::strerror(err)));
+    throw InputError(
+        fmt::format("{} {}: is a symbolic link that cannot be followed ({}); "
+                    "expected a path to write to",
+                    flag, name, std::strerror(err)));
   if (err == ENOENT) return false;
   if (err == ENOTDIR)
     throw InputError(fmt::format("{} {}: a parent of this path is not a folder", flag, name));
-  throw InputError(fmt::format("{} {}: cannot use as an output ({})", flag, name,
-                               std::strerror(err)));
+  throw InputError(
+      fmt::format("{} {}: cannot use as an output ({})", flag, name, std::strerror(err)));
 }
 
 }  // namespace
 
 void check_output_file(const fs::path& path, const std::string& flag) {
-  struct stat st{};
+  struct stat st {};
   if (stat_output(path, flag, &st) && !S_ISREG(st.st_mode))
-    throw InputError(fmt::format("{} {}: exists and is {}; expected a regular file to replace "
-                                 "or a new path",
-                                 flag, path.string(), kind_of(st.st_mode)));
+    throw InputError(
+        fmt::format("{} {}: exists and is {}; expected a regular file to replace "
+                    "or a new path",
+                    flag, path.string(), kind_of(st.st_mode)));
 }
 
 void check_output_folder(const fs::path& path, const std::string& flag) {
-  struct stat st{};
+  struct stat st {};
   if (stat_output(path, flag, &st) && !S_ISDIR(st.st_mode))
     throw InputError(fmt::format("{} {}: exists and is {}; expected a folder or a new path", flag,
                                  path.string(), kind_of(st.st_mode)));
@@ -66,7 +68,7 @@ void make_output_folder(const fs::path& path, const std::string& flag) {
   check_output_folder(path, flag);
   // Every parent must be a folder too (or absent).
   for (fs::path p = path.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(p.c_str(), &st) == 0) {
       if (!S_ISDIR(st.st_mode))
         throw InputError(fmt::format("{} {}: {} is {}, not a folder", flag, path.string(),
@@ -87,10 +89,10 @@ void make_output_folder(const fs::path& path, const std::string& flag) {
 void write_file_atomic(const fs::path& path, std::string_view content, const std::string& flag) {
   check_output_file(path, flag);
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  struct stat dst{};
+  struct stat dst {};
   if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
-    throw InputError(fmt::format("{} {}: folder {} does not exist", flag, path.string(),
-                                 dir.string()));
+    throw InputError(
+        fmt::format("{} {}: folder {} does not exist", flag, path.string(), dir.string()));
   // Beside the target: rename() is atomic only within one file system.
   std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
   std::vector<char> buf(tmpl.begin(), tmpl.end());

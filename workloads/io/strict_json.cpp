@@ -184,10 +184,11 @@ json parse_json_text(const std::string& text, const std::string& source) {
   if (!ok) {
     // nlohmann reports the offset just past the offending character.
     const TextPosition p = position_of(text, sax.error_position == 0 ? 0 : sax.error_position - 1);
-    throw InputFileError(source, fmt::format("line {}, column {}", p.line, p.column),
-                         InputFileError::Spelled{fmt::format(
-                             "{}:{}:{}: invalid JSON (line {}, column {}): {}", source, p.line,
-                             p.column, p.line, p.column, strip_nlohmann_prefix(sax.error_message))});
+    throw InputFileError(
+        source, fmt::format("line {}, column {}", p.line, p.column),
+        InputFileError::Spelled{fmt::format("{}:{}:{}: invalid JSON (line {}, column {}): {}",
+                                            source, p.line, p.column, p.line, p.column,
+                                            strip_nlohmann_prefix(sax.error_message))});
   }
   return root;
 }

@@ -5,8 +5,8 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "workloads/io/checked_math.hpp"
-#include "workloads/ir/workload_limits.hpp"
 #include "workloads/ir/arch_net.hpp"
+#include "workloads/ir/workload_limits.hpp"
 
 namespace nibble::workload {
 namespace {

@@ -71,8 +71,8 @@ GemmShape lower_conv(const Conv2dShape& c) {
 void check_gemm_size(const GemmShape& g, const std::string& what) {
   for (uint64_t d : {g.m, g.n, g.k})
     if (d > kMaxGemmDim)
-      throw InputError(fmt::format("{}: a {}x{}x{} GEMM: expected each dimension at most {}",
-                                   what, g.m, g.n, g.k, kMaxGemmDim));
+      throw InputError(fmt::format("{}: a {}x{}x{} GEMM: expected each dimension at most {}", what,
+                                   g.m, g.n, g.k, kMaxGemmDim));
   (void)io::checked_product({g.m, g.n, g.k, g.count}, kMaxMacs, what, "", "M x N x K x count MACs");
 }
 

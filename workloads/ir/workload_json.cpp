@@ -7,8 +7,8 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "workloads/io/input_error.hpp"
-#include "workloads/ir/workload_limits.hpp"
 #include "workloads/io/safe_output.hpp"
+#include "workloads/ir/workload_limits.hpp"
 
 namespace nibble::workload {
 namespace {

@@ -88,8 +88,7 @@ class HeaderParser {
         shape(a.shape);
         have_shape = true;
       } else {
-        fail(fmt::format("one of the keys 'descr', 'fortran_order', 'shape'"),
-             "'" + key + "'");
+        fail(fmt::format("one of the keys 'descr', 'fortran_order', 'shape'"), "'" + key + "'");
       }
       skip_spaces();
       if (peek() == ',') {
@@ -110,9 +109,9 @@ class HeaderParser {
 
   [[noreturn]] void fail(const std::string& expected, const std::string& got) const {
     // The header starts at byte 10 of the file.
-    throw io::InputFileError(path_, io::at_byte(10 + pos_),
-                             fmt::format("malformed .npy header: expected {}, found {}", expected,
-                                         got));
+    throw io::InputFileError(
+        path_, io::at_byte(10 + pos_),
+        fmt::format("malformed .npy header: expected {}, found {}", expected, got));
   }
   std::string found() const {
     if (pos_ >= t_.size()) return "the end of the header";
@@ -190,15 +189,16 @@ NpyArray read_npy(const std::string& path) {
                              "not a .npy file: expected the magic \\x93NUMPY and a 10-byte "
                              "preamble, found other bytes or a truncated file");
   if (bytes[6] != 1 || bytes[7] != 0)
-    throw io::InputFileError(path, io::at_byte(6),
-                             fmt::format("unsupported .npy version {}.{} (expected 1.0)",
-                                         int(bytes[6]), int(bytes[7])));
+    throw io::InputFileError(
+        path, io::at_byte(6),
+        fmt::format("unsupported .npy version {}.{} (expected 1.0)", int(bytes[6]), int(bytes[7])));
   const size_t len =
       static_cast<uint8_t>(bytes[8]) | (static_cast<size_t>(static_cast<uint8_t>(bytes[9])) << 8);
   if (bytes.size() < 10 + len)
-    throw io::InputFileError(path, io::at_byte(8),
-                             fmt::format("truncated .npy header: expected {} header bytes, found {}",
-                                         len, bytes.size() - 10));
+    throw io::InputFileError(
+        path, io::at_byte(8),
+        fmt::format("truncated .npy header: expected {} header bytes, found {}", len,
+                    bytes.size() - 10));
   const std::string header = bytes.substr(10, len);
   NpyArray a;
   bool fortran = false;

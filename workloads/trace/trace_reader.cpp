@@ -114,7 +114,8 @@ class Fields {
 train::ScaleRegister register_of(Fields r) {
   train::ScaleRegister reg;
   reg.scale = r.f32("scale", 0.0);
-  reg.exponent = static_cast<int32_t>(r.integer("exponent", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
+  reg.exponent = static_cast<int32_t>(r.integer("exponent", std::numeric_limits<int32_t>::min(),
+                                                std::numeric_limits<int32_t>::max()));
   reg.overflows = r.uint("overflows");
   reg.underflows = r.uint("underflows");
   reg.initialised = r.boolean("initialised");
@@ -122,7 +123,9 @@ train::ScaleRegister register_of(Fields r) {
   return reg;
 }
 
-std::string shape_text(const std::vector<int64_t>& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+std::string shape_text(const std::vector<int64_t>& s) {
+  return fmt::format("[{}]", fmt::join(s, ", "));
+}
 
 }  // namespace
 
@@ -160,8 +163,9 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
   op.json = &jo;
   op.kind = f.str("kind");
   op.layer = f.str("layer");
-  op.index = f.has("index") ? static_cast<int>(f.integer("index", 0, std::numeric_limits<int>::max()))
-                            : static_cast<int>(position);
+  op.index = f.has("index")
+                 ? static_cast<int>(f.integer("index", 0, std::numeric_limits<int>::max()))
+                 : static_cast<int>(position);
   const std::string where = manifest_path_ + ": " + ptr;
   auto ref = [&](const std::string& key) {
     op.tensors[key] = parse_ref(f.get(key, "a tensor reference"), key, f.at(key));
@@ -211,8 +215,8 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
       q.phases.push_back(train::phase_from_string(phases[p].get<std::string>(),
                                                   fmt::format("{}/phases/{}", where, p)));
     }
-    op.register_before = register_of(Fields(f.get("register_before", "an object"),
-                                            manifest_path_, f.at("register_before")));
+    op.register_before = register_of(
+        Fields(f.get("register_before", "an object"), manifest_path_, f.at("register_before")));
     op.register_after = register_of(
         Fields(f.get("register_after", "an object"), manifest_path_, f.at("register_after")));
     const std::vector<int64_t> in = ref("input");
@@ -259,8 +263,7 @@ TensorRef TraceReader::parse_ref(const json& j, const std::string& name,
   r.phase = f.has("phase") ? train::phase_from_string(f.str("phase"), where + "/phase")
                            : train::Phase::none;
   const json& shape = f.get("shape", "[rows, cols]");
-  if (!shape.is_array() || shape.size() != 2)
-    f.fail("shape", "[rows, cols]", found_of(shape));
+  if (!shape.is_array() || shape.size() != 2) f.fail("shape", "[rows, cols]", found_of(shape));
   // The executor stores rows and cols as int; the element count is checked
   // against the memory budget before anything is allocated.
   constexpr int64_t kMaxDim = std::numeric_limits<int>::max();
@@ -271,14 +274,14 @@ TensorRef TraceReader::parse_ref(const json& j, const std::string& name,
                 fmt::format("an integer in [0, {}]", kMaxDim), found_of(v));
     r.shape.push_back(v.get<int64_t>());
   }
-  const uint64_t elements =
-      io::checked_product({static_cast<uint64_t>(r.shape[0]), static_cast<uint64_t>(r.shape[1])},
-                          std::numeric_limits<int64_t>::max() / 8, manifest_path_,
-                          f.at("shape"), "rows x cols");
+  const uint64_t elements = io::checked_product(
+      {static_cast<uint64_t>(r.shape[0]), static_cast<uint64_t>(r.shape[1])},
+      std::numeric_limits<int64_t>::max() / 8, manifest_path_, f.at("shape"), "rows x cols");
   io::check_allocation(elements * 4, manifest_path_, f.at("shape"),
                        fmt::format("a {}x{} tensor", r.shape[0], r.shape[1]));
   r.scale = f.f32("scale", 0.0);
-  r.exp2 = static_cast<int>(f.integer("exp2", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
+  r.exp2 = static_cast<int>(
+      f.integer("exp2", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
   f.reject_unknown();
   const std::string expected_encoding = [&] {
     switch (r.format) {
@@ -296,7 +299,8 @@ TensorRef TraceReader::parse_ref(const json& j, const std::string& name,
     }
   }();
   if (r.encoding != expected_encoding)
-    f.fail("encoding", fmt::format("\"{}\" (for format {})", expected_encoding, to_string(r.format)),
+    f.fail("encoding",
+           fmt::format("\"{}\" (for format {})", expected_encoding, to_string(r.format)),
            "\"" + r.encoding + "\"");
   return r;
 }

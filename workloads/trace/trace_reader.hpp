@@ -28,7 +28,7 @@ struct TraceOp {
   train::QuantizeOp quantize;                // kind == quantize
   train::ScaleRegister register_before, register_after;
   size_t outputs = 0;
-  train::UpdateOp update;  // kind == update
+  train::UpdateOp update;                // kind == update
   const nlohmann::json* json = nullptr;  // the op in the manifest, for tools and tests
 };
 

@@ -153,24 +153,25 @@ void apply_override(json& j, const std::string& assignment, const std::string& f
   size_t pos = 1;
   while (true) {
     const size_t slash = ptr.find('/', pos);
-    std::string token = ptr.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    std::string token =
+        ptr.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
     for (size_t k = 0; k < token.size(); ++k)
       if (token[k] == '~') {
         if (k + 1 < token.size() && (token[k + 1] == '0' || token[k + 1] == '1'))
           token.replace(k, 2, token[k + 1] == '0' ? "~" : "/");
         else
-          throw InputError(fmt::format("{}: --set {}: a '~' must be followed by 0 or 1", file,
-                                       assignment));
+          throw InputError(
+              fmt::format("{}: --set {}: a '~' must be followed by 0 or 1", file, assignment));
       }
     json* next = nullptr;
     if (node->is_array()) {
       if (token.empty() || token.size() > 9 ||
           token.find_first_not_of("0123456789") != std::string::npos ||
           std::stoul(token) >= node->size())
-        throw InputError(fmt::format("{}: --set {}: {} is an array of {} elements; expected an "
-                                     "index below {}, found \"{}\"",
-                                     file, assignment, ptr.substr(0, pos - 1), node->size(),
-                                     node->size(), token));
+        throw InputError(fmt::format(
+            "{}: --set {}: {} is an array of {} elements; expected an "
+            "index below {}, found \"{}\"",
+            file, assignment, ptr.substr(0, pos - 1), node->size(), node->size(), token));
       next = &(*node)[std::stoul(token)];
     } else {
       if (node->is_null()) *node = json::object();

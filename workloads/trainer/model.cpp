@@ -37,17 +37,17 @@ struct Builder {
   static void check_window(JsonReader& r, const Shape& in, int kernel, int padding) {
     if (kernel > in.h + 2 * padding || kernel > in.w + 2 * padding)
       r.fail("kernel",
-             fmt::format("a window that fits the {}x{} input padded by {} (at most {})", in.h,
-                         in.w, padding, std::min(in.h, in.w) + 2 * padding),
-             std::to_string(kernel));
+             fmt::format("a window that fits the {}x{} input padded by {} (at most {})", in.h, in.w,
+                         padding, std::min(in.h, in.w) + 2 * padding),
+             std::to_string(kernel) + ", which does not fit");
   }
 
   // Weights (with their gradient, velocity and quantized copies) are checked
   // against the memory budget before they are allocated; products are
   // overflow-checked.
   void add_parameters(JsonReader& r, const char* key, std::initializer_list<uint64_t> dims) {
-    const uint64_t n = io::checked_product(dims, uint64_t{1} << 40, r.file(), pointer_of(r, key),
-                                           "parameters");
+    const uint64_t n =
+        io::checked_product(dims, uint64_t{1} << 40, r.file(), pointer_of(r, key), "parameters");
     parameters += n;
     io::check_allocation(parameters * 16, r.file(), pointer_of(r, key),
                          fmt::format("a network with {} parameters (16 bytes each with gradient, "
@@ -145,9 +145,9 @@ Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_
   r.string("description", "");
   const auto in = r.integers("input", 3, 1, 4096);
   m.in_ = {in[0], in[1], in[2]};
-  (void)io::checked_product({static_cast<uint64_t>(in[0]), static_cast<uint64_t>(in[1]),
-                             static_cast<uint64_t>(in[2])},
-                            uint64_t{1} << 26, path, "/input", "channels x height x width");
+  (void)io::checked_product(
+      {static_cast<uint64_t>(in[0]), static_cast<uint64_t>(in[1]), static_cast<uint64_t>(in[2])},
+      uint64_t{1} << 26, path, "/input", "channels x height x width");
   m.classes_ = r.integer("classes", 10, 2, 1 << 16);
   Builder b{std::mt19937_64(seed), {}, 0};
   Shape shape = m.in_;

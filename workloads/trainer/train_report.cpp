@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "hw_models/numerics/errors.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "nibble/version.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::train {
 

@@ -26,7 +26,6 @@
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "workloads/ir/workload_json.hpp"
 
 namespace nibble::app {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "hw_models/operand_feed.hpp"
 #include "sim/energy/sram_model.hpp"
 
 namespace nibble::energy {
@@ -28,22 +29,6 @@ const config::AreaEntry& lane(const config::AreaFigures& a, Precision p) {
   return a.fp16_mac;
 }
 
-// Widest operand of one MAC lane of a path (bits).
-uint32_t operand_bits(Precision p) {
-  switch (p) {
-    case Precision::int4_int4:
-    case Precision::int4_fp4:
-    case Precision::mxfp4:
-    case Precision::nvfp4:
-      return 4;
-    case Precision::hfp8:
-      return 8;
-    case Precision::fp16:
-      return 16;
-  }
-  return 16;
-}
-
 // The INT paths (the ones the RTL and its Yosys table describe), by name.
 constexpr const char* kIntPathNames[] = {"int4_int4", "int4_fp4"};
 bool is_int_path(int p) {
@@ -62,7 +47,7 @@ double cited_int_um2(const std::vector<int>& paths, uint32_t acc_bits, uint32_t 
     const auto prec = static_cast<Precision>(p);
     const uint32_t k = array.macs_per_cycle_per_pe.of(prec);
     lanes += k * lane(a, prec).um2;
-    widest = std::max(widest, k * operand_bits(prec));
+    widest = std::max(widest, k * hw::operand_width_bits(prec));
   }
   const double reg_bits = 2.0 * widest + double(depth) * acc_bits;
   return lanes + acc_bits * a.accumulator_per_bit.um2 + reg_bits * a.register_per_bit.um2;

@@ -70,29 +70,61 @@ std::vector<int> path_ids(const std::vector<std::string>& names) {
 double synth_transistors(const std::vector<config::PeSynthVariant>& table,
                          const std::vector<int>& paths, uint32_t acc_bits, uint32_t depth,
                          std::string& used) {
-  std::vector<const config::PeSynthVariant*> same;
+  std::vector<const config::PeSynthVariant*> all;
   for (const auto& v : table)
-    if (path_ids(v.paths) == paths) same.push_back(&v);
-  if (same.empty()) return 0;
-  auto depth_gap = [&](const config::PeSynthVariant* v) {
-    return std::abs(int64_t(v->pipeline_depth) - int64_t(depth));
+    if (path_ids(v.paths) == paths) all.push_back(&v);
+  if (all.empty()) return 0;
+  auto depth_gap = [](const config::PeSynthVariant* v, uint32_t d) {
+    return std::abs(int64_t(v->pipeline_depth) - int64_t(d));
   };
-  const int64_t best = depth_gap(*std::min_element(
-      same.begin(), same.end(), [&](auto* x, auto* y) { return depth_gap(x) < depth_gap(y); }));
-  std::erase_if(same, [&](auto* v) { return depth_gap(v) != best; });
-  std::stable_sort(same.begin(), same.end(), [&](auto* x, auto* y) {
-    return std::abs(int64_t(x->accumulator_bits) - int64_t(acc_bits)) <
-           std::abs(int64_t(y->accumulator_bits) - int64_t(acc_bits));
-  });
+  auto acc_gap = [&](const config::PeSynthVariant* v) {
+    return std::abs(int64_t(v->accumulator_bits) - int64_t(acc_bits));
+  };
+  // The variants at the pipeline depth nearest `d`, nearest width first.
+  auto at_depth = [&](uint32_t d) {
+    const int64_t best = depth_gap(*std::min_element(all.begin(), all.end(),
+                                                     [&](auto* x, auto* y) {
+                                                       return depth_gap(x, d) < depth_gap(y, d);
+                                                     }),
+                                   d);
+    std::vector<const config::PeSynthVariant*> same;
+    for (auto* v : all)
+      if (depth_gap(v, d) == best) same.push_back(v);
+    std::stable_sort(same.begin(), same.end(),
+                     [&](auto* x, auto* y) { return acc_gap(x) < acc_gap(y); });
+    return same;
+  };
+  // The two nearest widths of a set (nullptr when it has one width only).
+  auto second_width = [](const std::vector<const config::PeSynthVariant*>& same) {
+    const auto it = std::find_if(same.begin() + 1, same.end(), [&](auto* v) {
+      return v->accumulator_bits != same[0]->accumulator_bits;
+    });
+    return it == same.end() ? nullptr : *it;
+  };
+  const auto same = at_depth(depth);
   const auto* a = same[0];
   used = a->name;
-  const auto it = std::find_if(same.begin() + 1, same.end(),
-                               [&](auto* v) { return v->accumulator_bits != a->accumulator_bits; });
-  if (a->accumulator_bits == acc_bits || it == same.end()) return a->transistors;
-  const auto* b = *it;
-  used += "+" + b->name;
+  if (a->accumulator_bits == acc_bits) return a->transistors;
+  // Linear in accumulator width. A depth synthesized at one width only takes
+  // its slope from the nearest depth that sweeps the width (the table sweeps
+  // widths at depth 1), so a wider accumulator always costs area.
+  const config::PeSynthVariant* lo = a;
+  const config::PeSynthVariant* hi = second_width(same);
+  if (!hi) {
+    std::vector<const config::PeSynthVariant*> swept;
+    for (auto* v : all)
+      if (second_width(at_depth(v->pipeline_depth))) swept.push_back(v);
+    if (swept.empty()) return a->transistors;
+    const auto* ref = *std::min_element(swept.begin(), swept.end(), [&](auto* x, auto* y) {
+      return depth_gap(x, depth) < depth_gap(y, depth);
+    });
+    const auto widths = at_depth(ref->pipeline_depth);
+    lo = widths[0];
+    hi = second_width(widths);
+  }
+  used += "+" + hi->name;
   const double slope =
-      (b->transistors - a->transistors) / (double(b->accumulator_bits) - a->accumulator_bits);
+      (hi->transistors - lo->transistors) / (double(hi->accumulator_bits) - lo->accumulator_bits);
   return a->transistors + slope * (double(acc_bits) - a->accumulator_bits);
 }
 

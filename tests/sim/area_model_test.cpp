@@ -115,16 +115,20 @@ TEST(AreaModel, BlocksSumToTotal) {
 // Golden values for configs/chips/default.json on horowitz45, restated from
 // the table's figures (docs/energy.md section 6):
 //   PE    = 4 x 257 + 4 x 349 (INT4, INT4xFP4 lanes) + 2 x 708 + 1 x 1532
-//           (HFP8, FP16) + 32 x 18.6 (accumulator) + (2 x 16 + 1 x 32) x 7.57
+//           (HFP8, FP16) + 4 x 249 + 4 x 339 (MXFP4, NVFP4 lanes: every chip
+//           has them, 4 MACs/PE by default) + 32 x 18.6 (accumulator)
+//           + (2 x 16 + 1 x 32) x 7.57
 //           (operand registers: 16-bit widest slice; 1 psum stage)
 //   array = 256 PEs x PE
 //   SRAM  = 2^21 bits x 0.346 / 0.7 + 16 banks x 128 bits x 25
 //   lanes = 16 x 897 (LGU), 16 x 4185 (scale unit), 16 x 6303 (SFU)
 //   fixed = 46500 + 31000 + 15500
 TEST(AreaModel, GoldenDefaultChip) {
-  const auto cfg = load("default.json");
+  auto cfg = load("default.json");
+  cfg.tech.pe_synth.clear();  // the cited figures alone (the Yosys path: PeSynthTable.*)
   const ChipArea a = compute_area(cfg.chip, cfg.tech);
-  const double pe = 4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 32 * 18.6 + 64 * 7.57;
+  const double pe =
+      4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 4 * 249.0 + 4 * 339.0 + 32 * 18.6 + 64 * 7.57;
   const double spad = 2097152.0 * 0.346 / 0.7 + 16 * 128 * 25.0;
   const double want[] = {256 * pe, spad, 16 * 897.0, 16 * 4185.0, 16 * 6303.0, 46500, 31000, 15500};
   ASSERT_EQ(a.blocks.size(), 8u);
@@ -135,11 +139,13 @@ TEST(AreaModel, GoldenDefaultChip) {
   }
   EXPECT_NEAR(a.total_um2, total, 1e-9 * total);
   EXPECT_EQ(a.pe.source, "cited");
-  // Pinned: 3.014582 mm^2, 24.70686 mW of leakage at 0.9 V (logic
-  // 1.926804 mm^2 x 10 + SRAM 1.087778 mm^2 x 5), and the peak INT4
+  // Pinned: 3.616694 mm^2, 30.72798 mW of leakage at 0.9 V (logic
+  // 2.528916 mm^2 x 10 + SRAM 1.087778 mm^2 x 5), and the peak INT4
   // efficiency these give with the table's energies.
-  EXPECT_NEAR(a.total_mm2(), 3.0145823543, 1e-9);
-  EXPECT_NEAR(total_leakage_mw(a, cfg.tech), 24.7068621714, 1e-8);
+  // 256 x (4 x 249 + 4 x 339) um^2 of MXFP4/NVFP4 lanes = 0.602112 mm^2 and
+  // 6.02112 mW of logic leakage on top of the INT/FP paths.
+  EXPECT_NEAR(a.total_mm2(), 3.6166943543, 1e-9);
+  EXPECT_NEAR(total_leakage_mw(a, cfg.tech), 30.7279821714, 1e-8);
   const auto peak = peak_efficiency(cfg.chip, cfg.tech)[0];
   EXPECT_NEAR(peak.tops_per_w, 4.8268046546, 1e-8);
 }
@@ -186,7 +192,7 @@ TEST(PeSynthTable, RelativeAreaFromTransistorCounts) {
   PeArea pe = pe_area(array, cfg.tech);
   EXPECT_EQ(pe.source, "synth:mixed_acc32");
   EXPECT_NEAR(pe.int_um2, ref * 18000 / 10000, 1e-9 * ref);
-  EXPECT_NEAR(pe.fp_um2, 2 * 708.0 + 1532.0, 1e-9);
+  EXPECT_NEAR(pe.fp_um2, 2 * 708.0 + 1532.0 + 4 * 249.0 + 4 * 339.0, 1e-9);
   array.accumulator_bits = 28;  // between 24 (16000) and 32 (18000)
   pe = pe_area(array, cfg.tech);
   EXPECT_NEAR(pe.int_um2, ref * 17000 / 10000, 1e-9 * ref);

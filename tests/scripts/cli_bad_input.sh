@@ -183,7 +183,8 @@ expect_bad workload_out_device "--out /dev/full: exists and is a character devic
 [[ -c /dev/full ]] && echo "ok   dev_full_still_a_device" || { echo "FAIL /dev/full was replaced"; failures=$((failures + 1)); }
 mkdir -p "$tmp/tl_dir"
 expect_bad timeline_folder "--timeline $tmp/tl_dir: exists and is a folder" run --chip "$chip" --workload mlp --timeline "$tmp/tl_dir" --out "$(out timeline_folder)"
-expect_bad workload_out_folder "exists and is a folder; expected a regular file" workload --net mlp --out "$tmp/tl_dir"
+: >"$tmp/a_file"
+expect_bad workload_out_file "exists and is a regular file; expected a folder" workload --net mlp --out "$tmp/a_file"
 ls "$tmp" | grep -q '\.tmp' && { echo "FAIL temp files left: $(ls "$tmp" | grep '\.tmp')"; failures=$((failures + 1)); }
 
 # Importers write nothing before every input is validated.

@@ -85,7 +85,7 @@ for kind in 'chip "default"' 'technology table' 'recipe "ibm4"' 'trainer net "cn
 done
 echo '{"format": "nibble-mystery"}' >"$tmp/m.json"
 if "$NIBBLE" validate "$tmp/m.json" 2>"$tmp/err"; then fail "unknown format accepted"; fi
-grep -q 'expected nibble-workload, nibble-arch-net or nibble-sweep/1' "$tmp/err" || fail "unknown format: $(cat "$tmp/err")"
+grep -q 'expected nibble-workload, nibble-arch-net, nibble-sweep/1 or nibble-pe-area-synth' "$tmp/err" || fail "unknown format: $(cat "$tmp/err")"
 echo "ok   validate recognises chip, tech, recipe, trainer net, arch net, sweep spec"
 
 # Quiet by default: -q prints no warning.

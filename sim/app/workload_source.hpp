@@ -24,13 +24,16 @@ namespace nibble::app {
 
 inline std::filesystem::path resolve_net(const std::string& net, const std::string& option) {
   namespace fs = std::filesystem;
-  // Any existing path (even a FIFO, a folder or a symlink loop) is the
-  // user's file: the input layer then says what is wrong with it.
+  // An existing path (even a FIFO or a symlink loop) is the user's file: the
+  // input layer then says what is wrong with it. A bare name that is only a
+  // folder in the working directory (say an earlier run's --out mlp) is not
+  // a network: the library is looked up.
   std::error_code ec;
-  if (fs::exists(fs::symlink_status(net, ec))) return net;
+  const bool bare = net.find('/') == std::string::npos;
+  if (fs::exists(fs::symlink_status(net, ec)) && !(bare && fs::is_directory(net, ec))) return net;
   const fs::path dir = data_path("workloads/nets");
   const fs::path lib = dir / (net + ".json");
-  if (net.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return lib;
+  if (bare && fs::is_regular_file(lib, ec)) return lib;
   std::string names;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".json") names += fmt::format(" {}", e.path().stem().string());

@@ -12,9 +12,9 @@
 #include <system_error>
 #include <vector>
 
-#include "workloads/io/safe_output.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "sim/config/overrides.hpp"
+#include "workloads/io/safe_output.hpp"
 
 namespace nibble::app {
 

@@ -20,12 +20,12 @@
 #include "sim/app/mac_table.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
-#include "workloads/io/input_file.hpp"
-#include "workloads/io/safe_output.hpp"
 #include "sim/report/report_writer.hpp"
 #include "workloads/importers/onnx_model.hpp"
 #include "workloads/importers/scalesim_config.hpp"
 #include "workloads/importers/scalesim_topology.hpp"
+#include "workloads/io/input_file.hpp"
+#include "workloads/io/safe_output.hpp"
 #include "workloads/ir/workload_json.hpp"
 
 namespace nibble::app {
@@ -83,8 +83,7 @@ void import_chip(const ImportArgs& args, const ScaleSimConfig& cfg, const fs::pa
   rep.add_total("keys_not_modelled", static_cast<uint64_t>(cfg.ignored.size()));
 }
 
-void import_topology(const TopologyImport& imported, const fs::path& out_dir,
-                     report::Report& rep) {
+void import_topology(const TopologyImport& imported, const fs::path& out_dir, report::Report& rep) {
   const fs::path file = out_dir / "workload.json";
   write_workload(imported.workload, file);
   uint64_t total = 0;
@@ -102,8 +101,8 @@ void run(const ImportArgs& args) {
   io::check_output_folder(out_dir, "--out");
   std::optional<ScaleSimConfig> cfg;
   std::optional<TopologyImport> topology;
-  const fs::path tech = args.tech.empty() ? data_path("configs/tech/horowitz45.json")
-                                          : fs::path(args.tech);
+  const fs::path tech =
+      args.tech.empty() ? data_path("configs/tech/horowitz45.json") : fs::path(args.tech);
   if (!args.cfg.empty()) {
     cfg = read_scalesim_config(args.cfg);
     (void)config::load_tech_config(tech);
@@ -118,8 +117,7 @@ void run(const ImportArgs& args) {
   make_folder(out_dir, "--out");
   report::Report rep("import scalesim");
   rep.set_title(fmt::format("SCALE-Sim {}{}{}", args.cfg,
-                            args.cfg.empty() || args.topology.empty() ? "" : " + ",
-                            args.topology));
+                            args.cfg.empty() || args.topology.empty() ? "" : " + ", args.topology));
   rep.set_invocation(invocation_json());
   if (cfg) import_chip(args, *cfg, tech, out_dir, rep);
   if (topology) import_topology(*topology, out_dir, rep);

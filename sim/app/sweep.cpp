@@ -19,8 +19,8 @@
 #include "sim/app/command_registry.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/data_dir.hpp"
-#include "sim/app/invocation.hpp"
 #include "sim/app/input_checks.hpp"
+#include "sim/app/invocation.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/slurm_script.hpp"
@@ -58,14 +58,13 @@ void check_workload(const std::string& workload, const std::string& source) {
   if (fs::is_regular_file(workload, ec)) return;
   const fs::path lib = data_path("workloads/nets") / (workload + ".json");
   if (workload.find('/') == std::string::npos && fs::is_regular_file(lib, ec)) return;
-  throw InputError(
-      source == "--net"
-          ? fmt::format("--net {}: neither a file nor a library network "
-                        "(workloads/nets/*.json)",
-                        workload)
-          : fmt::format("{}: expected a workload file or a library network "
-                        "(workloads/nets/*.json), found \"{}\"",
-                        source, workload));
+  throw InputError(source == "--net"
+                       ? fmt::format("--net {}: neither a file nor a library network "
+                                     "(workloads/nets/*.json)",
+                                     workload)
+                       : fmt::format("{}: expected a workload file or a library network "
+                                     "(workloads/nets/*.json), found \"{}\"",
+                                     source, workload));
 }
 
 SweepSpec spec_from_args(const SweepArgs& a) {
@@ -92,14 +91,15 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     for (const auto& s : a.sets) add_set_argument(spec, s);
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
-    throw InputError(spec.file.empty()
-                         ? fmt::format("--mode {}: expected timing, fast or detailed",
-                                       spec.run.mode)
-                         : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"",
-                                       spec.file, spec.run.mode));
+    throw InputError(
+        spec.file.empty()
+            ? fmt::format("--mode {}: expected timing, fast or detailed", spec.run.mode)
+            : fmt::format("{}: /mode: expected timing, fast or detailed, found \"{}\"", spec.file,
+                          spec.run.mode));
   if (spec.run.seed && spec.run.mode == "timing")
-    throw InputError("--seed sets the generated operand values, which --mode timing does not "
-                     "compute (nibble run rejects it)");
+    throw InputError(
+        "--seed sets the generated operand values, which --mode timing does not "
+        "compute (nibble run rejects it)");
   check_workload(spec.run.workload, spec.file.empty() ? "--net" : spec.file + ": /workload");
   // Absolute paths: the point commands must work from any folder (Slurm).
   spec.chip = fs::absolute(spec.chip).lexically_normal();

@@ -12,12 +12,12 @@
 #include "sim/app/config_options.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/config/pe_synth_table.hpp"
 #include "sim/sweep/sweep_spec.hpp"
+#include "workloads/io/input_file.hpp"
 #include "workloads/ir/arch_net.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
-#include "sim/config/pe_synth_table.hpp"
-#include "workloads/io/input_file.hpp"
 
 namespace nibble::app {
 namespace {
@@ -44,8 +44,9 @@ enum class FileKind { chip, tech, workload, arch_net, trainer_net, recipe, sweep
 FileKind detect_kind(const std::string& file) {
   // Through the input layer: a FIFO, a device or a huge file is refused with
   // the file's name before anything is parsed.
-  const auto doc = nlohmann::json::parse(io::read_input_file(file, "JSON file", io::kMaxDocumentBytes),
-                                         nullptr, /*allow_exceptions=*/false);
+  const auto doc =
+      nlohmann::json::parse(io::read_input_file(file, "JSON file", io::kMaxDocumentBytes), nullptr,
+                            /*allow_exceptions=*/false);
   if (!doc.is_object()) return FileKind::chip;
   if (doc.contains("format") && doc["format"].is_string()) {
     const auto format = doc["format"].get<std::string>();
@@ -53,11 +54,11 @@ FileKind detect_kind(const std::string& file) {
     if (format == "nibble-arch-net") return FileKind::arch_net;
     if (format.rfind("nibble-sweep", 0) == 0) return FileKind::sweep;
     if (format == "nibble-pe-area-synth") return FileKind::pe_area_synth;
-    throw InputError(fmt::format(
-        "{}: /format: expected nibble-workload, nibble-arch-net, nibble-sweep/1 or "
-        "nibble-pe-area-synth (chip configs, "
-        "technology tables, recipes and trainer nets have no format), found \"{}\"",
-        file, format));
+    throw InputError(
+        fmt::format("{}: /format: expected nibble-workload, nibble-arch-net, nibble-sweep/1 or "
+                    "nibble-pe-area-synth (chip configs, "
+                    "technology tables, recipes and trainer nets have no format), found \"{}\"",
+                    file, format));
   }
   if (doc.contains("version") && !doc.contains("cores"))
     return doc.contains("layers") ? FileKind::trainer_net : FileKind::recipe;

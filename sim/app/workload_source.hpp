@@ -13,10 +13,10 @@
 #include <string>
 
 #include "hw_models/numerics/errors.hpp"
-#include "workloads/io/strict_json.hpp"
 #include "sim/app/config_options.hpp"
 #include "sim/app/data_dir.hpp"
 #include "sim/report/report_writer.hpp"
+#include "workloads/io/strict_json.hpp"
 #include "workloads/ir/arch_net.hpp"
 #include "workloads/ir/workload_json.hpp"
 

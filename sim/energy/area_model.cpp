@@ -82,11 +82,10 @@ double synth_transistors(const std::vector<config::PeSynthVariant>& table,
   };
   // The variants at the pipeline depth nearest `d`, nearest width first.
   auto at_depth = [&](uint32_t d) {
-    const int64_t best = depth_gap(*std::min_element(all.begin(), all.end(),
-                                                     [&](auto* x, auto* y) {
-                                                       return depth_gap(x, d) < depth_gap(y, d);
-                                                     }),
-                                   d);
+    const int64_t best = depth_gap(
+        *std::min_element(all.begin(), all.end(),
+                          [&](auto* x, auto* y) { return depth_gap(x, d) < depth_gap(y, d); }),
+        d);
     std::vector<const config::PeSynthVariant*> same;
     for (auto* v : all)
       if (depth_gap(v, d) == best) same.push_back(v);

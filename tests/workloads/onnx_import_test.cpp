@@ -347,5 +347,41 @@ TEST(ImporterOnnx, ZeroStridesAndHugeDimensionsAreInputErrors) {
   }
 }
 
+// Two shapes of the Conv that crashed ONNX 1.12's shape inference (fuzzing,
+// tests/data/fuzz_regressions/onnx): each is now a named input error.
+TEST(ImporterOnnx, ConvSchemaAndKernelRankAreCheckedBeforeShapeInference) {
+  {
+    OnnxModelBuilder b;
+    b.input("x", {1, 2, 8, 8}).weight("w", {4, 2, 3, 3});
+    auto& n = b.node("Conv", "c0", {"x", "w"}, {"y"});
+    OnnxModelBuilder::ints(n, "kernegrouppe", {3, 3});
+    b.output("y");
+    const std::string err = import_error(b, "unknown_attr");
+    EXPECT_NE(err.find("node 'c0' (Conv) breaks its ONNX schema: Unrecognized attribute: "
+                       "kernegrouppe"),
+              std::string::npos)
+        << err;
+  }
+  {
+    OnnxModelBuilder b;
+    b.input("x", {8, 8}).weight("w", {4, 2, 3, 3});  // rank-2 input, 2-D kernel
+    b.node("Conv", "c0", {"x", "w"}, {"y"});
+    b.output("y");
+    const std::string err = import_error(b, "kernel_rank");
+    EXPECT_NE(err.find("kernel_shape has incorrect size"), std::string::npos) << err;
+  }
+  {
+    OnnxModelBuilder b;
+    b.input("x", {1, 2, 8, 8}).input("w", {4, 2, 3, 3});  // weight not an initializer
+    b.node("Conv", "c0", {"x", "w"}, {"y"});
+    b.output("y");
+    const std::string err = import_error(b, "dynamic_weight");
+    EXPECT_NE(err.find("node 'c0' (Conv) has no kernel_shape attribute and its weight 'w' is "
+                       "not an initializer"),
+              std::string::npos)
+        << err;
+  }
+}
+
 }  // namespace
 }  // namespace nibble::workload

@@ -173,6 +173,59 @@ std::optional<onnx::TensorProto> static_value(const std::string& name,
   return t;
 }
 
+// Every node against its operator schema at the model's opset, as ONNX's
+// checker does (input and output counts, known attributes of the right type,
+// required ones present). ONNX shape inference assumes schema-valid nodes: a
+// Conv with an unknown attribute and no kernel_shape crashed it (a fuzzing
+// find, kept in tests/data/fuzz_regressions/onnx). The whole-model checker
+// is not used: it also demands shapes on graph outputs, which the format
+// leaves optional and hand-built models omit.
+void check_schemas(const onnx::GraphProto& g, int64_t opset, const std::string& file) {
+  for (const auto& n : g.node()) {
+    const auto* schema =
+        onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), onnx::ONNX_DOMAIN);
+    const std::string node = n.name().empty() ? (n.output_size() ? n.output(0) : "") : n.name();
+    if (!schema)
+      throw InputError(fmt::format("{}: node '{}': op {} does not exist at opset {}", file, node,
+                                   n.op_type(), opset));
+    try {
+      schema->Verify(n);
+    } catch (const std::exception& e) {
+      throw InputError(fmt::format("{}: node '{}' ({}) breaks its ONNX schema: {}", file, node,
+                                   n.op_type(), e.what()));
+    }
+  }
+}
+
+// A Conv without kernel_shape takes it from its weight's dimensions 2.., and
+// ONNX 1.12's shape inference then indexes per-axis attributes by the
+// weight's rank without checking it against the input's (a rank-2 input with
+// a 4-D weight read past an empty vector: a fuzzing find). Pinning the
+// attribute from the weight initializer puts the rank through ONNX's own
+// "kernel_shape has incorrect size" check instead.
+void pin_conv_kernel_shapes(onnx::GraphProto& g, const std::string& file) {
+  for (auto& n : *g.mutable_node()) {
+    if (n.op_type() != "Conv") continue;
+    bool has_kernel = false;
+    for (const auto& a : n.attribute()) has_kernel |= a.name() == "kernel_shape";
+    if (has_kernel) continue;
+    const onnx::TensorProto* w = nullptr;
+    if (n.input_size() >= 2)
+      for (const auto& t : g.initializer())
+        if (t.name() == n.input(1)) w = &t;
+    const std::string node = n.name().empty() ? (n.output_size() ? n.output(0) : "") : n.name();
+    if (!w)
+      throw InputError(fmt::format(
+          "{}: node '{}' (Conv) has no kernel_shape attribute and its weight '{}' is not an "
+          "initializer: give kernel_shape, or export the weights as initializers",
+          file, node, n.input_size() >= 2 ? n.input(1) : ""));
+    auto* attr = n.add_attribute();
+    attr->set_name("kernel_shape");
+    attr->set_type(onnx::AttributeProto::INTS);
+    for (int i = 2; i < w->dims_size(); ++i) attr->add_ints(w->dims(i));
+  }
+}
+
 void infer_shapes(onnx::ModelProto& model, const std::string& file) {
   onnx::ModelProto pinned = model;
   for (int round = 0; round < 16; ++round) {
@@ -265,6 +318,9 @@ OnnxImport read_onnx_model(const fs::path& path, const OnnxImportOptions& opt) {
   check_dims(model.graph(), file);
   out.model_batch = fix_input_shapes(*model.mutable_graph(), opt, file);
   check_dims(model.graph(), file);
+  check_schemas(model.graph(), out.opset, file);
+  pin_conv_kernel_shapes(*model.mutable_graph(), file);
+  check_attributes(model.graph(), file);
   infer_shapes(model, file);
   check_dims(model.graph(), file);
   auto lowered = onnx_import::lower_graph(model.graph(), out.model_batch, file);

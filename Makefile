@@ -12,7 +12,7 @@ NIBBLE := $(BUILD_DIR)/bin/nibble
 # (tools/train_on_chip, docs/closed_loop.md).
 MAIN_JOB ?= tools/train_on_chip $(NIBBLE)
 
-.PHONY: all deps configure build run test install asan bench clean format fuzz fuzz-ci
+.PHONY: all deps configure build run test install asan bench clean format fuzz fuzz-ci doc-figures
 
 all: build
 
@@ -56,6 +56,14 @@ fuzz: deps
 fuzz-ci: fuzz
 	tools/run_fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) --jobs 2
 	cd $(FUZZ_BUILD) && ctest -R '^readers\.' --output-on-failure -j $(JOBS)
+
+# Every figure the docs quote from Nibble's output, against the current
+# binary (docs/figures.json). ctest runs TIER=ci; the default here adds the
+# training runs (minutes); TIER=study the 5-epoch accuracy tables (hours).
+# WRITE=1 puts the measured figures into the docs.
+TIER ?= long
+doc-figures: build
+	tools/doc_figures --nibble $(BUILD_DIR)/bin/nibble --tier $(TIER) $(if $(WRITE),--write)
 
 bench: build
 	@for b in $(BUILD_DIR)/bin/bench_*; do echo "== $$b"; $$b; done

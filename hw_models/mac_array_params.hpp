@@ -131,7 +131,7 @@ struct MacArrayParams {
     v.param("accumulator_bits", accumulator_bits,
             {.unit = "bits",
              .desc = "Width of the exact, saturating integer accumulator",
-             .min = 16,
+             .min = 8,
              .max = 64});
     v.param(
         "accumulation", accumulation,

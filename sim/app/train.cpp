@@ -187,6 +187,52 @@ std::string history_csv(const nlohmann::json& report) {
   return out;
 }
 
+// On a chip the chip config owns the GEMM arithmetic (accumulator width and
+// mode, FP16 chunk); the recipe owns policy. A recipe "gemm" key that is
+// given and disagrees with the chip is an input error naming both; keys not
+// given take the chip's values, so the report records what ran.
+void bind_gemm_to_chip(train::Recipe& recipe, const config::ChipConfig& chip_cfg,
+                       const std::string& chip_file) {
+  const auto& cores = chip_cfg.chip.cores;
+  const auto& array = cores.front().array;
+  for (size_t i = 1; i < cores.size(); ++i) {
+    const auto& b = cores[i].array;
+    if (b.accumulator_bits != array.accumulator_bits || b.accumulation != array.accumulation ||
+        b.fp16_chunk_size != array.fp16_chunk_size)
+      throw InputError(fmt::format(
+          "{}: /cores/{}/array: accumulates differently from /cores/0/array; closed-loop training "
+          "needs one arithmetic on every core",
+          chip_file, i));
+  }
+  const std::string mode =
+      array.accumulation == hw::Accumulation::int_exact ? "int_exact" : "fp16_chunked";
+  auto clash = [&](const char* key, const std::string& recipe_value, const char* chip_key,
+                   const std::string& chip_value) {
+    throw InputError(fmt::format(
+        "{}: /gemm/{} is {}, but the chip {} has /cores/0/array/{} = {}: on a chip the chip "
+        "config owns the arithmetic; drop /gemm/{} from the recipe, or set the chip "
+        "(--set /cores/0/array/{}=...)",
+        recipe.path, key, recipe_value, chip_file, chip_key, chip_value, key, chip_key));
+  };
+  auto& g = recipe.gemm;
+  if (recipe.gemm_given.accumulation && g.accumulation != mode)
+    clash("accumulation", g.accumulation, "accumulation", mode);
+  if (recipe.gemm_given.acc_bits && g.acc_bits != static_cast<int>(array.accumulator_bits))
+    clash("acc_bits", std::to_string(g.acc_bits), "accumulator_bits",
+          std::to_string(array.accumulator_bits));
+  if (recipe.gemm_given.chunk && mode == "fp16_chunked" &&
+      g.chunk != static_cast<int>(array.fp16_chunk_size))
+    clash("chunk", std::to_string(g.chunk), "fp16_chunk_size",
+          std::to_string(array.fp16_chunk_size));
+  g.accumulation = mode;
+  g.acc_bits = static_cast<int>(array.accumulator_bits);
+  g.chunk = static_cast<int>(array.fp16_chunk_size);
+  auto& e = recipe.effective["gemm"];
+  e["accumulation"] = g.accumulation;
+  e["acc_bits"] = g.acc_bits;
+  if (mode == "fp16_chunked") e["chunk"] = g.chunk;
+}
+
 void run_train(TrainArgs& a) {
   using namespace nibble::train;
   a.deprecated.warn();
@@ -206,7 +252,7 @@ void run_train(TrainArgs& a) {
   // Output paths are checked before any input is read or anything written.
   io::check_output_folder(out_dir, "--out");
   if (!a.trace_out.empty()) io::check_output_folder(a.trace_out, "--trace-out");
-  const Recipe recipe = Recipe::load(recipe_path, sets);
+  Recipe recipe = Recipe::load(recipe_path, sets);
   Model model = Model::load(model_path, a.seed);
 
   data::Dataset train = data::load_fashion_mnist(a.data_dir, "train");
@@ -227,27 +273,18 @@ void run_train(TrainArgs& a) {
                     "found {}",
                     model_path, train.num_classes, a.data_dir, model.classes()));
 
-  GemmSettings gs = recipe.gemm;
-  gs.threads = a.threads;
-  SoftwareExecutor software(gs);
   std::unique_ptr<chip_exec::ChipExecutor> chip;
   std::optional<config::ChipConfig> chip_cfg;
   if (!a.chip.empty()) {
     chip_cfg = config::load_chip_config(a.chip, parse_overrides(a.sets));
+    bind_gemm_to_chip(recipe, *chip_cfg, a.chip);
     const hw::FidelityMode mode =
         a.mode == "detailed" ? hw::FidelityMode::detailed : hw::FidelityMode::fast;
     chip = std::make_unique<chip_exec::ChipExecutor>(chip_cfg->chip, chip_cfg->tech, mode);
-    // The chip's arrays define the GEMM arithmetic; the software trainer's
-    // numbers are only reproduced when the recipe asks for the same.
-    for (const auto& core : chip_cfg->chip.cores)
-      if (static_cast<int>(core.array.accumulator_bits) != recipe.gemm.acc_bits ||
-          (core.array.accumulation == hw::Accumulation::int_exact) !=
-              (recipe.gemm.accumulation == "int_exact"))
-        spdlog::warn(
-            "{}: the arrays accumulate differently from recipe {} (gemm: {}, {} bits): the chip's "
-            "numbers will differ from the software trainer's",
-            a.chip, recipe.name, recipe.gemm.accumulation, recipe.gemm.acc_bits);
   }
+  GemmSettings gs = recipe.gemm;
+  gs.threads = a.threads;
+  SoftwareExecutor software(gs);
   Executor* base = chip ? static_cast<Executor*>(chip.get()) : &software;
   std::unique_ptr<trace::TraceWriter> tracer;
   Executor* exec = base;

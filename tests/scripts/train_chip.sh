@@ -51,4 +51,35 @@ grep -q "bad.json" "$TMP/bad.txt" || fail "bad --chip: message does not name the
 "$CLI" train $small --chip "$TMP/missing.json" --out "$TMP/bad" > "$TMP/miss.txt" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "missing --chip: exit $rc, expected 2"
-echo "PASS"
+
+# One source of truth for the arithmetic (issue 15): on a chip the chip owns
+# the accumulator. A recipe acc_bits that disagrees is an error naming both
+# files and pointers, before anything is written; one that agrees, or none,
+# trains; the report records the chip's width; 8 bits is a legal chip.
+tiny="--net cnn --recipe ibm4 --epochs 1 --train-limit 32 --test-limit 32 --batch 32 --seed 3"
+"$CLI" train $tiny --recipe-set /gemm/acc_bits=14 --chip "$SRC/configs/chips/default.json" \
+  --out "$TMP/clash" > /dev/null 2> "$TMP/clash.err"
+[ $? -eq 2 ] || fail "recipe acc_bits 14 on a 32-bit chip: expected exit 2"
+grep -q "ibm4.json: /gemm/acc_bits is 14, but the chip .*default.json has /cores/0/array/accumulator_bits = 32" "$TMP/clash.err" \
+  || fail "clash message: $(cat "$TMP/clash.err")"
+[ ! -e "$TMP/clash" ] || fail "the refused run wrote $TMP/clash"
+"$CLI" train $tiny --recipe-set /gemm/accumulation=fp16_chunked --chip "$SRC/configs/chips/default.json" \
+  --out "$TMP/clash2" > /dev/null 2> "$TMP/clash2.err"
+[ $? -eq 2 ] && grep -q "/gemm/accumulation is fp16_chunked, but the chip" "$TMP/clash2.err" \
+  || fail "accumulation clash: $(cat "$TMP/clash2.err")"
+"$CLI" train $tiny --recipe-set /gemm/acc_bits=12 --set /cores/0/array/accumulator_bits=12 \
+  --chip "$SRC/configs/chips/default.json" --out "$TMP/agree" > /dev/null 2>&1 || fail "agreeing widths refused"
+"$CLI" train $tiny --set /cores/0/array/accumulator_bits=8 --chip "$SRC/configs/chips/default.json" \
+  --out "$TMP/acc8" > /dev/null 2> "$TMP/acc8.err" || fail "an 8-bit chip accumulator refused: $(cat "$TMP/acc8.err")"
+/usr/bin/python3 -c "
+import json, sys
+g = json.load(open('$TMP/acc8/report.json'))['recipe']['gemm']
+assert g == {'accumulation': 'int_exact', 'acc_bits': 8}, g
+g = json.load(open('$TMP/agree/report.json'))['recipe']['gemm']
+assert g['acc_bits'] == 12, g
+" || fail "report records the chip's accumulator"
+"$CLI" train $tiny --set /cores/0/array/accumulator_bits=7 --chip "$SRC/configs/chips/default.json" \
+  --out "$TMP/acc7" > /dev/null 2> "$TMP/acc7.err"
+[ $? -eq 2 ] && grep -q "accumulator_bits: out of range: expected integer in \[8, 64\]" "$TMP/acc7.err" \
+  || fail "7-bit accumulator: $(cat "$TMP/acc7.err")"
+echo "ok   the chip owns the accumulator: clashes refused, agreement and 8 bits accepted"

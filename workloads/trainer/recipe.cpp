@@ -82,6 +82,7 @@ Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
   }
   {
     JsonReader g = r.object("gemm");
+    rc.gemm_given = {g.has("accumulation"), g.has("acc_bits"), g.has("chunk")};
     rc.gemm.accumulation =
         g.string("accumulation", rc.gemm.accumulation, {"int_exact", "fp16_chunked"});
     rc.gemm.acc_bits = g.integer("acc_bits", rc.gemm.acc_bits, 2, 64);

@@ -31,6 +31,11 @@ struct Recipe {
   nlohmann::json effective;  // the recipe after --set overrides
   OptimizerConfig optimizer;
   GemmSettings gemm;
+  // Which "gemm" keys the recipe (file or overrides) gives: on a chip the
+  // chip config owns the arithmetic, and a given key must agree with it.
+  struct GemmGiven {
+    bool accumulation = false, acc_bits = false, chunk = false;
+  } gemm_given;
   // Precision policy: names of precisions (fp32, fp16, hfp8, ibm4).
   std::string default_precision = "fp32";
   std::string first_layer = "default", last_layer = "default", pointwise_conv = "default";

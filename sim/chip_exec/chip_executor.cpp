@@ -76,7 +76,8 @@ void fill_operand(const QTensor& t, bool trans, int rows, int cols,
     case Format::nvfp4:  // fill_block_operand
       break;
   }
-  throw SimulationError(std::string(train::to_string(t.format)) + " tensor has no plain operand codes");
+  throw SimulationError(std::string(train::to_string(t.format)) +
+                        " tensor has no plain operand codes");
 }
 
 // A block-scaled operand in the array's layout (A: M x K row-major; B: K x N,

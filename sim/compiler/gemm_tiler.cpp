@@ -146,9 +146,8 @@ hw::CoreProgram tile_program(const GemmOp& op, hw::Dataflow df, const TileShape&
         s.n0 = n0;
         s.k0 = k0;
         const Tile a{m0, k0, tm, tk}, b{k0, n0, tk, tn};
-        s.load_bytes =
-            (a == prev_a ? 0 : bytes(tm, tk) + block_scale_bytes(op.precision, tm, tk)) +
-            (b == prev_b ? 0 : bytes(tk, tn) + block_scale_bytes(op.precision, tn, tk));
+        s.load_bytes = (a == prev_a ? 0 : bytes(tm, tk) + block_scale_bytes(op.precision, tm, tk)) +
+                       (b == prev_b ? 0 : bytes(tk, tn) + block_scale_bytes(op.precision, tn, tk));
         prev_a = a;
         prev_b = b;
         s.store_bytes =

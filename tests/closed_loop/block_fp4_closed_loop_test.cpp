@@ -129,8 +129,7 @@ TEST_P(BlockFp4Loop, TraceReplaysBitExactInFastAndDetailed) {
   }
   EXPECT_EQ(block_gemms, 6);       // conv2 and fc1: forward, dX, dW
   EXPECT_EQ(hadamard_layouts, 4);  // their activations and gradients for dW
-  const Replayed fast =
-      replay(dir + "/trace", hw::FidelityMode::fast, {}, temp_dir("fast_" + fmt));
+  const Replayed fast = replay(dir + "/trace", hw::FidelityMode::fast, {}, temp_dir("fast_" + fmt));
   EXPECT_EQ(fast.exit_code, 0);
   EXPECT_EQ(fast.report["mismatches"].get<uint64_t>(), 0u)
       << fast.report["first_mismatches"].dump(1);

@@ -70,18 +70,19 @@ TEST(BlockFp4Recipe, Mxfp4UsesOcpBlocks) {
 }
 
 TEST(BlockFp4Recipe, EveryKnobIsSwitchable) {
-  const Recipe r = Recipe::load(test::source_path("configs/recipes/nvfp4.json"),
-                                {"/nvfp4/weights/tiles_2d=false", "/nvfp4/gradients/rounding=nearest",
-                                 "/nvfp4/hadamard/dw_operands=false", "/precision/first_layer=nvfp4"});
+  const Recipe r =
+      Recipe::load(test::source_path("configs/recipes/nvfp4.json"),
+                   {"/nvfp4/weights/tiles_2d=false", "/nvfp4/gradients/rounding=nearest",
+                    "/nvfp4/hadamard/dw_operands=false", "/precision/first_layer=nvfp4"});
   const LayerPrecision& p = r.precision("nvfp4");
   EXPECT_FALSE(p.weights.tiles_2d);
   EXPECT_EQ(p.gradients.rounding, "nearest");
   EXPECT_FALSE(p.dw_hadamard);
   EXPECT_EQ(r.first_layer, "nvfp4");
-  const Recipe s = Recipe::load(test::source_path("configs/recipes/mxfp4.json"),
-                                {"/mxfp4/hadamard/signs=seeded", "/mxfp4/hadamard/seed=7",
-                                 "/mxfp4/scale_rounding=ceil", "/mxfp4/block_size=16",
-                                 "/mxfp4/weights/tiles_2d=true"});
+  const Recipe s = Recipe::load(
+      test::source_path("configs/recipes/mxfp4.json"),
+      {"/mxfp4/hadamard/signs=seeded", "/mxfp4/hadamard/seed=7", "/mxfp4/scale_rounding=ceil",
+       "/mxfp4/block_size=16", "/mxfp4/weights/tiles_2d=true"});
   const LayerPrecision& q = s.precision("mxfp4");
   EXPECT_EQ(q.hadamard_sign_mask, num::hadamard_sign_mask(7));
   EXPECT_EQ(q.weights.scale_rounding, "ceil");
@@ -95,8 +96,8 @@ TEST(BlockFp4Recipe, BadValuesNameFilePointerExpectedAndFound) {
     const char* pointer;
     const char* expected;
   } cases[] = {
-      {R"({"name": "x", "mxfp4": {"weights": {"tiles_2d": true}}})", "r.json: /mxfp4/weights/tiles_2d",
-       "16x16 tiles need block_size 16"},
+      {R"({"name": "x", "mxfp4": {"weights": {"tiles_2d": true}}})",
+       "r.json: /mxfp4/weights/tiles_2d", "16x16 tiles need block_size 16"},
       {R"({"name": "x", "nvfp4": {"block_size": 32}})", "r.json: /nvfp4/block_size",
        "an integer in [16, 16]"},
       {R"({"name": "x", "mxfp4": {"block_size": 24}})", "r.json: /mxfp4/block_size", "16 or 32"},
@@ -110,7 +111,8 @@ TEST(BlockFp4Recipe, BadValuesNameFilePointerExpectedAndFound) {
        "unknown key"},
       {R"({"name": "x", "nvfp4": {"weights": {"tiles_2d": 1}}})", "r.json: /nvfp4/weights/tiles_2d",
        "true or false"},
-      {R"({"name": "x", "precision": {"default": "nvfp8"}})", "r.json: /precision/default", "nvfp4"},
+      {R"({"name": "x", "precision": {"default": "nvfp8"}})", "r.json: /precision/default",
+       "nvfp4"},
   };
   for (const Case& c : cases) {
     const std::string e = recipe_error(c.text);
@@ -169,7 +171,7 @@ TEST(BlockFp4Recipe, LinearLayerBlocksEachGemmAlongItsOwnK) {
   const Mat& w = fc.weight().value;
   const auto& fwd = ex.ops[0];
   EXPECT_EQ(fwd.pass, Pass::forward);
-  EXPECT_EQ(fwd.a.blocks.codes, reference_blocks(x, false, false, 0, row).codes);  // X along in
+  EXPECT_EQ(fwd.a.blocks.codes, reference_blocks(x, false, false, 0, row).codes);   // X along in
   EXPECT_EQ(fwd.b.blocks.codes, reference_blocks(w, false, false, 0, tile).codes);  // W along in
   const auto& dw = ex.ops[1];
   EXPECT_EQ(dw.pass, Pass::grad_weight);

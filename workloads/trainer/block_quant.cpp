@@ -64,10 +64,10 @@ void check_block_gemm(const GemmOp& op) {
         where(), a.blocks_transposed, op.a_trans, b.blocks_transposed, op.b_trans));
   if (a.blocks.block_size != b.blocks.block_size || a.blocks.rows != op.m ||
       b.blocks.rows != op.n || a.blocks.cols != op.k || b.blocks.cols != op.k)
-    throw SimulationError(fmt::format(
-        "{}: block operands {}x{} (block {}) and {}x{} (block {}) do not fit {}x{}x{}", where(),
-        a.blocks.rows, a.blocks.cols, a.blocks.block_size, b.blocks.rows, b.blocks.cols,
-        b.blocks.block_size, op.m, op.n, op.k));
+    throw SimulationError(
+        fmt::format("{}: block operands {}x{} (block {}) and {}x{} (block {}) do not fit {}x{}x{}",
+                    where(), a.blocks.rows, a.blocks.cols, a.blocks.block_size, b.blocks.rows,
+                    b.blocks.cols, b.blocks.block_size, op.m, op.n, op.k));
 }
 
 uint64_t block_fp4_scale_bytes(const num::BlockFp4Tensor& t, bool tiles_2d) {

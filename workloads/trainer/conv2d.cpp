@@ -51,8 +51,9 @@ Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
     // quantization follows im2col. For training also W^T along out_c (dX)
     // and col^T along batch x pixels (dW).
     const bool dx = ctx.training && need_input_grad_;
-    auto w = quantize_blocks(ctx, Role::weight, w_.value,
-                             dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
+    auto w =
+        quantize_blocks(ctx, Role::weight, w_.value,
+                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
     wq_ = std::move(w[0]);
     if (dx) wq_dx_ = std::move(w[1]);
     const Mat col = im2col(x, g_);
@@ -79,13 +80,13 @@ Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
   // (out_c) for dX.
   GradCopies g =
       blocks ? quantize_grad_blocks(ctx, dyg, {true}, dw_layout(false)) : quantize_grads(ctx, dyg);
-  GemmOp dw{name_, Pass::grad_weight, g_.out_c, g_.k(), p, &g.for_dw, false,
-            blocks ? &colq_dw_ : &colq_, true};
+  GemmOp dw{name_, Pass::grad_weight,           g_.out_c, g_.k(), p, &g.for_dw,
+            false, blocks ? &colq_dw_ : &colq_, true};
   w_.grad = ctx.exec->gemm(dw);
   if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
   if (!need_input_grad_) return Mat();
-  GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_, true, &g.for_dx,
-            false};
+  GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_,
+            true,  &g.for_dx,        false};
   return input_quant_backward(col2im(ctx.exec->gemm(dx), batch_, g_));
 }
 

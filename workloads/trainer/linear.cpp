@@ -26,8 +26,9 @@ Mat Linear::forward(const Mat& x, StepContext& ctx) {
     // Y = X W^T: W and X blocked along `in` (their rows); for training also
     // W^T along `out` (dX = dY W) and X^T along the batch (dW = dY^T X).
     const bool dx = ctx.training && need_input_grad_;
-    auto w = quantize_blocks(ctx, Role::weight, w_.value,
-                             dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
+    auto w =
+        quantize_blocks(ctx, Role::weight, w_.value,
+                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
     wq_ = std::move(w[0]);
     if (dx) wq_dx_ = std::move(w[1]);
     auto xs = quantize_blocks(ctx, Role::activation, x,
@@ -49,14 +50,15 @@ Mat Linear::backward(const Mat& dy, StepContext& ctx) {
   const int n = static_cast<int>(dy.rows());
   const bool blocks = block_fp4();
   // Blocks: dY along `out` for dX, dY^T along the batch for dW.
-  GradCopies g = blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true)) : quantize_grads(ctx, dy);
-  GemmOp dw{name_,     Pass::grad_weight, out_.size(), in_.size(), n, &g.for_dw, true,
-            blocks ? &xq_dw_ : &xq_, false};
+  GradCopies g =
+      blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true)) : quantize_grads(ctx, dy);
+  GemmOp dw{name_, Pass::grad_weight,       out_.size(), in_.size(), n, &g.for_dw,
+            true,  blocks ? &xq_dw_ : &xq_, false};
   w_.grad = ctx.exec->gemm(dw);
   if (has_bias_) b_.grad = dy.colwise().sum();
   if (!need_input_grad_) return Mat();
-  GemmOp dx{name_,    Pass::grad_input, n, in_.size(), out_.size(), &g.for_dx, false,
-            blocks ? &wq_dx_ : &wq_, false};
+  GemmOp dx{name_, Pass::grad_input,        n,    in_.size(), out_.size(), &g.for_dx,
+            false, blocks ? &wq_dx_ : &wq_, false};
   return input_quant_backward(ctx.exec->gemm(dx));
 }
 

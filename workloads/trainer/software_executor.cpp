@@ -108,10 +108,10 @@ std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
     const BlockLayout& l = op.layouts[i];
     const int rows = static_cast<int>(l.transposed ? x.cols() : x.rows());
     const int cols = static_cast<int>(l.transposed ? x.rows() : x.cols());
-    out.push_back(block_qtensor(x, op.spec.format, l,
-                                num::quantize_block_fp4_rht(block_values(x, l.transposed), rows,
-                                                            cols, cfg, l.hadamard, l.sign_mask,
-                                                            block_index_base(x, i))));
+    out.push_back(block_qtensor(
+        x, op.spec.format, l,
+        num::quantize_block_fp4_rht(block_values(x, l.transposed), rows, cols, cfg, l.hadamard,
+                                    l.sign_mask, block_index_base(x, i))));
   }
   op.reg->scale = out.front().scale;
   op.reg->initialised = true;

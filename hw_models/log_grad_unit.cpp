@@ -78,17 +78,8 @@ uint64_t LogGradUnit::quantize_block_fp4(const LguBlockFp4Job& job) {
     if (job.out == nullptr || job.rows < 0 || job.cols < 0 || job.x.size() != n)
       throw InputError(std::string(name()) +
                        ": block fp4 job needs rows x cols inputs and an output");
-    std::vector<float> transformed;
-    std::span<const float> x = job.x;
-    if (job.hadamard) {
-      transformed.assign(job.x.begin(), job.x.end());
-      for (int r = 0; r < job.rows; ++r)
-        num::hadamard16_inplace(
-            std::span<float>(transformed).subspan(uint64_t(r) * job.cols, uint64_t(job.cols)),
-            job.sign_mask);
-      x = transformed;
-    }
-    *job.out = num::quantize_block_fp4(x, job.rows, job.cols, job.format, job.index_base);
+    *job.out = num::quantize_block_fp4_rht(job.x, job.rows, job.cols, job.format, job.hadamard,
+                                           job.sign_mask, job.index_base);
   }
   const uint64_t t = block_fp4_cycles(n, job.hadamard);
   wait(clock_period_ * static_cast<double>(t));

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 
 namespace nibble::num {
 namespace {
@@ -118,6 +120,21 @@ BlockFp4Tensor quantize_block_fp4_with_amax(std::span<const float> x, int rows, 
                                             const BlockFp4Config& c, float global_amax,
                                             uint64_t index_base) {
   return quantize_impl(x, rows, cols, c, global_amax, index_base);
+}
+
+BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int cols,
+                                      const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
+                                      uint64_t index_base) {
+  if (!hadamard) return quantize_block_fp4(x, rows, cols, c, index_base);
+  if (rows < 0 || cols < 0 || x.size() != static_cast<std::size_t>(rows) * cols)
+    throw InputError("block fp4: expected " + std::to_string(rows) + "x" + std::to_string(cols) +
+                     " elements, found " + std::to_string(x.size()));
+  std::vector<float> t(x.begin(), x.end());
+  for (int r = 0; r < rows; ++r)
+    hadamard16_inplace(std::span<float>(t).subspan(static_cast<std::size_t>(r) * cols,
+                                                   static_cast<std::size_t>(cols)),
+                       sign_mask);
+  return quantize_block_fp4(t, rows, cols, c, index_base);
 }
 
 void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out) {

@@ -68,6 +68,13 @@ BlockFp4Tensor quantize_block_fp4_with_amax(std::span<const float> x, int rows, 
                                             const BlockFp4Config& c, float global_amax,
                                             uint64_t index_base = 0);
 void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out);  // fp32 of value()
+// The one block encoder of the chip's LGU and the trainer: when `hadamard`,
+// each row first gets the 16-point random Hadamard transform along K
+// (hadamard.hpp, runs of 16 from the row's start), then quantize_block_fp4 of
+// the transformed values (NVFP4's tensor scale is the transformed tensor's).
+BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int cols,
+                                      const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
+                                      uint64_t index_base = 0);
 
 // C[M x N] = A[M x K] * B^T where b_t is N x K: both operands are blocked
 // along K with the same block size and format. Per output, in this order:

@@ -16,6 +16,7 @@
 #include "hw_models/numerics/tensor_ops.hpp"
 #include "sim/chip_exec/chip_session.hpp"
 #include "sim/compiler/gemm_tiler.hpp"
+#include "workloads/trainer/block_quant.hpp"
 #include "workloads/trainer/qtensor_views.hpp"
 
 namespace nibble::chip_exec {
@@ -71,9 +72,29 @@ void fill_operand(const QTensor& t, bool trans, int rows, int cols,
       return copy_codes(t.codes16.data(), trans, rows, cols, out.data(),
                         [](uint16_t v) { return v; });
     case Format::fp32:
+    case Format::mxfp4:
+    case Format::nvfp4:  // fill_block_operand
       break;
   }
-  throw SimulationError("fp32 tensor has no operand codes");
+  throw SimulationError(std::string(train::to_string(t.format)) +
+                        " tensor has no plain operand codes");
+}
+
+// A block-scaled operand in the array's layout (A: M x K row-major; B: K x N,
+// so `k_along_rows` false) from blocks that run along K (check_block_gemm):
+// each code carries its block's scale and the block-end flag
+// (mac_datapath.hpp block_fp4_operand).
+void fill_block_operand(const num::BlockFp4Tensor& t, bool k_along_rows,
+                        std::vector<hw::OperandCode>& out) {
+  const uint32_t lines = uint32_t(t.rows), K = uint32_t(t.cols), bs = uint32_t(t.block_size);
+  out.resize(uint64_t{lines} * K);
+  for (uint32_t l = 0; l < lines; ++l)
+    for (uint32_t k = 0; k < K; ++k) {
+      const bool end = (k + 1) % bs == 0 || k + 1 == K;
+      const hw::OperandCode c = hw::block_fp4_operand(t.codes[uint64_t{l} * K + k],
+                                                      t.scale_code(int(l), int(k / bs)), end);
+      out[k_along_rows ? uint64_t{l} * K + k : uint64_t{k} * lines + l] = c;
+    }
 }
 
 // The controller computes whole-K tiles only. A plan that splits K keeps
@@ -174,6 +195,7 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
     throw SimulationError(
         fmt::format("{}: quantize op without input, scale register or phase", op.layer));
   const uint32_t reg_index = register_index(op.layer, op.role);
+  if (train::is_block_fp4(op.spec.format)) return quantize_blocks(op, reg_index);
   if (op.role == train::Role::gradient) return quantize_gradient(op, reg_index);
   const Mat& x = *op.input;
   const train::QuantSpec& s = op.spec;
@@ -239,6 +261,50 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
   op.reg->scale = q.scale;
   op.reg->initialised = true;
   return {std::move(q)};
+}
+
+std::vector<QTensor> ChipExecutor::quantize_blocks(const train::QuantizeOp& op,
+                                                   uint32_t reg_index) {
+  const Mat& x = *op.input;
+  if (op.layouts.empty())
+    throw SimulationError(fmt::format("{}: {} quantize op without a block layout", op.layer,
+                                      train::to_string(op.spec.format)));
+  const num::BlockFp4Config cfg = train::block_config(op.spec, op.step);
+  const uint64_t n = static_cast<uint64_t>(x.size());
+  const bool gradient = op.role == train::Role::gradient;
+  std::vector<QTensor> out;
+  run_op(op.layer, gradient ? "grad_quantize" : "forward", "lgu", [&](hw::Chip& chip) {
+    hw::Core& core = chip.core(0);
+    for (size_t i = 0; i < op.layouts.size(); ++i) {
+      const train::BlockLayout& l = op.layouts[i];
+      // The tensor streams from its producer along the layout's K lines (a
+      // transposed layout is read column-wise by the DMA, as the mapper
+      // reads GEMM operands); the scale unit's statistics pass finds the
+      // block (and NVFP4 tensor) maxima, the LGU encodes.
+      const std::vector<float> v = train::block_values(x, l.transposed);
+      core.scale_unit().block_scales_pass(n);
+      num::BlockFp4Tensor t;
+      hw::LguBlockFp4Job job;
+      job.x = v;
+      job.rows = static_cast<int>(l.transposed ? x.cols() : x.rows());
+      job.cols = static_cast<int>(l.transposed ? x.rows() : x.cols());
+      job.format = cfg;
+      job.hadamard = l.hadamard;
+      job.sign_mask = l.sign_mask;
+      job.index_base = train::block_index_base(x, i);
+      job.out = &t;
+      core.lgu().quantize_block_fp4(job);
+      // Codes and scales go to DRAM for the GEMM programs' tile loads
+      // (weights; activations and gradients too: a layer's tensors do not
+      // stay on chip between passes in this model).
+      core.write_dma().transfer(train::block_fp4_bytes(t, cfg.tiles_2d));
+      out.push_back(train::block_qtensor(x, op.spec.format, l, std::move(t)));
+    }
+    core.scale_unit().write_register(reg_index, out.front().scale);
+  });
+  op.reg->scale = out.front().scale;
+  op.reg->initialised = true;
+  return out;
 }
 
 std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op,
@@ -342,7 +408,13 @@ Mat ChipExecutor::gemm(const train::GemmOp& op) {
   train::check_gemm_shape(op);
   auto operands = std::make_shared<hw::GemmOperands>();
   hw::MacFormat& f = operands->format;
-  if (is_int(a.format) && is_int(b.format)) {
+  const bool blocks = train::is_block_fp4(a.format) || train::is_block_fp4(b.format);
+  if (blocks) {
+    train::check_block_gemm(op);
+    f.precision = a.format == Format::nvfp4 ? Precision::nvfp4 : Precision::mxfp4;
+    f.block_size = static_cast<uint32_t>(a.blocks.block_size);
+    f.output_scale = {num::block_fp4_alpha(a.blocks, b.blocks), 0};
+  } else if (is_int(a.format) && is_int(b.format)) {
     f.precision = Precision::int4_int4;
     f.output_scale = {a.scale * b.scale, 0};
   } else if (a.format == Format::fp4_radix4 && is_int(b.format)) {
@@ -371,8 +443,13 @@ Mat ChipExecutor::gemm(const train::GemmOp& op) {
   const uint32_t M = static_cast<uint32_t>(op.m), N = static_cast<uint32_t>(op.n),
                  K = static_cast<uint32_t>(op.k);
   operands->shape = {M, N, K};
-  fill_operand(a, op.a_trans, op.m, op.k, operands->a);
-  fill_operand(b, op.b_trans, op.k, op.n, operands->b);
+  if (blocks) {
+    fill_block_operand(a.blocks, true, operands->a);
+    fill_block_operand(b.blocks, false, operands->b);
+  } else {
+    fill_operand(a, op.a_trans, op.m, op.k, operands->a);
+    fill_operand(b, op.b_trans, op.k, op.n, operands->b);
+  }
   const std::string name = fmt::format("{}.{}", op.layer, train::to_string(op.pass));
   compiler::GemmPlan plan = compiler::plan_gemm({name, M, N, K, f.precision}, chip_, operands);
   for (auto& p : plan.programs) merge_k_steps(p);

@@ -13,7 +13,10 @@
 //               to DRAM; activations:
 //               PACT register write + quantize pass; FP4 gradients: statistics
 //               pass (max GradScale; none for dynamic), register write, LGU
-//               (both TPR phases); FP16/HFP8: statistics + convert pass.
+//               (both TPR phases); FP16/HFP8: statistics + convert pass;
+//               MXFP4/NVFP4: per layout (block_quant.hpp) a block-maxima
+//               pass in the scale unit, the LGU's Hadamard stage and E2M1
+//               encoder, codes and scales written to DRAM.
 //   update      read w, v (FP32) and g (FP16) by DMA, SFU SGD pass, write w, v.
 // Arithmetic is numerics' one copy (the same functions SoftwareExecutor
 // calls), so the executor equals SoftwareExecutor bit for bit when the chip's
@@ -75,6 +78,7 @@ class ChipExecutor : public train::Executor {
   void run_op(const std::string& layer, const char* pass, const char* kind, Job&& job);
   uint32_t register_index(const std::string& layer, train::Role role);
   std::vector<train::QTensor> quantize_gradient(const train::QuantizeOp& op, uint32_t reg_index);
+  std::vector<train::QTensor> quantize_blocks(const train::QuantizeOp& op, uint32_t reg_index);
 
   hw::ChipParams chip_;
   config::TechParams tech_;

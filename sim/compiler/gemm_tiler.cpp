@@ -11,10 +11,16 @@
 
 namespace nibble::compiler {
 
+uint64_t block_scale_bytes(Precision precision, uint64_t lines, uint64_t k) {
+  if (!is_block_fp4(precision)) return 0;
+  const uint64_t block = precision == Precision::nvfp4 ? 16 : 32;
+  return lines * ((k + block - 1) / block);
+}
+
 uint64_t tile_bytes(Precision precision, const TileShape& t) {
   const uint64_t bits = hw::operand_width_bits(precision);
-  const uint64_t a = (uint64_t{t.m} * t.k * bits + 7) / 8;
-  const uint64_t b = (uint64_t{t.k} * t.n * bits + 7) / 8;
+  const uint64_t a = (uint64_t{t.m} * t.k * bits + 7) / 8 + block_scale_bytes(precision, t.m, t.k);
+  const uint64_t b = (uint64_t{t.k} * t.n * bits + 7) / 8 + block_scale_bytes(precision, t.n, t.k);
   return a + b + uint64_t{t.m} * t.n * 4;
 }
 
@@ -140,7 +146,8 @@ hw::CoreProgram tile_program(const GemmOp& op, hw::Dataflow df, const TileShape&
         s.n0 = n0;
         s.k0 = k0;
         const Tile a{m0, k0, tm, tk}, b{k0, n0, tk, tn};
-        s.load_bytes = (a == prev_a ? 0 : bytes(tm, tk)) + (b == prev_b ? 0 : bytes(tk, tn));
+        s.load_bytes = (a == prev_a ? 0 : bytes(tm, tk) + block_scale_bytes(op.precision, tm, tk)) +
+                       (b == prev_b ? 0 : bytes(tk, tn) + block_scale_bytes(op.precision, tn, tk));
         prev_a = a;
         prev_b = b;
         s.store_bytes =

@@ -46,6 +46,10 @@ struct GemmPlan {
 
 // Scratchpad bytes one tile set occupies: A and B tiles plus the 4-byte partial sums.
 uint64_t tile_bytes(Precision precision, const TileShape& t);
+// Block-scaled FP4 operands (mxfp4, nvfp4) also carry one 8-bit scale per
+// K block on each of their `lines` (E8M0 per 32, UE4M3 per 16: the formats'
+// block sizes); 0 for the other modes. Counted in tile sizes and loads.
+uint64_t block_scale_bytes(Precision precision, uint64_t lines, uint64_t k);
 
 GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip);
 // The same, with every core's program referencing the op's operand data (so

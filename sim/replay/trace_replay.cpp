@@ -80,6 +80,27 @@ struct Comparer {
     elements(op, what + ".values", expected.values, got.values);
     elements(op, what + ".codes", expected.codes8, got.codes8);
     elements(op, what + ".codes16", expected.codes16, got.codes16);
+    if (train::is_block_fp4(expected.format) || train::is_block_fp4(got.format)) {
+      scalar(op, what + ".blocks_transposed", expected.blocks_transposed, got.blocks_transposed);
+      scalar(op, what + ".block_size", int64_t{expected.blocks.block_size},
+             int64_t{got.blocks.block_size});
+      scalar(op, what + ".s_dec", static_cast<double>(expected.blocks.tensor.decode),
+             static_cast<double>(got.blocks.tensor.decode));
+      bytes(op, what + ".e2m1", expected.blocks.codes, got.blocks.codes);
+      bytes(op, what + ".block_scales", expected.blocks.scale_codes, got.blocks.scale_codes);
+    }
+  }
+  void bytes(const trace::TraceOp& op, const std::string& what, const std::vector<uint8_t>& e,
+             const std::vector<uint8_t>& g) {
+    if (e.size() != g.size()) {
+      ++compared;
+      note(op, what + " size", -1, int64_t(e.size()), int64_t(g.size()));
+      return;
+    }
+    for (size_t i = 0; i < e.size(); ++i) {
+      ++compared;
+      if (e[i] != g[i]) note(op, what, int64_t(i), int64_t{e[i]}, int64_t{g[i]});
+    }
   }
 };
 

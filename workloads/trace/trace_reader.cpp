@@ -215,6 +215,24 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
       q.phases.push_back(train::phase_from_string(phases[p].get<std::string>(),
                                                   fmt::format("{}/phases/{}", where, p)));
     }
+    if (train::is_block_fp4(q.spec.format)) {
+      q.phases = {train::Phase::none};
+      q.spec.block_size = static_cast<int>(f.integer("block_size", 16, 32));
+      q.spec.tiles_2d = f.boolean("tiles_2d");
+      q.spec.scale_rounding = f.str("scale_rounding");
+      const json& layouts = f.get("layouts", "an array of 1 or 2 block layouts");
+      if (!layouts.is_array() || layouts.empty() || layouts.size() > 2)
+        f.fail("layouts", "an array of 1 or 2 block layouts", found_of(layouts));
+      for (size_t k = 0; k < layouts.size(); ++k) {
+        Fields l(layouts[k], manifest_path_, fmt::format("{}/{}", f.at("layouts"), k));
+        train::BlockLayout bl;
+        bl.transposed = l.boolean("transposed");
+        bl.hadamard = l.boolean("hadamard");
+        bl.sign_mask = static_cast<uint16_t>(l.integer("sign_mask", 0, 0xFFFF));
+        l.reject_unknown();
+        q.layouts.push_back(bl);
+      }
+    }
     op.register_before = register_of(
         Fields(f.get("register_before", "an object"), manifest_path_, f.at("register_before")));
     op.register_after = register_of(
@@ -282,6 +300,21 @@ TensorRef TraceReader::parse_ref(const json& j, const std::string& name,
   r.scale = f.f32("scale", 0.0);
   r.exp2 = static_cast<int>(
       f.integer("exp2", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
+  if (train::is_block_fp4(r.format)) {
+    Fields b(f.get("blocks", "a block description"), manifest_path_, f.at("blocks"));
+    r.blocks.scales_file = b.str("scales_file");
+    if (r.blocks.scales_file.empty() || r.blocks.scales_file.find("..") != std::string::npos ||
+        r.blocks.scales_file[0] == '/')
+      b.fail("scales_file", "a path inside the trace folder", "\"" + r.blocks.scales_file + "\"");
+    r.blocks.block_size = static_cast<int>(b.integer("block_size", 16, 32));
+    if (r.blocks.block_size != 16 && r.blocks.block_size != 32)
+      b.fail("block_size", "16 or 32", std::to_string(r.blocks.block_size));
+    r.blocks.transposed = b.boolean("transposed");
+    r.blocks.s_enc = b.f32("s_enc", 0.0);
+    r.blocks.s_dec = b.f32("s_dec", 0.0);
+    r.blocks.global_amax = b.f32("global_amax", 0.0);
+    b.reject_unknown();
+  }
   f.reject_unknown();
   const std::string expected_encoding = [&] {
     switch (r.format) {
@@ -294,6 +327,9 @@ TensorRef TraceReader::parse_ref(const json& j, const std::string& name,
         return "u8";
       case Format::int4:
         return "int4x2";
+      case Format::mxfp4:
+      case Format::nvfp4:
+        return "e2m1x2";
       default:
         return "uint4x2";
     }
@@ -313,7 +349,7 @@ train::QTensor TraceReader::load(const TensorRef& ref) const {
   std::string want_descr = "|u1";
   if (ref.encoding == "f32") want_descr = "<f4";
   if (ref.encoding == "fp16") want_descr = "<u2";
-  if (ref.encoding == "int4x2" || ref.encoding == "uint4x2")
+  if (ref.encoding == "int4x2" || ref.encoding == "uint4x2" || ref.encoding == "e2m1x2")
     want_shape = {static_cast<int64_t>(num::packed_bytes(static_cast<size_t>(n)))};
   if (a.descr != want_descr || a.shape != want_shape)
     throw io::InputFileError(
@@ -335,6 +371,26 @@ train::QTensor TraceReader::load(const TensorRef& ref) const {
   } else if (ref.encoding == "fp16") {
     t.codes16.resize(rows, cols);
     std::memcpy(t.codes16.data(), a.data.data(), a.data.size());
+  } else if (ref.encoding == "e2m1x2") {
+    num::BlockFp4Tensor& b = t.blocks;
+    b.format = ref.format == Format::nvfp4 ? num::BlockFormat::nvfp4 : num::BlockFormat::mxfp4;
+    b.rows = static_cast<int>(ref.blocks.transposed ? cols : rows);
+    b.cols = static_cast<int>(ref.blocks.transposed ? rows : cols);
+    b.block_size = ref.blocks.block_size;
+    b.tensor = {ref.blocks.s_enc, ref.blocks.s_dec};
+    b.global_amax = ref.blocks.global_amax;
+    b.codes.resize(static_cast<size_t>(n));
+    num::unpack_uint4(a.data, b.codes);
+    const std::string spath = (std::filesystem::path(dir_) / ref.blocks.scales_file).string();
+    const NpyArray s = read_npy(spath);
+    const int64_t want = static_cast<int64_t>(b.rows) * b.blocks_per_row();
+    if (s.descr != "|u1" || s.shape != std::vector<int64_t>{want})
+      throw io::InputFileError(spath, "",
+                               fmt::format("dtype {} shape {} does not match the manifest's "
+                                           "block scales (expected dtype |u1, {} codes)",
+                                           s.descr, fmt::join(s.shape, "x"), want));
+    b.scale_codes = s.data;
+    t.blocks_transposed = ref.blocks.transposed;
   } else if (ref.encoding == "u8") {
     t.codes8.resize(rows, cols);
     std::memcpy(t.codes8.data(), a.data.data(), a.data.size());

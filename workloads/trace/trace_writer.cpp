@@ -55,7 +55,32 @@ nlohmann::json TraceWriter::tensor(const std::string& name, const QTensor& t) {
   NpyArray a;
   const int64_t n = static_cast<int64_t>(t.rows()) * t.cols();
   std::string encoding;
+  nlohmann::json blocks;
   switch (t.format) {
+    case Format::mxfp4:
+    case Format::nvfp4: {
+      // E2M1 codes of the blocked orientation, two per byte, and one scale
+      // code per (line, block) in a second file (docs/trace_format.md).
+      encoding = "e2m1x2";
+      a.descr = "|u1";
+      a.shape = {static_cast<int64_t>(num::packed_bytes(t.blocks.codes.size()))};
+      a.data.resize(static_cast<size_t>(a.shape[0]));
+      num::pack_uint4(t.blocks.codes, a.data);
+      NpyArray sc;
+      sc.descr = "|u1";
+      sc.shape = {static_cast<int64_t>(t.blocks.scale_codes.size())};
+      sc.data = t.blocks.scale_codes;
+      const std::string scales =
+          fmt::format("tensors/s{}_op{:04d}_{}_scales.npy", step_, op_index_, name);
+      write_npy((std::filesystem::path(dir_) / scales).string(), sc);
+      blocks = {{"scales_file", scales},
+                {"block_size", t.blocks.block_size},
+                {"transposed", t.blocks_transposed},
+                {"s_enc", t.blocks.tensor.encode},
+                {"s_dec", t.blocks.tensor.decode},
+                {"global_amax", t.blocks.global_amax}};
+      break;
+    }
     case Format::fp32:
       encoding = "f32";
       a.descr = "<f4";
@@ -96,13 +121,15 @@ nlohmann::json TraceWriter::tensor(const std::string& name, const QTensor& t) {
     }
   }
   write_npy((std::filesystem::path(dir_) / file).string(), a);
-  return {{"file", file},
-          {"encoding", encoding},
-          {"format", to_string(t.format)},
-          {"phase", to_string(t.phase)},
-          {"shape", {t.rows(), t.cols()}},
-          {"scale", t.scale},
-          {"exp2", t.exp2}};
+  nlohmann::json ref = {{"file", file},
+                        {"encoding", encoding},
+                        {"format", to_string(t.format)},
+                        {"phase", to_string(t.phase)},
+                        {"shape", {t.rows(), t.cols()}},
+                        {"scale", t.scale},
+                        {"exp2", t.exp2}};
+  if (!blocks.is_null()) ref["blocks"] = blocks;
+  return ref;
 }
 
 std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
@@ -125,6 +152,16 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   nlohmann::json phases = nlohmann::json::array();
   for (auto p : op.phases) phases.push_back(to_string(p));
   j["phases"] = phases;
+  if (train::is_block_fp4(op.spec.format)) {
+    j["block_size"] = op.spec.block_size;
+    j["tiles_2d"] = op.spec.tiles_2d;
+    j["scale_rounding"] = op.spec.scale_rounding;
+    nlohmann::json layouts = nlohmann::json::array();
+    for (const auto& l : op.layouts)
+      layouts.push_back(
+          {{"transposed", l.transposed}, {"hadamard", l.hadamard}, {"sign_mask", l.sign_mask}});
+    j["layouts"] = layouts;
+  }
   j["register_before"] = register_json(before);
   j["register_after"] = register_json(*op.reg);
   j["input"] = tensor("input", *op.input);

@@ -45,8 +45,27 @@ void Conv2d::collect_params(std::vector<Param*>& out) {
 Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
   batch_ = static_cast<int>(x.rows());
   const int pixels = out_.h * out_.w;
-  wq_ = quantize_weights(ctx, w_.value);
-  colq_ = im2col(quantize_input(ctx, x), g_);
+  if (block_fp4()) {
+    // Y = W col: W blocked along k (its rows), the im2col matrix along k
+    // (down its columns): the blocks are cut from the GEMM operand, so
+    // quantization follows im2col. For training also W^T along out_c (dX)
+    // and col^T along batch x pixels (dW).
+    const bool dx = ctx.training && need_input_grad_;
+    auto w =
+        quantize_blocks(ctx, Role::weight, w_.value,
+                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
+    wq_ = std::move(w[0]);
+    if (dx) wq_dx_ = std::move(w[1]);
+    const Mat col = im2col(x, g_);
+    auto cs = quantize_blocks(ctx, Role::activation, col,
+                              ctx.training ? std::vector<BlockLayout>{{true}, dw_layout(false)}
+                                           : std::vector<BlockLayout>{{true}});
+    colq_ = std::move(cs[0]);
+    if (ctx.training) colq_dw_ = std::move(cs[1]);
+  } else {
+    wq_ = quantize_weights(ctx, w_.value);
+    colq_ = im2col(quantize_input(ctx, x), g_);
+  }
   GemmOp op{name_, Pass::forward, g_.out_c, batch_ * pixels, g_.k(), &wq_, false, &colq_, false};
   Mat y = ctx.exec->gemm(op);
   if (has_bias_) y.colwise() += b_.value.row(0).transpose();
@@ -56,12 +75,18 @@ Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
 Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
   const int pixels = out_.h * out_.w, p = batch_ * pixels;
   const Mat dyg = nchw_to_gemm(dy, batch_, g_.out_c, pixels);
-  GradCopies g = quantize_grads(ctx, dyg);
-  GemmOp dw{name_, Pass::grad_weight, g_.out_c, g_.k(), p, &g.for_dw, false, &colq_, true};
+  const bool blocks = block_fp4();
+  // Blocks: dY along batch x pixels for dW (its rows), down its columns
+  // (out_c) for dX.
+  GradCopies g =
+      blocks ? quantize_grad_blocks(ctx, dyg, {true}, dw_layout(false)) : quantize_grads(ctx, dyg);
+  GemmOp dw{name_, Pass::grad_weight,           g_.out_c, g_.k(), p, &g.for_dw,
+            false, blocks ? &colq_dw_ : &colq_, true};
   w_.grad = ctx.exec->gemm(dw);
   if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
   if (!need_input_grad_) return Mat();
-  GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, &wq_, true, &g.for_dx, false};
+  GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_,
+            true,  &g.for_dx,        false};
   return input_quant_backward(col2im(ctx.exec->gemm(dx), batch_, g_));
 }
 

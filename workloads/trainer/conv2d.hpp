@@ -25,6 +25,9 @@ class Conv2d : public GemmLayer {
   bool has_bias_;
   Param w_, b_;
   QTensor wq_, colq_;
+  // mxfp4/nvfp4: W blocked along dX's K (out_c), the im2col matrix along
+  // dW's K (batch x pixels).
+  QTensor wq_dx_, colq_dw_;
   int batch_ = 0;
 };
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hw_models/numerics/block_fp4.hpp"
 #include "workloads/trainer/formats.hpp"
 #include "workloads/trainer/tensor.hpp"
 
@@ -24,6 +25,12 @@ namespace nibble::train {
 //   fp16       : codes16 (bit pattern), value = decode(code) * scale
 // For gradients, `scale` of fp16/hfp8 is a power of two (per-layer loss
 // scaling by the same max rule as GradScale); otherwise it is 1.
+//   mxfp4/nvfp4: `blocks` (numerics/block_fp4.hpp), blocked along the K axis
+//                of the GEMM that consumes the tensor, as the hardware
+//                blocks it: blocks.rows x blocks.cols is the stored
+//                [rows x cols] tensor, or its transpose when
+//                `blocks_transposed` (then the blocks run down the stored
+//                columns). `scale` is NVFP4's S_dec (1 for MXFP4).
 struct QTensor {
   Format format = Format::fp32;
   Phase phase = Phase::none;
@@ -32,6 +39,8 @@ struct QTensor {
   Mat values;  // fp32 only
   Code8Mat codes8;
   CodeMat codes16;
+  num::BlockFp4Tensor blocks;
+  bool blocks_transposed = false;
   int rows_ = 0, cols_ = 0;
   int rows() const { return rows_; }
   int cols() const { return cols_; }
@@ -60,6 +69,23 @@ struct QuantSpec {
   std::string rounding = "nearest";  // or "stochastic" (fp4)
   double sawb_c1 = 0.0, sawb_c2 = 0.0;
   uint64_t seed = 0;
+  // mxfp4/nvfp4: elements per block along K (32 | 16), 16x16 2-D tiles
+  // (NVFP4 weights), the MXFP4 E8M0 scale rounding (floor | ceil | even).
+  int block_size = 0;
+  bool tiles_2d = false;
+  std::string scale_rounding = "floor";
+};
+
+// One block-scaled copy of a tensor (mxfp4/nvfp4 quantize ops): blocked
+// along the stored rows (transposed = false) or down the stored columns
+// (transposed = true, the K axis of a GEMM that reads the tensor
+// transposed); `hadamard`: the 16-point random Hadamard transform along K
+// first (NVFP4 recipe: the dW GEMM's operands), with sign vector sign_mask.
+struct BlockLayout {
+  bool transposed = false;
+  bool hadamard = false;
+  uint16_t sign_mask = 0;
+  bool operator==(const BlockLayout&) const = default;
 };
 
 struct QuantizeOp {
@@ -69,6 +95,8 @@ struct QuantizeOp {
   // Copies to produce, one per TPR phase (gradients: {even, odd} or one
   // phase); {none} for weights and activations.
   std::vector<Phase> phases{Phase::none};
+  // mxfp4/nvfp4: one output per layout instead (phases is {none}).
+  std::vector<BlockLayout> layouts;
   const Mat* input = nullptr;    // FP32 tensor to quantize
   float pact_alpha = 0.0f;       // PACT clip (uint4/int4 activations)
   uint64_t step = 0;             // for counter-based stochastic rounding

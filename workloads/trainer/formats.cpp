@@ -9,8 +9,8 @@
 namespace nibble::train {
 namespace {
 
-constexpr std::array<std::string_view, 7> kFormatNames = {"fp32", "fp16",  "hfp8_143",  "hfp8_152",
-                                                          "int4", "uint4", "fp4_radix4"};
+constexpr std::array<std::string_view, 9> kFormatNames = {
+    "fp32", "fp16", "hfp8_143", "hfp8_152", "int4", "uint4", "fp4_radix4", "mxfp4", "nvfp4"};
 constexpr std::array<std::string_view, 3> kRoleNames = {"weight", "activation", "gradient"};
 constexpr std::array<std::string_view, 4> kPassNames = {"forward", "grad_input", "grad_weight",
                                                         "update"};
@@ -67,7 +67,9 @@ int format_bits(Format f) {
     case Format::int4:
     case Format::uint4:
     case Format::fp4_radix4:
-      return 4;
+    case Format::mxfp4:
+    case Format::nvfp4:
+      return 4;  // elements; block scales are counted apart (8 bits per block)
   }
   return 32;
 }

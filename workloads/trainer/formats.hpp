@@ -17,7 +17,14 @@ enum class Format : uint8_t {
   int4,        // signed symmetric codes -7..7 times a per-tensor scale
   uint4,       // unsigned codes 0..15 times a per-tensor scale (PACT)
   fp4_radix4,  // [1,3,0] radix-4 gradient codes times GradScale
+  mxfp4,       // OCP MXFP4: E2M1 codes, one E8M0 scale per block along K
+  nvfp4,       // NVIDIA NVFP4: E2M1 codes, one UE4M3 scale per block, fp32 tensor scale
 };
+
+// Whether f is a block-scaled FP4 format (mxfp4, nvfp4).
+constexpr bool is_block_fp4(Format f) {
+  return f == Format::mxfp4 || f == Format::nvfp4;
+}
 
 enum class Role : uint8_t { weight, activation, gradient };
 enum class Pass : uint8_t { forward, grad_input, grad_weight, update };

@@ -89,4 +89,32 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
   return out;
 }
 
+std::vector<QTensor> GemmLayer::quantize_blocks(StepContext& ctx, Role role, const Mat& x,
+                                                std::vector<BlockLayout> layouts) {
+  QuantizeOp op;
+  op.layer = name_;
+  op.role = role;
+  op.spec = role == Role::weight       ? prec_.weights
+            : role == Role::activation ? prec_.activations
+                                       : prec_.gradients;
+  op.layouts = std::move(layouts);
+  op.input = &x;
+  op.step = ctx.step;
+  op.reg = role == Role::weight ? &w_reg_ : role == Role::activation ? &a_reg_ : &g_reg_;
+  return ctx.exec->quantize(op);
+}
+
+GemmLayer::GradCopies GemmLayer::quantize_grad_blocks(StepContext& ctx, const Mat& dy,
+                                                      BlockLayout dx, BlockLayout dw) {
+  GradCopies out;
+  if (!need_input_grad_) {
+    out.for_dw = std::move(quantize_blocks(ctx, Role::gradient, dy, {dw}).front());
+    return out;
+  }
+  auto q = quantize_blocks(ctx, Role::gradient, dy, {dx, dw});
+  out.for_dx = std::move(q[0]);
+  out.for_dw = std::move(q[1]);
+  return out;
+}
+
 }  // namespace nibble::train

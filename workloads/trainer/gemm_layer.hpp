@@ -12,9 +12,13 @@ namespace nibble::train {
 
 // The formats one GEMM layer uses, resolved from the recipe.
 struct LayerPrecision {
-  std::string name = "fp32";  // fp32 | fp16 | hfp8 | ibm4
+  std::string name = "fp32";  // fp32 | fp16 | hfp8 | ibm4 | mxfp4 | nvfp4
   QuantSpec weights, activations, gradients;
   Phase dx_phase = Phase::none, dw_phase = Phase::none;  // TPR copies (fp4)
+  // mxfp4/nvfp4: random Hadamard transform on the dW GEMM's two operands
+  // (along its K axis, the batch), with this sign vector.
+  bool dw_hadamard = false;
+  uint16_t hadamard_sign_mask = 0;
   float pact_alpha_init = 10.0f;
   float pact_weight_decay = 0.0f;
 };
@@ -49,6 +53,19 @@ class GemmLayer : public Layer {
     QTensor for_dx, for_dw;
   };
   GradCopies quantize_grads(StepContext& ctx, const Mat& dy);
+
+  // Block-scaled FP4 (mxfp4/nvfp4): each tensor is quantized once per GEMM
+  // that reads it, blocked along that GEMM's K axis (block_quant.hpp).
+  bool block_fp4() const { return is_block_fp4(prec_.weights.format); }
+  // The layout of a dW GEMM operand (Hadamard transform per the recipe).
+  BlockLayout dw_layout(bool transposed) const {
+    return {transposed, prec_.dw_hadamard, prec_.hadamard_sign_mask};
+  }
+  std::vector<QTensor> quantize_blocks(StepContext& ctx, Role role, const Mat& x,
+                                       std::vector<BlockLayout> layouts);
+  // Gradient copies for dX (dx layout, only if the input gradient is
+  // needed) and dW (dw layout).
+  GradCopies quantize_grad_blocks(StepContext& ctx, const Mat& dy, BlockLayout dx, BlockLayout dw);
 
   LayerPrecision prec_;
   bool need_input_grad_ = true;

@@ -22,8 +22,24 @@ void Linear::collect_params(std::vector<Param*>& out) {
 
 Mat Linear::forward(const Mat& x, StepContext& ctx) {
   const int n = static_cast<int>(x.rows());
-  wq_ = quantize_weights(ctx, w_.value);
-  xq_ = quantize_input(ctx, x);
+  if (block_fp4()) {
+    // Y = X W^T: W and X blocked along `in` (their rows); for training also
+    // W^T along `out` (dX = dY W) and X^T along the batch (dW = dY^T X).
+    const bool dx = ctx.training && need_input_grad_;
+    auto w =
+        quantize_blocks(ctx, Role::weight, w_.value,
+                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
+    wq_ = std::move(w[0]);
+    if (dx) wq_dx_ = std::move(w[1]);
+    auto xs = quantize_blocks(ctx, Role::activation, x,
+                              ctx.training ? std::vector<BlockLayout>{{}, dw_layout(true)}
+                                           : std::vector<BlockLayout>{{}});
+    xq_ = std::move(xs[0]);
+    if (ctx.training) xq_dw_ = std::move(xs[1]);
+  } else {
+    wq_ = quantize_weights(ctx, w_.value);
+    xq_ = quantize_input(ctx, x);
+  }
   GemmOp op{name_, Pass::forward, n, out_.size(), in_.size(), &xq_, false, &wq_, true};
   Mat y = ctx.exec->gemm(op);
   if (has_bias_) y.rowwise() += b_.value.row(0);
@@ -32,12 +48,17 @@ Mat Linear::forward(const Mat& x, StepContext& ctx) {
 
 Mat Linear::backward(const Mat& dy, StepContext& ctx) {
   const int n = static_cast<int>(dy.rows());
-  GradCopies g = quantize_grads(ctx, dy);
-  GemmOp dw{name_, Pass::grad_weight, out_.size(), in_.size(), n, &g.for_dw, true, &xq_, false};
+  const bool blocks = block_fp4();
+  // Blocks: dY along `out` for dX, dY^T along the batch for dW.
+  GradCopies g =
+      blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true)) : quantize_grads(ctx, dy);
+  GemmOp dw{name_, Pass::grad_weight,       out_.size(), in_.size(), n, &g.for_dw,
+            true,  blocks ? &xq_dw_ : &xq_, false};
   w_.grad = ctx.exec->gemm(dw);
   if (has_bias_) b_.grad = dy.colwise().sum();
   if (!need_input_grad_) return Mat();
-  GemmOp dx{name_, Pass::grad_input, n, in_.size(), out_.size(), &g.for_dx, false, &wq_, false};
+  GemmOp dx{name_, Pass::grad_input,        n,    in_.size(), out_.size(), &g.for_dx,
+            false, blocks ? &wq_dx_ : &wq_, false};
   return input_quant_backward(ctx.exec->gemm(dx));
 }
 

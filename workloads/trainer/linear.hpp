@@ -19,6 +19,8 @@ class Linear : public GemmLayer {
   bool has_bias_;
   Param w_, b_;
   QTensor wq_, xq_;  // operands kept from the forward pass
+  // mxfp4/nvfp4: W blocked along dX's K (out), X along dW's K (batch).
+  QTensor wq_dx_, xq_dw_;
 };
 
 }  // namespace nibble::train

@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 #include "workloads/io/strict_json.hpp"
 #include "workloads/trainer/json_reader.hpp"
 
 namespace nibble::train {
 namespace {
 
-const std::vector<std::string> kPrecisions = {"fp32", "fp16", "hfp8", "ibm4"};
+const std::vector<std::string> kPrecisions = {"fp32", "fp16", "hfp8", "ibm4", "mxfp4", "nvfp4"};
 
 LayerPrecision read_fp32() {
   return {};
@@ -52,6 +53,60 @@ LayerPrecision read_ibm4(JsonReader r) {
   p.dw_phase = phase_from_string(g.string("dw_phase", "odd", {"even", "odd"}), g.where("dw_phase"));
   if (!tpr) p.dw_phase = p.dx_phase;  // one quantization feeds both GEMMs
   g.finish();
+  r.finish();
+  return p;
+}
+
+// mxfp4 / nvfp4 (docs/trainer.md, "Block-scaled FP4 recipes"): E2M1
+// elements in blocks along each GEMM's K axis; every recipe choice a key.
+LayerPrecision read_block_fp4(JsonReader r, const std::string& name, Format f) {
+  const bool mx = f == Format::mxfp4;
+  LayerPrecision p;
+  p.name = name;
+  // OCP MX v1.0: 32-element blocks; NVFP4: 16 (the only size NVIDIA defines).
+  const int block = mx ? r.integer("block_size", 32, 16, 32) : r.integer("block_size", 16, 16, 16);
+  if (block != 16 && block != 32) r.fail("block_size", "16 or 32", std::to_string(block));
+  const std::string scale_rounding =
+      mx ? r.string("scale_rounding", "floor", {"floor", "ceil", "even"}) : "floor";
+  const auto spec = [&](JsonReader& o, const char* def_rounding) {
+    QuantSpec q;
+    q.format = f;
+    q.scale_mode = "block";
+    q.block_size = block;
+    q.scale_rounding = scale_rounding;
+    q.rounding = o.string("rounding", def_rounding, {"nearest", "stochastic"});
+    q.seed = static_cast<uint64_t>(o.integer("seed", 0, 0, 2147483647));
+    return q;
+  };
+  {
+    JsonReader w = r.object("weights");
+    p.weights = spec(w, "nearest");
+    // NVIDIA's recipe: 16x16 weight tiles, so W and W^T (forward and dX)
+    // share one quantization.
+    p.weights.tiles_2d = w.boolean("tiles_2d", !mx);
+    if (p.weights.tiles_2d && block != 16)
+      w.fail("tiles_2d", "false (16x16 tiles need block_size 16)", "true");
+    w.finish();
+  }
+  {
+    JsonReader a = r.object("activations");
+    p.activations = spec(a, "nearest");
+    a.finish();
+  }
+  {
+    JsonReader g = r.object("gradients");
+    p.gradients = spec(g, "stochastic");
+    g.finish();
+  }
+  {
+    JsonReader h = r.object("hadamard");
+    p.dw_hadamard = h.boolean("dw_operands", true);
+    const std::string signs = h.string("signs", "te", {"te", "seeded"});
+    const int seed = h.integer("seed", 0, 0, 2147483647);
+    p.hadamard_sign_mask = signs == "te" ? num::kTeWgradSignMask
+                                         : num::hadamard_sign_mask(static_cast<uint64_t>(seed));
+    h.finish();
+  }
   r.finish();
   return p;
 }
@@ -106,6 +161,8 @@ Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
   rc.precisions["fp16"] = read_float(r.object("fp16"), "fp16", Format::fp16, Format::fp16);
   rc.precisions["hfp8"] = read_float(r.object("hfp8"), "hfp8", Format::hfp8_143, Format::hfp8_152);
   rc.precisions["ibm4"] = read_ibm4(r.object("ibm4"));
+  rc.precisions["mxfp4"] = read_block_fp4(r.object("mxfp4"), "mxfp4", Format::mxfp4);
+  rc.precisions["nvfp4"] = read_block_fp4(r.object("nvfp4"), "nvfp4", Format::nvfp4);
   r.finish();
   return rc;
 }

@@ -13,6 +13,7 @@
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
 #include "hw_models/numerics/tensor_ops.hpp"
+#include "workloads/trainer/block_quant.hpp"
 #include "workloads/trainer/qtensor_views.hpp"
 
 namespace nibble::train {
@@ -51,6 +52,7 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
         fmt::format("{}: quantize op without input, scale register or phase", op.layer));
   const Mat& x = *op.input;
   const QuantSpec& s = op.spec;
+  if (is_block_fp4(s.format)) return quantize_blocks(op);
   if (op.role == Role::gradient) return quantize_gradient(op);
   QTensor q = shell(x, s.format, Phase::none);
   switch (s.format) {
@@ -86,10 +88,34 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
     case Format::fp4_radix4:
       throw InputError(fmt::format("{}: fp4_radix4 is a gradient format, not for {}", op.layer,
                                    to_string(op.role)));
+    case Format::mxfp4:
+    case Format::nvfp4:
+      break;  // quantize_blocks
   }
   op.reg->scale = q.scale;
   op.reg->initialised = true;
   return {std::move(q)};
+}
+
+std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
+  const Mat& x = *op.input;
+  if (op.layouts.empty())
+    throw SimulationError(fmt::format("{}: {} quantize op without a block layout", op.layer,
+                                      to_string(op.spec.format)));
+  const num::BlockFp4Config cfg = block_config(op.spec, op.step);
+  std::vector<QTensor> out;
+  for (size_t i = 0; i < op.layouts.size(); ++i) {
+    const BlockLayout& l = op.layouts[i];
+    const int rows = static_cast<int>(l.transposed ? x.cols() : x.rows());
+    const int cols = static_cast<int>(l.transposed ? x.rows() : x.cols());
+    out.push_back(block_qtensor(
+        x, op.spec.format, l,
+        num::quantize_block_fp4_rht(block_values(x, l.transposed), rows, cols, cfg, l.hadamard,
+                                    l.sign_mask, block_index_base(x, i))));
+  }
+  op.reg->scale = out.front().scale;
+  op.reg->initialised = true;
+  return out;
 }
 
 std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
@@ -186,6 +212,15 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
       c.noalias() = a.values * b.values;
     return c;
   }
+  if (is_block_fp4(a.format) || is_block_fp4(b.format)) {
+    // The block-scaled GEMM's one accumulation order (numerics/block_fp4.hpp).
+    check_block_gemm(op);
+    CodeMat out(op.m, op.n);
+    num::gemm_block_fp4(a.blocks, b.blocks, nullptr, out.data());
+    Mat c(op.m, op.n);
+    num::fp16_to_fp32_bulk(span_of(out), mspan_of(c));
+    return c;
+  }
   num::GemmConfig cfg;
   cfg.acc_bits = settings_.acc_bits;
   cfg.chunk = settings_.chunk;
@@ -251,6 +286,13 @@ Mat dequantize(const QTensor& t) {
     case Format::fp4_radix4:
       num::fp4_dequantize_bulk(bytes_of(t.codes8), t.exp2, mspan_of(m));
       return m;
+    case Format::mxfp4:
+    case Format::nvfp4: {
+      Mat b(t.blocks.rows, t.blocks.cols);
+      num::dequantize_block_fp4(t.blocks, mspan_of(b));
+      if (t.blocks_transposed) return b.transpose();
+      return b;
+    }
   }
   return m;
 }

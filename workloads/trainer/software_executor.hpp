@@ -34,6 +34,7 @@ class SoftwareExecutor : public Executor {
 
  private:
   std::vector<QTensor> quantize_gradient(const QuantizeOp& op);
+  std::vector<QTensor> quantize_blocks(const QuantizeOp& op);
   GemmSettings settings_;
   ExecutorStats stats_;
   // Dynamic GradScale keeps a clean-step counter beside each layer's

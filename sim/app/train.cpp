@@ -287,11 +287,10 @@ void run_train(TrainArgs& a) {
   if (chip) {
     summary_header += fmt::format("on the simulated chip {} ({} mode, {:.0f} MHz)\n", a.chip,
                                   a.mode, chip_cfg->chip.clock_mhz);
-    summary_header +=
-        "chip " +
-        energy::area_line(energy::compute_area(chip_cfg->chip, chip_cfg->tech), chip_cfg->chip,
-                          chip_cfg->tech) +
-        "\n";
+    summary_header += "chip " +
+                      energy::area_line(energy::compute_area(chip_cfg->chip, chip_cfg->tech),
+                                        chip_cfg->chip, chip_cfg->tech) +
+                      "\n";
   }
   std::fputs(summary_header.c_str(), stdout);
   {

@@ -38,7 +38,8 @@ nlohmann::ordered_json area_json(const ChipArea& area, const hw::ChipParams& chi
   j["pe_area_source"] = area.pe.source;
   auto& blocks = j["blocks"] = nlohmann::ordered_json::object();
   for (const auto& b : area.by_kind)
-    blocks[b.block] = {{"mm2", b.um2 * 1e-6}, {"leakage_power_mw", leakage_mw(b, tech) * vs.leakage}};
+    blocks[b.block] = {{"mm2", b.um2 * 1e-6},
+                       {"leakage_power_mw", leakage_mw(b, tech) * vs.leakage}};
   auto& peak = j["peak"] = nlohmann::ordered_json::object();
   for (const auto& m : report::peak_figures(chip, tech).modes) {
     if (m.macs_per_cycle == 0) continue;  // no lane for this mode

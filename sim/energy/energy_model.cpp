@@ -101,8 +101,7 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
                                   on};
     // Both DMA engines' bytes pass the core's one DMA block (its area);
     // the ring stop's traffic is the chip-level "ring" entry below.
-    const double dma =
-        (v(p + ".read_dma.bytes") + v(p + ".write_dma.bytes")) * e.dma_per_byte.pj;
+    const double dma = (v(p + ".read_dma.bytes") + v(p + ".write_dma.bytes")) * e.dma_per_byte.pj;
     const double controller = v(p + ".controller.commands") * e.controller_command.pj;
     const double dynamic[] = {array, sram, lgu, scale, sfu, dma, controller, 0};
     for (int b = 0; b < 8; ++b, ++a) {

@@ -178,8 +178,8 @@ TEST(AreaModel, BlockFp4LanesCostAreaOnlyWhenPresent) {
 TEST(AreaModel, EveryLaneAbsentIsAConfigError) {
   std::vector<config::Override> all_zero;
   for (const char* mode : {"int4_int4", "int4_fp4", "hfp8", "fp16"})
-    all_zero.push_back(config::parse_override(
-        std::string("/cores/0/array/macs_per_cycle_per_pe/") + mode + "=0"));
+    all_zero.push_back(
+        config::parse_override(std::string("/cores/0/array/macs_per_cycle_per_pe/") + mode + "=0"));
   try {
     config::load_chip_config(test::source_dir() / "configs/chips/default.json", all_zero);
     FAIL() << "expected a ConfigError";

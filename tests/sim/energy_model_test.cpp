@@ -119,9 +119,9 @@ TEST(EnergyModel, DmaPerByteAndControllerPerCommand) {
     hw::StatRegistry stats;
     chip.register_stats(stats);
     const EnergyReport e = compute_energy(stats, params, tech, driver.cycles);
-    std::vector<double> out{e.total_pj, double(stats.value("core0.controller.commands")),
-                            double(stats.value("core0.read_dma.bytes") +
-                                   stats.value("core0.write_dma.bytes"))};
+    std::vector<double> out{
+        e.total_pj, double(stats.value("core0.controller.commands")),
+        double(stats.value("core0.read_dma.bytes") + stats.value("core0.write_dma.bytes"))};
     double kinds = 0;
     for (const auto& b : e.by_kind) kinds += b.total_pj();
     out.push_back(kinds);

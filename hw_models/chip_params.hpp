@@ -85,6 +85,9 @@ struct ChipParams {
   std::string operating_point;  // "" = nominal: clock_mhz at the tech's reference voltage
   double voltage_v = 0;         // resolved by select_operating_point(); 0 = tech reference
   PowerGating power_gating = PowerGating::none;
+  // The file the chip was loaded from (set by the loader, not a parameter),
+  // so an error found later can name it; "" for chips built in code.
+  std::string config_file;
   RingParams ring;
   DramParams dram;
   std::vector<CoreParams> cores;
@@ -151,5 +154,20 @@ struct ChipParams {
              std::to_string(num_cores()));
   }
 };
+
+// The input error for `who` (a GEMM) needing precision p on a chip where
+// some core group has no lane for it (0 MACs per PE per cycle): names the
+// chip file and the JSON pointer of the lane. "" when every group has it.
+inline std::string absent_lane_error(const ChipParams& chip, Precision p, const std::string& who) {
+  for (size_t g = 0; g < chip.cores.size(); ++g) {
+    if (chip.cores[g].array.macs_per_cycle_per_pe.of(p) > 0) continue;
+    const std::string key = precision_key(p);
+    return (chip.config_file.empty() ? std::string("chip config") : chip.config_file) +
+           ": /cores/" + std::to_string(g) + "/array/macs_per_cycle_per_pe/" + key + ": " + who +
+           " needs the " + key + " lane: expected MACs per PE per cycle >= 1, found 0 (lane " +
+           "absent; configs/chips/default_blockfp4.json has the block-scaled FP4 lanes)";
+  }
+  return {};
+}
 
 }  // namespace nibble::hw

@@ -33,6 +33,12 @@ void MacArray::begin_job(const GemmJob& job) {
            std::to_string(s.k);
   };
   if (s.m == 0 || s.n == 0 || s.k == 0) throw InputError(who() + ": M, N and K must be >= 1");
+  // The compiler refuses such GEMMs with the chip file and pointer
+  // (hw::absent_lane_error); a program built by hand meets this.
+  if (params_.macs_per_cycle_per_pe.of(job.format.precision) == 0)
+    throw InputError(who() + ": the array has no " + precision_key(job.format.precision) +
+                     " lane (macs_per_cycle_per_pe." + precision_key(job.format.precision) +
+                     " is 0)");
   if (!compute_values_) return;
   if (job.a.size() != uint64_t{s.m} * s.k)
     throw InputError(who() + ": A holds " + std::to_string(job.a.size()) + " codes, expected M*K");
@@ -69,8 +75,7 @@ void MacArray::register_stats(StatRegistry& registry, const std::string& prefix)
                &counters_.folds);
   registry.add(prefix + ".busy_cycles", "cycles", "Cycles the array was busy",
                &counters_.busy_cycles);
-  static constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
-                                                             "fp16",      "mxfp4",    "nvfp4"};
+  const auto& kModeNames = kPrecisionKeys;
   for (int p = 0; p < kNumPrecisions; ++p)
     registry.add(prefix + ".macs_" + kModeNames[p], "MACs",
                  std::string("Real MACs in mode ") + kModeNames[p], &counters_.macs[p]);

@@ -23,13 +23,17 @@ struct EnumNames<Accumulation> {
 
 // MACs one PE completes per cycle in each precision mode (a PE with k MACs
 // per cycle reduces k consecutive elements of the reduction dimension).
+// 0 means the PE has no lane for that mode: it costs no area and no leakage,
+// and a GEMM in that mode is an input error (absent_lane_message). The
+// block-scaled FP4 lanes are absent unless a chip asks for them
+// (configs/chips/default_blockfp4.json).
 struct MacsPerCycle {
   uint32_t int4_int4 = 4;
   uint32_t int4_fp4 = 4;
   uint32_t hfp8 = 2;
   uint32_t fp16 = 1;
-  uint32_t mxfp4 = 4;
-  uint32_t nvfp4 = 4;
+  uint32_t mxfp4 = 0;
+  uint32_t nvfp4 = 0;
 
   uint32_t of(Precision p) const {
     switch (p) {
@@ -51,31 +55,44 @@ struct MacsPerCycle {
 
   template <class V>
   void declare(V& v) {
-    v.param(
-        "int4_int4", int4_int4,
-        {.unit = "MAC/cycle", .desc = "INT4 x INT4 MACs per PE per cycle", .min = 1, .max = 64});
+    v.param("int4_int4", int4_int4,
+            {.unit = "MAC/cycle",
+             .desc = "INT4 x INT4 MACs per PE per cycle (0: no such lane)",
+             .min = 0,
+             .max = 64});
     v.param("int4_fp4", int4_fp4,
             {.unit = "MAC/cycle",
-             .desc = "INT4 x radix-4 FP4 shift-add MACs per PE per cycle",
-             .min = 1,
+             .desc = "INT4 x radix-4 FP4 shift-add MACs per PE per cycle (0: no such lane)",
+             .min = 0,
              .max = 64});
     v.param("hfp8", hfp8,
-            {.unit = "MAC/cycle", .desc = "HFP8 MACs per PE per cycle", .min = 1, .max = 64});
+            {.unit = "MAC/cycle",
+             .desc = "HFP8 MACs per PE per cycle (0: no such lane)",
+             .min = 0,
+             .max = 64});
     v.param("fp16", fp16,
-            {.unit = "MAC/cycle", .desc = "FP16 MACs per PE per cycle", .min = 1, .max = 64});
+            {.unit = "MAC/cycle",
+             .desc = "FP16 MACs per PE per cycle (0: no such lane)",
+             .min = 0,
+             .max = 64});
     v.param("mxfp4", mxfp4,
             {.unit = "MAC/cycle",
-             .desc = "MXFP4 (E2M1 x E2M1, E8M0 block scales) MACs per PE per cycle",
-             .min = 1,
+             .desc = "MXFP4 (E2M1 x E2M1, E8M0 block scales) MACs per PE per cycle (0: no such "
+                     "lane, the default)",
+             .min = 0,
              .max = 64});
     v.param("nvfp4", nvfp4,
             {.unit = "MAC/cycle",
-             .desc = "NVFP4 (E2M1 x E2M1, UE4M3 block scales) MACs per PE per cycle",
-             .min = 1,
+             .desc = "NVFP4 (E2M1 x E2M1, UE4M3 block scales) MACs per PE per cycle (0: no such "
+                     "lane, the default)",
+             .min = 0,
              .max = 64});
   }
   template <class C>
-  void check(C&) const {}
+  void check(C& c) const {
+    c.expect(int4_int4 + int4_fp4 + hfp8 + fp16 + mxfp4 + nvfp4 > 0, "int4_int4",
+             "at least one precision lane with MACs per PE per cycle >= 1", "every lane 0");
+  }
 };
 
 // Whose cycle convention the array's GEMMs follow: Nibble's own

@@ -15,6 +15,14 @@ enum class Precision : uint8_t {
 
 inline constexpr int kNumPrecisions = 6;
 
+// The mode's key in configs and reports (macs_per_cycle_per_pe/<key>,
+// array.macs_<key>).
+inline constexpr const char* kPrecisionKeys[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
+                                                               "fp16",      "mxfp4",    "nvfp4"};
+constexpr const char* precision_key(Precision p) {
+  return kPrecisionKeys[static_cast<int>(p)];
+}
+
 constexpr bool is_block_fp4(Precision p) {
   return p == Precision::mxfp4 || p == Precision::nvfp4;
 }

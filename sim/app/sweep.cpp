@@ -21,6 +21,7 @@
 #include "sim/app/data_dir.hpp"
 #include "sim/app/input_checks.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/workload_source.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/slurm_script.hpp"
@@ -106,6 +107,25 @@ SweepSpec spec_from_args(const SweepArgs& a) {
   if (std::error_code ec; fs::is_regular_file(spec.run.workload, ec))
     spec.run.workload = fs::absolute(spec.run.workload).lexically_normal().string();
   return spec;
+}
+
+// The GEMM modes the sweep's workload needs, each with its first op, so that
+// a point whose chip has no lane for one fails before any point runs.
+std::vector<std::pair<std::string, Precision>> gemm_modes(const SweepSpec& spec) {
+  NetOptions o;
+  o.batch = spec.run.batch.value_or(1);  // nibble run's default
+  o.training = spec.run.training;
+  o.hfp8_1x1 = spec.run.hfp8_1x1;
+  const workload::Workload w =
+      load_workload(spec.run.workload, o, spec.file.empty() ? "--net" : spec.file + ": /workload");
+  std::vector<std::pair<std::string, Precision>> modes;
+  bool seen[kNumPrecisions] = {};
+  for (const auto& op : w.ops)
+    if (op.is_matrix() && !seen[static_cast<int>(op.precision)]) {
+      seen[static_cast<int>(op.precision)] = true;
+      modes.emplace_back(op.name, op.precision);
+    }
+  return modes;
 }
 
 // A rerun must be the same sweep: same points, same command lines (the
@@ -195,7 +215,7 @@ void run_sweep(const SweepArgs& a) {
   io::check_output_folder(dir.root, "--out");
   const std::string nibble = self_exe();
   const SweepManifest m = make_manifest(nibble, spec, dir);
-  validate_points(spec, m.points);
+  validate_points(spec, m.points, gemm_modes(spec));
   check_same_sweep(dir, m);
   io::make_output_folder(dir.points(), "--out");
   SweepLock lock(dir.root);

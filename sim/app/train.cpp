@@ -21,6 +21,7 @@
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/energy/area_report.hpp"
 #include "sim/report/progress_line.hpp"
 #include "sim/report/sha256.hpp"
 #include "workloads/data/idx_reader.hpp"
@@ -150,6 +151,15 @@ void add_chip_figures(nlohmann::json& report, const chip_exec::ChipExecutor& chi
   j["clock_mhz"] = cfg.chip.clock_mhz;
   j["inference_cycles"] = chip.inference().cycles;
   j["ops"] = nlohmann::json::parse(chip_exec::ops_json(chip).dump());
+  // The chip's area (docs/energy.md section 6) and what the training
+  // achieved per mm^2: 2 ops per MAC over the simulated training time.
+  const energy::ChipArea area = energy::compute_area(cfg.chip, cfg.tech);
+  nlohmann::json ar = nlohmann::json::parse(energy::area_json(area, cfg.chip, cfg.tech).dump());
+  const double seconds = static_cast<double>(chip.training().cycles) / hz;
+  const uint64_t ops = chip.energy_of(chip.training().counters, chip.training().cycles).ops;
+  ar["achieved_tops_per_mm2"] =
+      seconds > 0 ? static_cast<double>(ops) / seconds / 1e12 / area.total_mm2() : 0.0;
+  j["area"] = std::move(ar);
   report["chip"] = std::move(j);
 }
 
@@ -311,9 +321,14 @@ void run_train(TrainArgs& a) {
       "seed {}\n",
       model.name(), model.parameter_count(), recipe.name, train.count, test.count,
       recipe.optimizer.batch, a.seed);
-  if (chip)
+  if (chip) {
     summary_header += fmt::format("on the simulated chip {} ({} mode, {:.0f} MHz)\n", a.chip,
                                   a.mode, chip_cfg->chip.clock_mhz);
+    summary_header += "chip " +
+                      energy::area_line(energy::compute_area(chip_cfg->chip, chip_cfg->tech),
+                                        chip_cfg->chip, chip_cfg->tech) +
+                      "\n";
+  }
   std::fputs(summary_header.c_str(), stdout);
   {
     std::string line;

@@ -168,6 +168,13 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
   for (const auto& group : chip.cores)
     for (uint32_t i = 0; i < group.count; ++i) cores.push_back(&group);
   if (cores.empty()) throw InputError("op '" + op.name + "': the chip has no cores");
+  // Every GEMM on a chip is planned here first (run, sweep points, trace
+  // replay, training on the chip), before any of it is simulated.
+  if (const std::string e = hw::absent_lane_error(
+          chip, op.precision,
+          "op '" + op.name + "' (a GEMM in " + precision_key(op.precision) + ")");
+      !e.empty())
+    throw InputError(e);
 
   // N split in multiples of the (first core's) array width.
   const uint32_t unit = cores[0]->array.cols;

@@ -69,6 +69,7 @@ ChipConfig load_chip_config(const fs::path& chip_file, const std::vector<Overrid
   attribute_to_overrides(diag, overrides);
   throw_if_any(name, diag);
   cfg.chip.select_operating_point();  // the name was checked by ChipParams::check
+  cfg.chip.config_file = name;
   try {
     cfg.tech = load_tech_config(cfg.tech_file);
   } catch (const ConfigError& e) {

@@ -35,6 +35,7 @@ struct EventEnergies {
   EnergyEntry mxfp4_mac, nvfp4_mac;
   EnergyEntry sram_read_per_bit, sram_write_per_bit, register_file_access;
   EnergyEntry lgu_op, scale_unit_op, sfu_fp16_op, sfu_fp32_op, ring_per_bit;
+  EnergyEntry dma_per_byte, controller_command;
 
   template <class V>
   void declare(V& v) {
@@ -63,6 +64,11 @@ struct EventEnergies {
     v.group("sfu_fp16_op", sfu_fp16_op, "One FP16 element-wise SFU operation");
     v.group("sfu_fp32_op", sfu_fp32_op, "One FP32 element-wise SFU operation");
     v.group("ring_per_bit", ring_per_bit, "Moving one bit over one ring hop");
+    v.group("dma_per_byte", dma_per_byte,
+            "One byte through a core's DMA engine (its data buffers and address generation; the "
+            "DRAM and scratchpad accesses are charged to those blocks)");
+    v.group("controller_command", controller_command,
+            "One command (tile load, compute or store) issued by a core's controller");
   }
   template <class C>
   void check(C&) const {}

@@ -12,8 +12,7 @@ namespace nibble::energy {
 
 namespace {
 
-constexpr const char* kModeNames[kNumPrecisions] = {"int4_int4", "int4_fp4", "hfp8",
-                                                    "fp16",      "mxfp4",    "nvfp4"};
+const auto& kModeNames = kPrecisionKeys;
 
 double mac_pj(const config::EventEnergies& e, int mode) {
   switch (mode) {
@@ -100,7 +99,11 @@ EnergyReport compute_energy(const hw::StatRegistry& stats, const hw::ChipParams&
                                   on,
                                   on,
                                   on};
-    const double dynamic[] = {array, sram, lgu, scale, sfu, 0, 0, 0};
+    // Both DMA engines' bytes pass the core's one DMA block (its area);
+    // the ring stop's traffic is the chip-level "ring" entry below.
+    const double dma = (v(p + ".read_dma.bytes") + v(p + ".write_dma.bytes")) * e.dma_per_byte.pj;
+    const double controller = v(p + ".controller.commands") * e.controller_command.pj;
+    const double dynamic[] = {array, sram, lgu, scale, sfu, dma, controller, 0};
     for (int b = 0; b < 8; ++b, ++a) {
       const double leak = leakage_mw(area.blocks[a], tech) * vs.leakage * pj_per_cycle_per_mw *
                           std::min(leak_cycles[b], run);

@@ -195,6 +195,26 @@ expect_bad onnx_bad "bad.onnx: not an ONNX model" import onnx "$tmp/bad.onnx" --
 [[ ! -e "$(out onnx_bad).tmp" ]] || { echo "FAIL onnx left a .tmp"; failures=$((failures + 1)); }
 expect_bad onnx_out_device "--out /dev/full: exists and is a character device" import onnx tests/data/onnx/tiny_cnn.onnx --batch 1 --out /dev/full
 
+# A GEMM in a mode whose PE lane is absent (0 MACs/PE, the MXFP4/NVFP4
+# default) is refused before anything runs, naming the chip file and the
+# lane's pointer, in every mode and in a sweep (before any point runs).
+cat >"$tmp/mx_gemm.json" <<'JSON'
+{"format": "nibble-workload", "version": 1, "name": "mx", "ops": [
+ {"name": "g", "layer": "g", "type": "gemm", "pass": "forward", "precision": "int4_int4",
+  "m": 32, "n": 32, "k": 64, "a": {"tensor": "x"}, "b": {"tensor": "w"}},
+ {"name": "g2", "layer": "g2", "type": "gemm", "pass": "forward", "precision": "mxfp4",
+  "m": 32, "n": 32, "k": 64, "a": {"tensor": "x"}, "b": {"tensor": "w"}}]}
+JSON
+lane="$chip: /cores/0/array/macs_per_cycle_per_pe/mxfp4: op 'g2' (a GEMM in mxfp4) needs the mxfp4 lane"
+for mode in timing fast detailed; do
+  expect_bad "absent_lane_$mode" "$lane" run --chip "$chip" --workload "$tmp/mx_gemm.json" --mode $mode --out "$(out absent_lane_$mode)"
+done
+expect_bad absent_lane_sweep "sweep point 000_rows=8: $PWD/$lane" sweep --chip "$chip" --workload "$tmp/mx_gemm.json" --mode timing --set /cores/0/array/rows=8,16 --out "$(out absent_lane_sweep)"
+sed 's/"mxfp4"/"nvfp4"/' "$tmp/mx_gemm.json" >"$tmp/nv_gemm.json"
+expect_bad absent_lane_nvfp4 "/cores/0/array/macs_per_cycle_per_pe/nvfp4: op 'g2' (a GEMM in nvfp4)" run --chip configs/chips/default_blockfp4.json --set /cores/0/array/macs_per_cycle_per_pe/nvfp4=0 --workload "$tmp/nv_gemm.json" --mode timing --out "$(out absent_lane_nvfp4)"
+"$NIBBLE" -q run --chip configs/chips/default_blockfp4.json --workload "$tmp/mx_gemm.json" --mode timing --out "$tmp/lane_ok" >/dev/null 2>&1 &&
+  echo "ok   present_lane_runs" || { echo "FAIL the same GEMMs on default_blockfp4.json"; failures=$((failures + 1)); }
+
 # Sweep-spec errors name the spec file and pointer, not a command-line flag.
 cat >"$tmp/spec.json" <<JSON
 {"format": "nibble-sweep/1", "chip": "$PWD/$chip", "workload": "mlp", "mode": "turbo",

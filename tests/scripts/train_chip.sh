@@ -34,10 +34,22 @@ names = {op["name"] for op in c["ops"]}
 for n in ["conv1.forward", "conv2.grad_input", "conv1.grad_weight", "fc2.update", "fc1.grad_quantize"]:
     assert n in names, (n, names)
 assert sum(op["cycles"] for op in c["ops"]) == c["cycles"], "per-op cycles do not add up"
+# The chip's area (issue 14): blocks sum to the total, peak per mm^2 per mode
+# with a lane (the default chip has no MXFP4/NVFP4 lanes), achieved TOPS/mm^2.
+ar = c["area"]
+assert list(ar["blocks"]) == sorted(["array", "scratchpad", "lgu", "scale_unit", "sfu", "dma",
+                                     "controller", "ring_stop"]), ar["blocks"]
+assert abs(sum(b["mm2"] for b in ar["blocks"].values()) - ar["total_mm2"]) <= 1e-9 * ar["total_mm2"]
+assert set(ar["peak"]) == {"int4_int4", "int4_fp4", "hfp8", "fp16"}, ar["peak"]
+assert abs(ar["peak"]["int4_int4"]["tops_per_mm2"] - 2.048 / ar["total_mm2"]) < 1e-12, ar["peak"]
+want = c["tops_per_w"] * c["energy_pj"] / c["simulated_seconds"] / 1e12 / ar["total_mm2"]
+assert abs(ar["achieved_tops_per_mm2"] - want) <= 1e-9 * want, (ar["achieved_tops_per_mm2"], want)
 # Closed loop: same numbers as the software executor for the same seed.
 for k in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]:
     assert h[k] == sw["history"][0][k], (k, h[k], sw["history"][0][k])
 PY
+grep -qE '^chip area [0-9.]+ mm\^2 \(array [0-9.]+, scratchpad [0-9.]+, .*peak [0-9.]+ TOPS/mm\^2 int4_int4$' "$TMP/chip/summary.txt" \
+  || fail "summary.txt has no chip area line: $(head -3 "$TMP/chip/summary.txt")"
 /usr/bin/python3 "$SRC/tools/plot_training" "$TMP/chip/report.json" --reference "$TMP/sw/report.json" > "$TMP/plot.txt" \
   || fail "plot_training failed: $(cat "$TMP/plot.txt")"
 [ -s "$TMP/chip/accuracy.png" ] && [ -s "$TMP/chip/energy_accuracy.png" ] || fail "plots not written"

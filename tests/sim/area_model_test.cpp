@@ -115,10 +115,9 @@ TEST(AreaModel, BlocksSumToTotal) {
 // Golden values for configs/chips/default.json on horowitz45, restated from
 // the table's figures (docs/energy.md section 6):
 //   PE    = 4 x 257 + 4 x 349 (INT4, INT4xFP4 lanes) + 2 x 708 + 1 x 1532
-//           (HFP8, FP16) + 4 x 249 + 4 x 339 (MXFP4, NVFP4 lanes: every chip
-//           has them, 4 MACs/PE by default) + 32 x 18.6 (accumulator)
-//           + (2 x 16 + 1 x 32) x 7.57
-//           (operand registers: 16-bit widest slice; 1 psum stage)
+//           (HFP8, FP16) + 32 x 18.6 (accumulator) + (2 x 16 + 1 x 32) x 7.57
+//           (operand registers: 16-bit widest slice; 1 psum stage); no
+//           MXFP4/NVFP4 lanes (0 MACs/PE, the default: absent)
 //   array = 256 PEs x PE
 //   SRAM  = 2^21 bits x 0.346 / 0.7 + 16 banks x 128 bits x 25
 //   lanes = 16 x 897 (LGU), 16 x 4185 (scale unit), 16 x 6303 (SFU)
@@ -127,29 +126,72 @@ TEST(AreaModel, GoldenDefaultChip) {
   auto cfg = load("default.json");
   cfg.tech.pe_synth.clear();  // the cited figures alone (the Yosys path: PeSynthTable.*)
   const ChipArea a = compute_area(cfg.chip, cfg.tech);
-  const double pe =
-      4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 4 * 249.0 + 4 * 339.0 + 32 * 18.6 + 64 * 7.57;
+  const double pe = 4 * 257.0 + 4 * 349.0 + 2 * 708.0 + 1532.0 + 32 * 18.6 + 64 * 7.57;
   const double spad = 2097152.0 * 0.346 / 0.7 + 16 * 128 * 25.0;
   const double want[] = {256 * pe, spad, 16 * 897.0, 16 * 4185.0, 16 * 6303.0, 46500, 31000, 15500};
   ASSERT_EQ(a.blocks.size(), 8u);
-  double total = 0;
+  double total = 0, leak = 0;
   for (int i = 0; i < 8; ++i) {
     EXPECT_NEAR(a.blocks[i].um2, want[i], 1e-9 * want[i]) << a.blocks[i].block;
     total += want[i];
+    leak += want[i] * 1e-6 * (i == 1 ? 5.0 : 10.0);  // SRAM 5, logic 10 mW/mm^2
   }
   EXPECT_NEAR(a.total_um2, total, 1e-9 * total);
   EXPECT_EQ(a.pe.source, "cited");
-  // Pinned: 3.616694 mm^2, 30.72798 mW of leakage at 0.9 V (logic
-  // 2.528916 mm^2 x 10 + SRAM 1.087778 mm^2 x 5), and the peak INT4
-  // efficiency these give with the table's energies.
-  // 256 x (4 x 249 + 4 x 339) um^2 of MXFP4/NVFP4 lanes = 0.602112 mm^2 and
-  // 6.02112 mW of logic leakage on top of the INT/FP paths.
-  EXPECT_NEAR(a.total_mm2(), 3.6166943543, 1e-9);
-  EXPECT_NEAR(total_leakage_mw(a, cfg.tech), 30.7279821714, 1e-8);
+  // Pinned too: 3.014582 mm^2 and 24.70686 mW at 0.9 V (logic 1.926804 mm^2
+  // x 10 + SRAM 1.087778 mm^2 x 5).
+  EXPECT_NEAR(a.total_mm2(), 3.0145823543, 1e-9);
+  EXPECT_NEAR(total_leakage_mw(a, cfg.tech), leak, 1e-9 * leak);
+  EXPECT_NEAR(leak, 24.7068621714, 1e-8);
+  // Peak INT4 efficiency (docs/energy.md section 2), per clock: 1024 MACs x
+  // 0.15 pJ, 512 register accesses x 0.15 pJ, a 16 x 4 x 4-bit operand
+  // slice read and a 16 x 32-bit psum row written at the 16 KiB reference
+  // bank's 0.2203 pJ/bit, and the leakage over 1 ns.
+  const double pj = 1024 * 0.15 + 512 * 0.15 + 256 * 0.2203 + 512 * 0.2203 + leak;
   const auto peak = peak_efficiency(cfg.chip, cfg.tech)[0];
-  // 2048 ops per clock over (424.29726 pJ without the block-FP4 lanes +
-  // their 6.02112 mW of leakage at 1000 MHz = 6.02112 pJ per clock).
-  EXPECT_NEAR(peak.tops_per_w, 4.7592668239, 1e-8);
+  EXPECT_NEAR(peak.tops_per_w, 2048 / pj, 1e-9);
+  EXPECT_NEAR(peak.tops_per_w, 4.8268046546, 1e-8);
+}
+
+// The block-scaled FP4 lanes cost exactly their lane area when present
+// (default_blockfp4.json = default.json + 4 MXFP4 + 4 NVFP4 MACs/PE) and
+// nothing when absent; an absent lane is also 0 peak MACs.
+TEST(AreaModel, BlockFp4LanesCostAreaOnlyWhenPresent) {
+  const auto base = load("default.json");
+  const auto fp4 = load("default_blockfp4.json");
+  EXPECT_EQ(base.chip.cores[0].array.macs_per_cycle_per_pe.mxfp4, 0u);
+  EXPECT_EQ(base.chip.cores[0].array.macs_per_cycle_per_pe.nvfp4, 0u);
+  const ChipArea a = compute_area(base.chip, base.tech), b = compute_area(fp4.chip, fp4.tech);
+  const double lanes = 256 * (4 * fp4.tech.area.mxfp4_mac.um2 + 4 * fp4.tech.area.nvfp4_mac.um2);
+  EXPECT_NEAR(lanes, 256 * (4 * 249.0 + 4 * 339.0), 1e-9);
+  EXPECT_NEAR(b.total_um2 - a.total_um2, lanes, 1e-6);
+  for (size_t i = 1; i < a.blocks.size(); ++i) EXPECT_EQ(a.blocks[i].um2, b.blocks[i].um2);
+  EXPECT_NEAR(total_leakage_mw(b, fp4.tech) - total_leakage_mw(a, base.tech),
+              lanes * 1e-6 * base.tech.leakage.logic.mw_per_mm2, 1e-9);
+  const auto peak = peak_efficiency(base.chip, base.tech);
+  EXPECT_EQ(peak[static_cast<int>(Precision::mxfp4)].tera_ops_per_s, 0.0);
+  EXPECT_GT(peak_efficiency(fp4.chip, fp4.tech)[static_cast<int>(Precision::mxfp4)].tops_per_w,
+            0.0);
+}
+
+// Any lane may be absent, but not all of them: the loader names the pointer.
+TEST(AreaModel, EveryLaneAbsentIsAConfigError) {
+  std::vector<config::Override> all_zero;
+  for (const char* mode : {"int4_int4", "int4_fp4", "hfp8", "fp16"})
+    all_zero.push_back(
+        config::parse_override(std::string("/cores/0/array/macs_per_cycle_per_pe/") + mode + "=0"));
+  try {
+    config::load_chip_config(test::source_dir() / "configs/chips/default.json", all_zero);
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    ASSERT_FALSE(e.issues().empty());
+    EXPECT_EQ(e.issues()[0].pointer, "/cores/0/array/macs_per_cycle_per_pe/int4_int4");
+  }
+  all_zero.pop_back();  // FP16 alone is a valid PE
+  const auto cfg =
+      config::load_chip_config(test::source_dir() / "configs/chips/default.json", all_zero);
+  const PeArea pe = pe_area(cfg.chip.cores[0].array, cfg.tech);
+  EXPECT_EQ(pe.fp_um2, 1532.0);
 }
 
 // An operating point at V = V_ref / 2: dynamic energy x 1/4, leakage power
@@ -194,7 +236,7 @@ TEST(PeSynthTable, RelativeAreaFromTransistorCounts) {
   PeArea pe = pe_area(array, cfg.tech);
   EXPECT_EQ(pe.source, "synth:mixed_acc32");
   EXPECT_NEAR(pe.int_um2, ref * 18000 / 10000, 1e-9 * ref);
-  EXPECT_NEAR(pe.fp_um2, 2 * 708.0 + 1532.0 + 4 * 249.0 + 4 * 339.0, 1e-9);
+  EXPECT_NEAR(pe.fp_um2, 2 * 708.0 + 1532.0, 1e-9);  // HFP8, FP16; no block-FP4 lanes
   array.accumulator_bits = 28;  // between 24 (16000) and 32 (18000)
   pe = pe_area(array, cfg.tech);
   EXPECT_NEAR(pe.int_um2, ref * 17000 / 10000, 1e-9 * ref);

@@ -38,7 +38,7 @@ TEST(Calibration, Rapid4FitsOneFigureAndHeldOutErrorsAreTheDocumentedOnes) {
   EXPECT_NEAR(error_pct(int4.tops_per_w, 16.9), -2.3, 0.5);
   EXPECT_NEAR(error_pct(int4.tops_per_w / hfp8.tops_per_w, 16.5 / 3.5), -16.1, 0.5);
   const ChipArea area = compute_area(cfg.chip, cfg.tech);
-  EXPECT_NEAR(error_pct(area.total_mm2(), 36.0), -91.3, 0.5) << area.total_mm2();
+  EXPECT_NEAR(error_pct(area.total_mm2(), 36.0), -92.6, 0.5) << area.total_mm2();
   // The MAC itself must dominate at peak (else the calibration would be
   // hiding the datapath in the overheads).
   EXPECT_GT(int4.mac_pj, 0.5 * int4.pj_per_cycle);

@@ -99,6 +99,46 @@ TEST(EnergyModel, TwoStepProgramByHand) {
   EXPECT_EQ(r[10], 0.0);
 }
 
+// The DMA pays per byte it moves (both engines) and the controller per
+// command: the same program with 0.25 pJ/byte and 3 pJ/command adds
+// 1152 x 0.25 = 288 pJ to the DMA (its 1152 DRAM bytes all pass the DMA)
+// and 3 pJ per issued command to the controller; totals still sum exactly.
+TEST(EnergyModel, DmaPerByteAndControllerPerCommand) {
+  const hw::ChipParams params = toy_chip();
+  config::TechParams tech = toy_tech();
+  tech.energy.dma_per_byte.pj = 0.25;
+  tech.energy.controller_command.pj = 3.0;
+  const auto r = test::from_bytes<double>(test::run_in_child([&] {
+    hw::Chip chip("chip", params);
+    hw::CoreProgram p;
+    p.precision = Precision::int4_int4;
+    p.steps = {{{5, 4, 16}, 512, 64, 0, 0, 0}, {{5, 4, 16}, 512, 64, 0, 0, 0}};
+    const std::vector<hw::CoreProgram> programs{p};
+    Driver driver("driver", chip, programs);
+    sc_core::sc_start();
+    hw::StatRegistry stats;
+    chip.register_stats(stats);
+    const EnergyReport e = compute_energy(stats, params, tech, driver.cycles);
+    std::vector<double> out{
+        e.total_pj, double(stats.value("core0.controller.commands")),
+        double(stats.value("core0.read_dma.bytes") + stats.value("core0.write_dma.bytes"))};
+    double kinds = 0;
+    for (const auto& b : e.by_kind) kinds += b.total_pj();
+    out.push_back(kinds);
+    for (const char* kind : {"dma", "controller"})
+      for (const auto& b : e.by_kind)
+        if (b.block == kind) out.push_back(b.dynamic_pj);
+    return test::to_bytes(out);
+  }));
+  ASSERT_EQ(r.size(), 6u);
+  EXPECT_EQ(r[2], 1152.0);
+  EXPECT_GE(r[1], 2.0);  // at least one compute command per step
+  EXPECT_EQ(r[4], 1152 * 0.25);
+  EXPECT_EQ(r[5], r[1] * 3.0);
+  EXPECT_NEAR(r[0], 480 + 211.2 + 143 + 18432 + 288 + 3 * r[1], 1e-6);
+  EXPECT_NEAR(r[3], r[0], 1e-12 * r[0]);  // the kinds sum to the total
+}
+
 // Without gating every MAC costs its energy, whatever the densities say.
 TEST(EnergyModel, GatingOffChargesEveryMac) {
   hw::ChipParams params = toy_chip();

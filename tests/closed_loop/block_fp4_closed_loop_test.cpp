@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 // The chip every test here runs on: one place to switch (the block-FP4
 // lanes become opt-in, configs/chips/default_blockfp4.json).
-constexpr const char* kChip = "configs/chips/default.json";
+constexpr const char* kChip = "configs/chips/default_blockfp4.json";
 
 std::string source_path(const std::string& rel) {
   return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;

@@ -13,15 +13,15 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "hw_models/scalesim_timing.hpp"
-#include "workloads/importers/scalesim_topology.hpp"
 #include "tests/sim/test_paths.hpp"
+#include "workloads/importers/scalesim_topology.hpp"
 
 namespace nibble {
 namespace {

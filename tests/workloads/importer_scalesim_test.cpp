@@ -67,8 +67,8 @@ TEST(ImporterScaleSim, NinthColumnReadAsScaleSimDoes) {
   const std::string conv_header =
       "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
       "Filter, Strides,\n";
-  auto r = parse_scalesim_topology(conv_header + "\nConv2_dw, 112, 112, 3, 3, 1, 1, 2,#dw\n",
-                                   "t.csv");
+  auto r =
+      parse_scalesim_topology(conv_header + "\nConv2_dw, 112, 112, 3, 3, 1, 1, 2,#dw\n", "t.csv");
   ASSERT_EQ(r.workload.ops.size(), 1u);
   EXPECT_EQ(r.workload.ops[0].conv.stride, 2u);
   EXPECT_EQ(r.workload.ops[0].conv.out_height(), 56u);  // ceil((112 - 3 + 2) / 2)

@@ -142,9 +142,10 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     if (fields.size() > 1 && !detail::trim(line).ends_with(',')) {
       uint64_t ignored = 0;
       if (!detail::parse_positive(fields.back(), ignored)) {
-        dropped = fmt::format(" (after dropping \"{}\", the text after the last comma, as "
-                              "SCALE-Sim does)",
-                              fields.back());
+        dropped = fmt::format(
+            " (after dropping \"{}\", the text after the last comma, as "
+            "SCALE-Sim does)",
+            fields.back());
         fields.pop_back();
       }
     }
@@ -154,7 +155,8 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
     } else if (fields.size() != want) {
       throw InputError(fmt::format(
           "{}: expected {} fields (layer name and {} integers{}), found {}{}", where, want,
-          want - 1, result.form == TopologyForm::conv ? ", optionally a 9th: the column stride" : "",
+          want - 1,
+          result.form == TopologyForm::conv ? ", optionally a 9th: the column stride" : "",
           fields.size(), dropped));
     }
     if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));

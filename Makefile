@@ -70,7 +70,7 @@ clean:
 # per distinct shipped layer (resumable cache; stop it with kill, rerun to
 # go on), then both simulators on the random and shipped layers, writing
 # docs/validation/scalesim_v2.{csv,md}. Hours of pure-Python SCALE-Sim: nice'd.
-SCALESIM_CACHE ?= $(BUILD_DIR)/scalesim_shipped.jsonl
+SCALESIM_CACHE ?= docs/validation/scalesim_v2_shipped_cache.jsonl
 SCALESIM_TIMEOUT ?= 900
 .PHONY: validate-scalesim
 validate-scalesim: build

@@ -82,7 +82,7 @@ hw::MacArrayParams array_of(const Row& r) {
 }
 
 // A row SCALE-Sim ran holds its figures; the others say why not
-// ("not run (time budget)", ...).
+// ("not run by SCALE-Sim (time budget)", ...).
 bool compared(const Row& r) {
   const std::string& v = r.at("scalesim_total");
   return !v.empty() && std::isdigit(static_cast<unsigned char>(v[0]));

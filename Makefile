@@ -73,3 +73,16 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz
+
+# SCALE-Sim v2 agreement (issue 12, docs/microarch.md 12.2): SCALE-Sim once
+# per distinct shipped layer (resumable cache; stop it with kill, rerun to
+# go on), then both simulators on the random and shipped layers, writing
+# docs/validation/scalesim_v2.{csv,md}. Hours of pure-Python SCALE-Sim: nice'd.
+SCALESIM_CACHE ?= docs/validation/scalesim_v2_shipped_cache.jsonl
+SCALESIM_TIMEOUT ?= 900
+.PHONY: validate-scalesim
+validate-scalesim: build
+	OPENBLAS_NUM_THREADS=1 nice -n 15 /usr/bin/python3 tools/scalesim_shipped_cache --cache $(SCALESIM_CACHE) \
+	  --timeout $(SCALESIM_TIMEOUT)
+	OPENBLAS_NUM_THREADS=1 nice -n 10 /usr/bin/python3 tools/validate_scalesim --shipped-cache $(SCALESIM_CACHE) \
+	  --cache $(BUILD_DIR)/scalesim_random_cache.json --nibble-cache $(BUILD_DIR)/nibble_runs.jsonl

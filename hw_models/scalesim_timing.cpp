@@ -60,6 +60,18 @@ class OfmapWriteBuffer {
   }
   void store_lines(uint64_t lines, uint64_t words) { store(lines * words); }
 
+  // A whole fold's `words` output words, its first output line issued at
+  // `cycle`, stored at once when none of its lines can stall or start a
+  // drain: no drain in progress (so none for the rest of the fold either)
+  // and room above the active size for all of them (free space only falls
+  // as words are stored). store() is additive, so the trace lines come out
+  // as if stored line by line. Returns false (nothing stored) otherwise.
+  bool store_quiet_fold(int64_t cycle, uint64_t words) {
+    if (cycle < drain_end_ || free_space_ - active_size_ < int64_t(words)) return false;
+    store(words);
+    return true;
+  }
+
  private:
   void store(uint64_t n) {
     free_space_ -= static_cast<int64_t>(n);
@@ -168,6 +180,12 @@ ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision preci
       // Lines without outputs are served on their clock: only lines
       // lo .. hi + cols_active - 1 can stall.
       const uint64_t last = std::min(fold_lines - 1, hi + cols_active - 1);
+      // Column c writes lines lo + c .. hi + c: cols_active (hi - lo + 1)
+      // words in all. A fold that cannot stall is stored in one step, so
+      // layers of millions of folds stay fast.
+      if (ofmap.store_quiet_fold(static_cast<int64_t>(fold_start + lo) + stalls,
+                                 cols_active * (hi - lo + 1)))
+        continue;
       for (uint64_t j = lo; j <= last;) {
         const int64_t cycle = static_cast<int64_t>(fold_start + j) + stalls;
         const uint64_t words = words_on_line(j, lo, hi, cols_active);

@@ -36,6 +36,29 @@ grep -q '"timing_model": "scalesim_v2"' "$OUT/r18/chip.json" \
 grep -q "6 GEMM layers" "$OUT/log" || fail "gpt2.csv: $(cat "$OUT/log")"
 "$CLI" validate "$OUT/g/chip.json" | grep -q "32x32 array" || fail "USER-bandwidth chip does not validate"
 
+# SCALE-Sim's own shipped configs and the three shipped topologies with a
+# 9th column, from the SCALE-Sim copy beside the repository, by paths
+# relative to the repository (as in a fresh clone): they import, the chip
+# validates, and nothing written names a path of this machine.
+PEER=../shared/peers/scale-sim-v2
+if [ -d "$SRC/$PEER/topologies" ]; then
+  for cfg in eyeriss google scale; do
+    for topo in conv_nets/mobilnet_paper.csv mlperf/div4q/Sentimental_seqLSTM_short.csv \
+                transformer/transformer_fwd.csv; do
+      d="$OUT/peer_${cfg}_$(basename "$topo" .csv)"
+      (cd "$SRC" && "$CLI" import scalesim --cfg "$PEER/configs/$cfg.cfg" \
+         --topology "$PEER/topologies/$topo" --out "$d" >"$OUT/log") \
+        || fail "shipped $cfg.cfg + $topo does not import: $(cat "$OUT/log")"
+      "$CLI" validate "$d/chip.json" >/dev/null || fail "shipped $cfg.cfg chip does not validate"
+      if grep -l "$SRC\|$(cd "$SRC/.." && pwd)" "$d/chip.json" "$d/workload.json"; then
+        fail "$cfg.cfg + $topo: the import names a machine path"
+      fi
+    done
+  done
+else
+  echo "note: no SCALE-Sim copy at $SRC/$PEER; its shipped files are not imported"
+fi
+
 printf 'Layer, M, N, K,\nA,1,2,3,\nB,1,2,\n' >"$OUT/bad.csv"
 set +e
 "$CLI" import scalesim --topology "$OUT/bad.csv" --out "$OUT/bad" 2>"$OUT/err"

@@ -10,14 +10,18 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "hw_models/scalesim_timing.hpp"
 #include "tests/sim/test_paths.hpp"
+#include "workloads/importers/scalesim_topology.hpp"
 
 namespace nibble {
 namespace {
@@ -77,8 +81,11 @@ hw::MacArrayParams array_of(const Row& r) {
   return a;
 }
 
+// A row SCALE-Sim ran holds its figures; the others say why not
+// ("not run by SCALE-Sim (time budget)", ...).
 bool compared(const Row& r) {
-  return r.at("scalesim_total") != "skipped";
+  const std::string& v = r.at("scalesim_total");
+  return !v.empty() && std::isdigit(static_cast<unsigned char>(v[0]));
 }
 
 TEST(ScaleSimAgreement, TableCoversTheIssuesInputs) {
@@ -228,6 +235,133 @@ TEST(ScaleSimAgreement, BinaryReproducesTableSample) {
     }
   }
   EXPECT_GE(sampled, 10);
+}
+
+// Every shipped row (every topology SCALE-Sim ships and can read, on each of
+// its shipped configs) through the binary. The rows hold far fewer distinct
+// layers; SCALE-Sim's figure of a layer depends only on the config and the
+// layer's dimensions (a fresh memory system per layer, single_layer_sim.py),
+// and so does Nibble's, so one run per form holding each distinct layer once
+// covers every row of a config: every row's figures are checked against the
+// binary's output for its layer. One test per config, so ctest -j runs them
+// side by side.
+uint64_t check_shipped_rows(const std::string& config) {
+  struct Group {
+    Row cfg_row;
+    std::map<std::string, size_t> index;  // topology row text (dims) -> position
+    std::vector<const Row*> rows;         // every shipped row of this group
+  };
+  const auto table = read_table();
+  std::map<std::string, Group> groups;  // by form
+  for (const auto& r : table) {
+    if (r.at("set") != "shipped" || r.at("config") != config) continue;
+    Group& g = groups[r.at("form")];
+    if (g.rows.empty()) g.cfg_row = r;
+    Row dims = r;
+    dims["layer"] = "L";
+    g.index.emplace(topology_row(dims), g.index.size());
+    g.rows.push_back(&r);
+  }
+  test::ScratchDir scratch;
+  uint64_t checked = 0, with_scalesim = 0;
+  for (auto& [form, g] : groups) {
+    const auto dir = scratch.path() / form;
+    std::filesystem::create_directories(dir);
+    test::write_text(dir / "t.cfg", cfg_text(g.cfg_row));
+    std::vector<std::string> lines(g.index.size());
+    for (const auto& [text, pos] : g.index)
+      lines[pos] = fmt::format("L{}{}", pos, text.substr(1));  // unique names
+    std::string topo = form == "gemm"
+                           ? "Layer, M, N, K,\n"
+                           : "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
+                             "Width, Channels, Num Filter, Strides,\n";
+    for (const auto& l : lines) topo += l;
+    test::write_text(dir / "t.csv", topo);
+    const auto got = run_cli(dir, "timing");
+    if (got.size() != lines.size()) {
+      ADD_FAILURE() << config << " " << form << ": " << got.size() << " layers out of "
+                    << lines.size();
+      return 0;
+    }
+    for (const Row* r : g.rows) {
+      Row dims = *r;
+      dims["layer"] = "L";
+      const auto& out = got[g.index.at(topology_row(dims))];
+      const std::string who = r->at("config") + " " + r->at("topology") + " " + r->at("layer");
+      EXPECT_EQ(out.first, num(*r, "nibble_total")) << who;
+      EXPECT_EQ(out.second, num(*r, "nibble_stalls")) << who;
+      if (compared(*r) && r->at("bandwidth_mode") == "CALC") {
+        EXPECT_EQ(out.first, num(*r, "scalesim_total")) << who;
+        EXPECT_EQ(out.second, num(*r, "scalesim_stalls")) << who;
+        ++with_scalesim;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(with_scalesim, 0u) << config;
+  return checked;
+}
+
+TEST(ScaleSimAgreement, EveryShippedRowThroughBinaryEyeriss) {
+  ASSERT_NE(std::getenv("NIBBLE_CLI"), nullptr);
+  EXPECT_GE(check_shipped_rows("eyeriss.cfg"), 2000u);
+}
+
+TEST(ScaleSimAgreement, EveryShippedRowThroughBinaryGoogle) {
+  ASSERT_NE(std::getenv("NIBBLE_CLI"), nullptr);
+  EXPECT_GE(check_shipped_rows("google.cfg"), 2000u);
+}
+
+TEST(ScaleSimAgreement, EveryShippedRowThroughBinaryScale) {
+  ASSERT_NE(std::getenv("NIBBLE_CLI"), nullptr);
+  EXPECT_GE(check_shipped_rows("scale.cfg"), 2000u);
+}
+
+// The three tests above see every shipped row: the table's shipped rows are
+// on those three configs, and each config has the same rows.
+TEST(ScaleSimAgreement, ShippedRowsAreOnTheThreeShippedConfigs) {
+  std::map<std::string, uint64_t> per_config;
+  for (const auto& r : read_table())
+    if (r.at("set") == "shipped") ++per_config[r.at("config")];
+  ASSERT_EQ(per_config.size(), 3u);
+  EXPECT_EQ(per_config.count("eyeriss.cfg") + per_config.count("google.cfg") +
+                per_config.count("scale.cfg"),
+            3u);
+  EXPECT_EQ(per_config["eyeriss.cfg"], per_config["google.cfg"]);
+  EXPECT_EQ(per_config["eyeriss.cfg"], per_config["scale.cfg"]);
+  EXPECT_GE(per_config["eyeriss.cfg"], 2000u);
+}
+
+// The shipped rows are the layers of SCALE-Sim's own files as Nibble imports
+// them: every topology in the table, read from the SCALE-Sim copy beside the
+// repository (../shared/peers/scale-sim-v2), gives the table's layers in
+// order with the table's GEMM shapes.
+TEST(ScaleSimAgreement, ShippedFilesImportAsTabled) {
+  const auto peer = test::source_dir() / ".." / "shared" / "peers" / "scale-sim-v2";
+  if (!std::filesystem::exists(peer / "topologies"))
+    GTEST_SKIP() << "no SCALE-Sim copy at " << peer.string();
+  std::map<std::string, std::vector<const Row*>> by_topology;  // first config's rows
+  const auto table = read_table();
+  std::string first_config;
+  for (const auto& r : table) {
+    if (r.at("set") != "shipped") continue;
+    if (first_config.empty()) first_config = r.at("config");
+    if (r.at("config") == first_config) by_topology[r.at("topology")].push_back(&r);
+  }
+  ASSERT_GE(by_topology.size(), 90u);
+  uint64_t layers = 0;
+  for (const auto& [topology, rows] : by_topology) {
+    const auto imported = workload::read_scalesim_topology(peer / "topologies" / topology);
+    ASSERT_EQ(imported.workload.ops.size(), rows.size()) << topology;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto shape = *workload::gemm_of(imported.workload.ops[i]);
+      EXPECT_EQ(shape.m, num(*rows[i], "m")) << topology << " " << i;
+      EXPECT_EQ(shape.n, num(*rows[i], "n")) << topology << " " << i;
+      EXPECT_EQ(shape.k, num(*rows[i], "k")) << topology << " " << i;
+      ++layers;
+    }
+  }
+  EXPECT_GE(layers, 2000u);
 }
 
 }  // namespace

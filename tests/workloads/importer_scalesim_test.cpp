@@ -58,6 +58,40 @@ TEST(ImporterScaleSim, TrailingCommaAndBlankLinesAccepted) {
   EXPECT_EQ(r.workload.ops[1].gemm.macs(), 5u * 6 * 7);
 }
 
+// The three shipped topologies with a 9th column, read as SCALE-Sim reads
+// them (topology_utils.py: row.strip().split(',')[:-1], a 9th value is the
+// column stride): a trailing "#dw" comment (conv_nets/mobilnet_paper.csv), a
+// 9th value equal to the stride (mlperf/div4q/Sentimental_seqLSTM_short.csv)
+// and a 9-column header, BOM first (transformer/transformer_fwd.csv).
+TEST(ImporterScaleSim, NinthColumnReadAsScaleSimDoes) {
+  const std::string conv_header =
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
+      "Filter, Strides,\n";
+  auto r =
+      parse_scalesim_topology(conv_header + "\nConv2_dw, 112, 112, 3, 3, 1, 1, 2,#dw\n", "t.csv");
+  ASSERT_EQ(r.workload.ops.size(), 1u);
+  EXPECT_EQ(r.workload.ops[0].conv.stride, 2u);
+  EXPECT_EQ(r.workload.ops[0].conv.out_height(), 56u);  // ceil((112 - 3 + 2) / 2)
+  r = parse_scalesim_topology(conv_header + "LSTM1_ptwise,1,1,1,1,1,1024,1,1, \n", "t.csv");
+  ASSERT_EQ(r.workload.ops.size(), 1u);
+  EXPECT_EQ(*gemm_of(r.workload.ops[0]), (GemmShape{.m = 1, .n = 1024, .k = 1, .count = 1}));
+  r = parse_scalesim_topology(
+      "\xEF\xBB\xBFLayer name,Ifmap height,ifmap width,filter height,filter width,channels,num "
+      "filters,strides,batch size,\nconv1,224,224,7,7,3,64,1,\n",
+      "t.csv");
+  ASSERT_EQ(r.form, TopologyForm::conv);
+  EXPECT_EQ(*gemm_of(r.workload.ops[0]),
+            (GemmShape{.m = 218 * 218, .n = 64, .k = 147, .count = 1}));
+  // A column stride other than the row stride is refused, naming the rule.
+  EXPECT_THAT(topology_error(conv_header + "c,8,8,3,3,1,1,1,2,\n"),
+              HasSubstr("t.csv:2: Stride Width: expected 1 (the same as Strides), found 2"));
+  EXPECT_THAT(topology_error(conv_header + "c,8,8,3,3,1,1,1,1,1,\n"),
+              HasSubstr("t.csv:2: expected 8 fields"));
+  // A dropped comment leaves too few values: the message says what was dropped.
+  EXPECT_THAT(topology_error("Layer, M, N, K,\nA,1,2,x\n"),
+              HasSubstr("found 3 (after dropping \"x\", the text after the last comma"));
+}
+
 TEST(ImporterScaleSim, BadRowsNameFileAndLine) {
   const std::string h = "Layer, M, N, K,\n";
   EXPECT_THAT(topology_error(h + "A,1,2,3,\nB,1,x,3,\n"),

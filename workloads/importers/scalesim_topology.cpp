@@ -26,15 +26,23 @@ bool header_is(const std::vector<std::string>& fields, const std::array<std::str
 }
 
 Op conv_op(const std::vector<std::string>& f, const std::string& where, Precision precision) {
-  static constexpr std::array<std::string_view, 7> kNames{
+  static constexpr std::array<std::string_view, 8> kNames{
       "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
-      "Channels",     "Num Filter",  "Strides"};
-  std::array<uint64_t, 7> v{};
-  for (size_t i = 0; i < v.size(); ++i)
+      "Channels",     "Num Filter",  "Strides",       "Stride Width"};
+  std::array<uint64_t, 8> v{};
+  for (size_t i = 0; i + 1 < f.size(); ++i)
     if (!detail::parse_positive(f[i + 1], v[i]))
       throw InputError(fmt::format("{}: {}: expected a positive integer, found \"{}\"", where,
                                    kNames[i], f[i + 1]));
-  const auto [h, w, r, s, c, k, stride] = v;
+  const auto [h, w, r, s, c, k, stride, stride_w] = v;
+  // SCALE-Sim (topology_utils.py append_topo_arrays) takes a 9th value as
+  // the column stride and repeats the 8th otherwise. Nibble's convolutions
+  // have one stride, so a different column stride is refused, not guessed.
+  if (f.size() == 9 && stride_w != stride)
+    throw InputError(fmt::format(
+        "{}: Stride Width: expected {} (the same as Strides), found {}: SCALE-Sim reads a 9th "
+        "value as the column stride, and Nibble's convolutions have one stride",
+        where, stride, stride_w));
   if (r > h || s > w)
     throw InputError(
         fmt::format("{}: filter {}x{} is larger than the {}x{} IFMAP (SCALE-Sim "
@@ -110,7 +118,9 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
       const bool layer_first = !h.empty() && detail::lower(h[0]).starts_with("layer");
       const bool mnk = h.size() == 4 && detail::lower(h[1]) == "m" && detail::lower(h[2]) == "n" &&
                        detail::lower(h[3]) == "k";
-      if (header_is(h, kConvHeader) || (layer_first && h.size() == 8 && !mnk))
+      // A 9th header column (transformer_fwd.csv's "batch size") is read by
+      // SCALE-Sim, like any 9th value in a row, as the column stride.
+      if (header_is(h, kConvHeader) || (layer_first && (h.size() == 8 || h.size() == 9) && !mnk))
         result.form = TopologyForm::conv;
       else if (header_is(h, kGemmHeader) || (layer_first && mnk))
         result.form = TopologyForm::gemm;
@@ -123,10 +133,32 @@ TopologyImport parse_scalesim_topology(const std::string& text, const std::strin
       have_header = true;
       continue;
     }
+    // SCALE-Sim reads a row as row.strip().split(',')[:-1] (topology_utils.py
+    // load_arrays_conv/_gemm): whatever follows the last comma is dropped,
+    // so shipped rows carry comments there ("...,1,#dw" in
+    // mobilnet_paper.csv). The import drops such a non-numeric tail too; a
+    // numeric one is kept, as a row without its trailing comma.
+    std::string dropped;
+    if (fields.size() > 1 && !detail::trim(line).ends_with(',')) {
+      uint64_t ignored = 0;
+      if (!detail::parse_positive(fields.back(), ignored)) {
+        dropped = fmt::format(
+            " (after dropping \"{}\", the text after the last comma, as "
+            "SCALE-Sim does)",
+            fields.back());
+        fields.pop_back();
+      }
+    }
     const size_t want = result.form == TopologyForm::conv ? 8 : 4;
-    if (fields.size() != want)
-      throw InputError(fmt::format("{}: expected {} fields (layer name and {} integers), found {}",
-                                   where, want, want - 1, fields.size()));
+    if (result.form == TopologyForm::conv && fields.size() == 9) {
+      // name, 7 integers and the column stride (checked in conv_op)
+    } else if (fields.size() != want) {
+      throw InputError(fmt::format(
+          "{}: expected {} fields (layer name and {} integers{}), found {}{}", where, want,
+          want - 1,
+          result.form == TopologyForm::conv ? ", optionally a 9th: the column stride" : "",
+          fields.size(), dropped));
+    }
     if (fields[0].empty()) throw InputError(fmt::format("{}: empty layer name", where));
     // SCALE-Sim runs a repeated layer name as another layer (its shipped
     // DeepBench topologies repeat names); op names must be unique, so the

@@ -4,8 +4,12 @@
 //   conv: Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width,
 //         Channels, Num Filter, Strides,      (no padding: P = (H-R)/stride+1)
 //   GEMM: Layer, M, N, K,                     (C[M,N] = A[M,K] x B[K,N])
-// A trailing comma is optional. Any malformed row is an InputError naming the
-// file and line: a SCALE-Sim user should see the same layers, not a guess.
+// A trailing comma is optional. As in SCALE-Sim (topology_utils.py), a conv
+// row may carry a 9th value, the column stride (accepted when it equals
+// Strides: Nibble's convolutions have one stride), and non-numeric text after
+// a row's last comma (a comment such as "#dw") is dropped. Any malformed row
+// is an InputError naming the file and line: a SCALE-Sim user should see the
+// same layers, not a guess.
 #include <filesystem>
 #include <string>
 

@@ -21,6 +21,7 @@
 #include "workloads/data/synthetic.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trace/trace_writer.hpp"
+#include "closed_loop_fixture.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
 #include "workloads/trainer/software_executor.hpp"
@@ -35,38 +36,14 @@ namespace fs = std::filesystem;
 // lanes become opt-in, configs/chips/default_blockfp4.json).
 constexpr const char* kChip = "configs/chips/default_blockfp4.json";
 
-std::string source_path(const std::string& rel) {
-  return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;
-}
+using test::source_path;
 
 std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::path(NIBBLE_BINARY_DIR) / "test_tmp" /
-                     ("block_fp4_loop." + std::to_string(::getpid())) / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
+  return test::temp_dir("block_fp4_loop", name);
 }
 
-// A small CNN on 8x8 images whose interior layers (conv2, fc1) are in the
-// block format: K of 36, 72 (conv2 forward: a short last block), 16, 128
-// and batch x pixels 4 x 16 = 64 for the dW GEMMs.
 std::string tiny_cnn(const std::string& dir) {
-  const std::string path = dir + "/tiny_cnn.json";
-  std::ofstream(path) << R"({
-  "version": 1, "name": "tiny_cnn", "description": "block-FP4 closed-loop test CNN",
-  "input": [1, 8, 8], "classes": 10,
-  "layers": [
-    {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
-    {"type": "relu"},
-    {"type": "maxpool", "kernel": 2},
-    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1},
-    {"type": "relu"},
-    {"type": "maxpool", "kernel": 2},
-    {"type": "linear", "name": "fc1", "out": 16},
-    {"type": "relu"},
-    {"type": "linear", "name": "fc2", "out": 10}
-  ]})";
-  return path;
+  return test::tiny_cnn(dir, "block-FP4 closed-loop test CNN");
 }
 
 train::Recipe recipe(const std::string& name, int batch) {

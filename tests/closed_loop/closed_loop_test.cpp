@@ -25,6 +25,7 @@
 #include "workloads/data/synthetic.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trace/trace_writer.hpp"
+#include "closed_loop_fixture.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
 #include "workloads/trainer/software_executor.hpp"
@@ -35,37 +36,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string source_path(const std::string& rel) {
-  return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;
-}
+using test::source_path;
 
 std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::path(NIBBLE_BINARY_DIR) / "test_tmp" /
-                     ("closed_loop." + std::to_string(::getpid())) / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
+  return test::temp_dir("closed_loop", name);
 }
 
-// A small CNN (the cnn.json layer types: conv, ReLU, max pool, linear) on
-// 8x8 images, so that DETAILED mode on a 4x4 array stays fast.
 std::string tiny_cnn(const std::string& dir) {
-  const std::string path = dir + "/tiny_cnn.json";
-  std::ofstream(path) << R"({
-  "version": 1, "name": "tiny_cnn", "description": "closed-loop test CNN",
-  "input": [1, 8, 8], "classes": 10,
-  "layers": [
-    {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
-    {"type": "relu"},
-    {"type": "maxpool", "kernel": 2},
-    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1},
-    {"type": "relu"},
-    {"type": "maxpool", "kernel": 2},
-    {"type": "linear", "name": "fc1", "out": 16},
-    {"type": "relu"},
-    {"type": "linear", "name": "fc2", "out": 10}
-  ]})";
-  return path;
+  return test::tiny_cnn(dir, "closed-loop test CNN");
 }
 
 train::Recipe ibm4(int batch) {

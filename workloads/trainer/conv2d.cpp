@@ -50,12 +50,9 @@ Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
     // (down its columns): the blocks are cut from the GEMM operand, so
     // quantization follows im2col. For training also W^T along out_c (dX)
     // and col^T along batch x pixels (dW).
-    const bool dx = ctx.training && need_input_grad_;
-    auto w =
-        quantize_blocks(ctx, Role::weight, w_.value,
-                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
-    wq_ = std::move(w[0]);
-    if (dx) wq_dx_ = std::move(w[1]);
+    auto w = quantize_weight_blocks(ctx, w_.value);
+    wq_ = std::move(w.for_fwd);
+    wq_dx_ = std::move(w.for_dx);
     const Mat col = im2col(x, g_);
     auto cs = quantize_blocks(ctx, Role::activation, col,
                               ctx.training ? std::vector<BlockLayout>{{true}, dw_layout(false)}

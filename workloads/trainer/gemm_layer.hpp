@@ -63,6 +63,12 @@ class GemmLayer : public Layer {
   }
   std::vector<QTensor> quantize_blocks(StepContext& ctx, Role role, const Mat& x,
                                        std::vector<BlockLayout> layouts);
+  // Weight copies: blocked along its rows for the forward GEMM, and
+  // transposed (along `out`) for dX when training needs the input gradient.
+  struct WeightCopies {
+    QTensor for_fwd, for_dx;
+  };
+  WeightCopies quantize_weight_blocks(StepContext& ctx, const Mat& w);
   // Gradient copies for dX (dx layout, only if the input gradient is
   // needed) and dW (dw layout).
   GradCopies quantize_grad_blocks(StepContext& ctx, const Mat& dy, BlockLayout dx, BlockLayout dw);

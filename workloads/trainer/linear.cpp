@@ -25,12 +25,9 @@ Mat Linear::forward(const Mat& x, StepContext& ctx) {
   if (block_fp4()) {
     // Y = X W^T: W and X blocked along `in` (their rows); for training also
     // W^T along `out` (dX = dY W) and X^T along the batch (dW = dY^T X).
-    const bool dx = ctx.training && need_input_grad_;
-    auto w =
-        quantize_blocks(ctx, Role::weight, w_.value,
-                        dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
-    wq_ = std::move(w[0]);
-    if (dx) wq_dx_ = std::move(w[1]);
+    auto w = quantize_weight_blocks(ctx, w_.value);
+    wq_ = std::move(w.for_fwd);
+    wq_dx_ = std::move(w.for_dx);
     auto xs = quantize_blocks(ctx, Role::activation, x,
                               ctx.training ? std::vector<BlockLayout>{{}, dw_layout(true)}
                                            : std::vector<BlockLayout>{{}});

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "closed_loop_fixture.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/replay/trace_replay.hpp"
@@ -21,7 +22,6 @@
 #include "workloads/data/synthetic.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trace/trace_writer.hpp"
-#include "closed_loop_fixture.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
 #include "workloads/trainer/software_executor.hpp"

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "closed_loop_fixture.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/sfu.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
@@ -25,7 +26,6 @@
 #include "workloads/data/synthetic.hpp"
 #include "workloads/trace/trace_reader.hpp"
 #include "workloads/trace/trace_writer.hpp"
-#include "closed_loop_fixture.hpp"
 #include "workloads/trainer/model.hpp"
 #include "workloads/trainer/recipe.hpp"
 #include "workloads/trainer/software_executor.hpp"

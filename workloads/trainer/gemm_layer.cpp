@@ -91,8 +91,9 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
 
 GemmLayer::WeightCopies GemmLayer::quantize_weight_blocks(StepContext& ctx, const Mat& w) {
   const bool dx = ctx.training && need_input_grad_;
-  auto q = quantize_blocks(ctx, Role::weight, w,
-                           dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
+  auto q =
+      quantize_blocks(ctx, Role::weight, w,
+                      dx ? std::vector<BlockLayout>{{}, {true}} : std::vector<BlockLayout>{{}});
   WeightCopies out;
   out.for_fwd = std::move(q[0]);
   if (dx) out.for_dx = std::move(q[1]);

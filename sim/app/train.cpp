@@ -413,7 +413,7 @@ void add_train(CLI::App& root) {
   args->deprecated.add(*c, "--model", "--net", args->model);
   c->add_option(
        "--recipe", args->recipe,
-       "Recipe: a name under configs/recipes (fp32, ibm4, hfp8, mxfp4, nvfp4) or a JSON path")
+       "Recipe: a name under configs/recipes (fp32, fp16, ibm4, hfp8, mxfp4, nvfp4) or a JSON path")
       ->capture_default_str();
   c->add_option("--epochs", args->epochs, "Epochs")
       ->check(CLI::Range(1, 100000))

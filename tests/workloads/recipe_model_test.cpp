@@ -34,11 +34,18 @@ std::string model_error(const json& j) {
 }
 
 TEST(Recipe, ShippedRecipesLoad) {
-  for (const char* n : {"fp32", "ibm4", "hfp8"}) {
+  for (const char* n : {"fp32", "fp16", "ibm4", "hfp8", "mxfp4", "nvfp4"}) {
     const Recipe r =
         Recipe::load(test::source_path(std::string("configs/recipes/") + n + ".json"), {});
     EXPECT_EQ(r.name, n);
   }
+}
+
+TEST(Recipe, Fp16RecipePutsEveryGemmInFp16) {
+  const Recipe r = Recipe::load(test::source_path("configs/recipes/fp16.json"), {});
+  EXPECT_EQ(r.default_precision, "fp16");
+  EXPECT_EQ(r.precision("fp16").weights.format, Format::fp16);
+  EXPECT_EQ(r.precision("fp16").gradients.format, Format::fp16);
 }
 
 TEST(Recipe, Ibm4ResolvesTheIbmFormats) {

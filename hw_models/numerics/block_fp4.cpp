@@ -27,7 +27,7 @@ struct AbsMax {
 };
 
 // Encodes one element and counts it (saturated: |y| > 6; underflow: a
-// nonzero x whose code is +-0).
+// nonzero x that decodes to 0: code +-0, or an NVFP4 block scale of 0).
 uint8_t element_code(const BlockFp4Config& c, BlockFormat f, float x, uint8_t scale_code,
                      float nv_encode, uint64_t index, BlockFp4Counts& n) {
   double y;
@@ -40,7 +40,8 @@ uint8_t element_code(const BlockFp4Config& c, BlockFormat f, float x, uint8_t sc
   const uint8_t code = e2m1_encode(y, c.rounding, c.seed, index);
   ++n.elements;
   n.saturated += std::fabs(y) > kE2m1Max;
-  n.underflow += x != 0.0f && (code & 0x7u) == 0;
+  const bool zero_scale = f == BlockFormat::nvfp4 && scale_code == 0;
+  n.underflow += x != 0.0f && ((code & 0x7u) == 0 || zero_scale);
   return code;
 }
 

@@ -45,7 +45,7 @@ int default_block_size(BlockFormat f);
 struct BlockFp4Counts {
   uint64_t elements = 0;      // elements encoded (blocks with a NaN scale excluded)
   uint64_t saturated = 0;     // |scaled element| > 6: clipped to the largest E2M1 magnitude
-  uint64_t underflow = 0;     // x != 0 encoded as (+-)0
+  uint64_t underflow = 0;     // x != 0 that decodes to 0 (code +-0, or NVFP4 block scale 0)
   uint64_t scale_clamps = 0;  // block scales clamped: E8M0 exponent outside [-127, 127], or
                               // the NVFP4 UE4M3 scale above 448 before the clamp
 };

@@ -239,19 +239,35 @@ TEST(BlockFp4, CountsEqualBruteForce) {
     EXPECT_EQ(t.counts.underflow, under);
     EXPECT_EQ(t.counts.scale_clamps, clamps);
     EXPECT_EQ(clamps, 1u);
-    if (sr == ScaleRounding::floor) EXPECT_GT(sat, 0u);
-    if (sr == ScaleRounding::ceil) EXPECT_EQ(sat, 0u) << "ceil never saturates";
+    if (sr == ScaleRounding::floor) {
+      EXPECT_GT(sat, 0u);
+    }
+    if (sr == ScaleRounding::ceil) {
+      EXPECT_EQ(sat, 0u) << "ceil never saturates";
+    }
     EXPECT_GT(under, 0u);
   }
-  // NVFP4: the tensor scale maps the largest block to 448 at most, so no
-  // clamp; underflow recounted from the decoded values.
+  // NVFP4: underflow recounted from the decoded values (a block scale of 0
+  // flushes its block); the UE4M3 clamp from TransformerEngine's fp32 steps.
   const auto t = quantize_block_fp4(x, rows, cols, {.format = BlockFormat::nvfp4, .block_size = 16});
-  uint64_t under = 0;
+  uint64_t under = 0, clamps = 0;
+  float gmax = 0.0f;
+  for (float v : x) gmax = std::max(gmax, std::fabs(v));
+  const float mult = (448.0f * 6.0f / gmax) * (1.0f / 6.0f);
   for (int r = 0; r < rows; ++r)
-    for (int k = 0; k < cols; ++k)
+    for (int k = 0; k < cols; ++k) {
       under += x[static_cast<size_t>(r) * cols + k] != 0.0f && t.value(r, k) == 0.0;
+      if (k % 16 == 0) {
+        float amax = 0.0f;
+        for (int j = k; j < std::min(cols, k + 16); ++j)
+          amax = std::max(amax, std::fabs(x[static_cast<size_t>(r) * cols + j]));
+        clamps += amax * mult > 448.0f;
+      }
+    }
   EXPECT_EQ(t.counts.underflow, under);
-  EXPECT_EQ(t.counts.scale_clamps, 0u);
+  EXPECT_GT(under, 0u);
+  EXPECT_EQ(t.counts.scale_clamps, clamps);
+  EXPECT_LE(clamps, 1u) << "only the largest block, by fp32 rounding";
   EXPECT_EQ(t.counts.elements, x.size());
 }
 

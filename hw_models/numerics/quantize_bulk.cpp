@@ -351,8 +351,8 @@ namespace detail {
 Fp4BulkIsa fp4_bulk_isa_override = Fp4BulkIsa::best;
 }
 
-void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
-                        std::span<int8_t> codes, uint64_t* clipped) {
+void quantize_int4_bulk(std::span<const float> x, float step, int max_code, std::span<int8_t> codes,
+                        uint64_t* clipped) {
   check_sizes("quantize_int4_bulk", x.size(), codes.size());
   const auto m = static_cast<float>(max_code);
   constexpr float kInf = __builtin_huge_valf();
@@ -374,8 +374,8 @@ void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig&
   }
   const auto m = static_cast<float>(c.max_code());
   const float lo = c.is_signed ? -alpha : 0.0f;
-  const uint64_t n = quantize_linear(x, pact_step(alpha, c), lo, alpha, c.is_signed ? -m : 0.0f, m,
-                                     codes.data());
+  const uint64_t n =
+      quantize_linear(x, pact_step(alpha, c), lo, alpha, c.is_signed ? -m : 0.0f, m, codes.data());
   if (clipped) *clipped += n;
 }
 

@@ -181,9 +181,9 @@ int capped(int limit, int budget) {
 
 // report.csv: one row per epoch (the chip columns with --chip), then the
 // epoch's numerics health totals (numerics_health.per_epoch[i].totals).
-constexpr const char* kHealthColumns[] = {"acc_saturations",    "fp4_underflow_fraction",
+constexpr const char* kHealthColumns[] = {"acc_saturations",         "fp4_underflow_fraction",
                                           "fp4_saturation_fraction", "gradscale_changes",
-                                          "pact_clip_fraction", "weight_clip_fraction"};
+                                          "pact_clip_fraction",      "weight_clip_fraction"};
 std::string history_csv(const nlohmann::json& report) {
   std::string out = "epoch,steps,lr,train_loss,train_accuracy,test_loss,test_accuracy";
   const bool chip = report.contains("chip");

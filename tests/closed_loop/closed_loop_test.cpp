@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "closed_loop_fixture.hpp"
+#include "hw_models/numerics/accumulate.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/sfu.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
-#include "hw_models/numerics/accumulate.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/config/overrides.hpp"
 #include "sim/replay/trace_replay.hpp"
@@ -315,8 +315,7 @@ TEST(ClosedLoop, EightBitAccumulatorSaturationsEqualBruteForce) {
     chip.gemm(o);
     return test::to_bytes(std::vector<uint64_t>{c.gemms, c.outputs, c.acc_saturations});
   });
-  EXPECT_EQ(test::from_bytes<uint64_t>(bytes),
-            (std::vector<uint64_t>{1, uint64_t(m * n), want}));
+  EXPECT_EQ(test::from_bytes<uint64_t>(bytes), (std::vector<uint64_t>{1, uint64_t(m * n), want}));
 }
 
 TEST(ClosedLoop, Fp32GemmsAreRefusedWithAClearError) {

@@ -249,7 +249,8 @@ TEST(BlockFp4, CountsEqualBruteForce) {
   }
   // NVFP4: underflow recounted from the decoded values (a block scale of 0
   // flushes its block); the UE4M3 clamp from TransformerEngine's fp32 steps.
-  const auto t = quantize_block_fp4(x, rows, cols, {.format = BlockFormat::nvfp4, .block_size = 16});
+  const auto t =
+      quantize_block_fp4(x, rows, cols, {.format = BlockFormat::nvfp4, .block_size = 16});
   uint64_t under = 0, clamps = 0;
   float gmax = 0.0f;
   for (float v : x) gmax = std::max(gmax, std::fabs(v));

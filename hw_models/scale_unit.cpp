@@ -90,16 +90,17 @@ uint64_t ScaleUnit::max_abs(std::span<const float> x, float& max_abs_value) {
 }
 
 uint64_t ScaleUnit::quantize_weights(std::span<const float> w, float step, int max_code,
-                                     std::span<int8_t> codes) {
-  if (compute_values_) num::quantize_int4_bulk(w, step, max_code, codes);
+                                     std::span<int8_t> codes, uint64_t* clipped) {
+  if (compute_values_) num::quantize_int4_bulk(w, step, max_code, codes, clipped);
   const uint64_t t = pass(w.size());
   ++counters_.quantize_passes;
   return t;
 }
 
 uint64_t ScaleUnit::quantize_activations(std::span<const float> x, float alpha,
-                                         const num::PactConfig& pact, std::span<int8_t> codes) {
-  if (compute_values_) num::pact_quantize_bulk(x, alpha, pact, codes);
+                                         const num::PactConfig& pact, std::span<int8_t> codes,
+                                         uint64_t* clipped) {
+  if (compute_values_) num::pact_quantize_bulk(x, alpha, pact, codes, clipped);
   const uint64_t t = pass(x.size());
   ++counters_.quantize_passes;
   return t;
@@ -126,16 +127,17 @@ float ScaleUnit::scale_register(uint32_t index) const {
 }
 
 uint64_t ScaleUnit::quantize_weights(std::span<const uint16_t> w_fp16, float step, int max_code,
-                                     std::span<int8_t> codes) {
-  if (compute_values_) num::quantize_int4_bulk(to_fp32(w_fp16), step, max_code, codes);
+                                     std::span<int8_t> codes, uint64_t* clipped) {
+  if (compute_values_) num::quantize_int4_bulk(to_fp32(w_fp16), step, max_code, codes, clipped);
   const uint64_t t = pass(w_fp16.size());
   ++counters_.quantize_passes;
   return t;
 }
 
 uint64_t ScaleUnit::quantize_activations(std::span<const uint16_t> x_fp16, float alpha,
-                                         const num::PactConfig& pact, std::span<int8_t> codes) {
-  if (compute_values_) num::pact_quantize_bulk(to_fp32(x_fp16), alpha, pact, codes);
+                                         const num::PactConfig& pact, std::span<int8_t> codes,
+                                         uint64_t* clipped) {
+  if (compute_values_) num::pact_quantize_bulk(to_fp32(x_fp16), alpha, pact, codes, clipped);
   const uint64_t t = pass(x_fp16.size());
   ++counters_.quantize_passes;
   return t;

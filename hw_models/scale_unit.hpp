@@ -40,9 +40,10 @@ class ScaleUnit : public sc_core::sc_module {
   uint64_t gather_stats(std::span<const uint16_t> x_fp16, num::TensorStats& stats);
   uint64_t write_register(uint32_t index, float value);
   uint64_t quantize_weights(std::span<const uint16_t> w_fp16, float step, int max_code,
-                            std::span<int8_t> codes);
+                            std::span<int8_t> codes, uint64_t* clipped = nullptr);
   uint64_t quantize_activations(std::span<const uint16_t> x_fp16, float alpha,
-                                const num::PactConfig& pact, std::span<int8_t> codes);
+                                const num::PactConfig& pact, std::span<int8_t> codes,
+                                uint64_t* clipped = nullptr);
 
   // The same timing and counters for n elements without their values
   // (workload runs carry no tensor data).
@@ -60,10 +61,12 @@ class ScaleUnit : public sc_core::sc_module {
   // the INT4 clip alpha (SAWB/max/MSE) or max|x| (GradScale, loss scale).
   uint64_t weight_alpha(std::span<const float> w, const num::Int4WeightConfig& cfg, float& alpha);
   uint64_t max_abs(std::span<const float> x, float& max_abs_value);
+  // clipped (optional): += the elements the quantizer's clamp changed
+  // (numerics/quantize_bulk.hpp), counted in the same pass.
   uint64_t quantize_weights(std::span<const float> w, float step, int max_code,
-                            std::span<int8_t> codes);
+                            std::span<int8_t> codes, uint64_t* clipped = nullptr);
   uint64_t quantize_activations(std::span<const float> x, float alpha, const num::PactConfig& pact,
-                                std::span<int8_t> codes);
+                                std::span<int8_t> codes, uint64_t* clipped = nullptr);
   // FP32 -> FP16 / HFP8 with a power-of-two scale 2^exp (first/last layers).
   uint64_t convert_fp16(std::span<const float> x, int exp, std::span<uint16_t> codes);
   uint64_t convert_float8(std::span<const float> x, const num::FloatFormat& f, int exp,

@@ -26,15 +26,23 @@ struct AbsMax {
   float get() const { return nan ? NAN : v; }
 };
 
+// Encodes one element and counts it (saturated: |y| > 6; underflow: a
+// nonzero x that decodes to 0: code +-0, or an NVFP4 block scale of 0).
 uint8_t element_code(const BlockFp4Config& c, BlockFormat f, float x, uint8_t scale_code,
-                     float nv_encode, uint64_t index) {
+                     float nv_encode, uint64_t index, BlockFp4Counts& n) {
+  double y;
   if (f == BlockFormat::mxfp4) {
     if (scale_code == kE8m0Nan) return 0;
-    const double y = std::ldexp(static_cast<double>(x), -e8m0_exp(scale_code));
-    return e2m1_encode(y, c.rounding, c.seed, index);
+    y = std::ldexp(static_cast<double>(x), -e8m0_exp(scale_code));
+  } else {
+    y = x * nv_encode;  // fp32 product, as TransformerEngine's reference
   }
-  const float y = x * nv_encode;  // fp32 product, as TransformerEngine's reference
-  return e2m1_encode(y, c.rounding, c.seed, index);
+  const uint8_t code = e2m1_encode(y, c.rounding, c.seed, index);
+  ++n.elements;
+  n.saturated += std::fabs(y) > kE2m1Max;
+  const bool zero_scale = f == BlockFormat::nvfp4 && scale_code == 0;
+  n.underflow += x != 0.0f && ((code & 0x7u) == 0 || zero_scale);
+  return code;
 }
 
 BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
@@ -66,15 +74,17 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
       float nv_encode = 0.0f;
       if (c.format == BlockFormat::mxfp4) {
         sc = e8m0_scale_code(amax, c.scale_rounding);
+        t.counts.scale_clamps += e8m0_scale_clamped(amax, c.scale_rounding);
       } else {
         sc = nvfp4_block_scale_code(amax, t.tensor);
         nv_encode = nvfp4_element_encode_scale(sc, t.tensor);
+        t.counts.scale_clamps += nvfp4_block_scale_clamped(amax, t.tensor);
       }
       for (int r = r0; r < r1; ++r) {
         t.scale_codes[static_cast<std::size_t>(r) * nb + kb] = sc;
         for (int k = c0; k < c1; ++k) {
           const std::size_t i = static_cast<std::size_t>(r) * cols + k;
-          t.codes[i] = element_code(c, c.format, x[i], sc, nv_encode, index_base + i);
+          t.codes[i] = element_code(c, c.format, x[i], sc, nv_encode, index_base + i, t.counts);
         }
       }
     }

@@ -40,6 +40,16 @@ void validate(const BlockFp4Config& c);
 // The format's default block size (MXFP4 32, NVFP4 16).
 int default_block_size(BlockFormat f);
 
+// What the quantizer clipped or flushed while producing a tensor (numerics
+// health, docs/numerics.md section 10): not part of the tensor's value.
+struct BlockFp4Counts {
+  uint64_t elements = 0;      // elements encoded (blocks with a NaN scale excluded)
+  uint64_t saturated = 0;     // |scaled element| > 6: clipped to the largest E2M1 magnitude
+  uint64_t underflow = 0;     // x != 0 that decodes to 0 (code +-0, or NVFP4 block scale 0)
+  uint64_t scale_clamps = 0;  // block scales clamped: E8M0 exponent outside [-127, 127], or
+                              // the NVFP4 UE4M3 scale above 448 before the clamp
+};
+
 struct BlockFp4Tensor {
   BlockFormat format = BlockFormat::mxfp4;
   int rows = 0, cols = 0;
@@ -48,6 +58,7 @@ struct BlockFp4Tensor {
   std::vector<uint8_t> scale_codes;  // rows * blocks_per_row(): E8M0 or UE4M3 codes
   Nvfp4TensorScale tensor;           // NVFP4 only (MXFP4: 1, 1)
   float global_amax = 0.0f;          // NVFP4: max |x| over the tensor
+  BlockFp4Counts counts;             // of the quantization that produced it
 
   int blocks_per_row() const { return block_size ? (cols + block_size - 1) / block_size : 0; }
   uint8_t scale_code(int r, int kb) const {

@@ -9,27 +9,32 @@
 
 namespace nibble::num {
 
+namespace {
+// The scale exponent before the clamp (amax finite and nonzero).
+int e8m0_unclamped_exp(float amax, ScaleRounding r) {
+  int k2;  // amax = f * 2^k2, f in [0.5, 1): floor(log2 amax) = k2 - 1, m = 2f
+  const double m = 2.0 * std::frexp(static_cast<double>(std::fabs(amax)), &k2);
+  const int k = k2 - 1;
+  switch (r) {
+    case ScaleRounding::floor:
+      return k - kE2m1Emax;
+    case ScaleRounding::ceil:
+      return (m <= 1.5 ? k : k + 1) - kE2m1Emax;
+    default:
+      return (m >= 1.75 ? k + 1 : k) - kE2m1Emax;  // even
+  }
+}
+}  // namespace
+
+bool e8m0_scale_clamped(float amax, ScaleRounding r) {
+  if (!std::isfinite(amax) || amax == 0.0f) return false;
+  const int e = e8m0_unclamped_exp(amax, r);
+  return e < kE8m0MinExp || e > kE8m0MaxExp;
+}
+
 uint8_t e8m0_scale_code(float amax, ScaleRounding r) {
   if (!std::isfinite(amax)) return kE8m0Nan;
-  int e;
-  if (amax == 0.0f) {
-    e = kE8m0MinExp;
-  } else {
-    int k2;  // amax = f * 2^k2, f in [0.5, 1): floor(log2 amax) = k2 - 1, m = 2f
-    const double m = 2.0 * std::frexp(static_cast<double>(std::fabs(amax)), &k2);
-    const int k = k2 - 1;
-    switch (r) {
-      case ScaleRounding::floor:
-        e = k - kE2m1Emax;
-        break;
-      case ScaleRounding::ceil:
-        e = (m <= 1.5 ? k : k + 1) - kE2m1Emax;
-        break;
-      default:
-        e = (m >= 1.75 ? k + 1 : k) - kE2m1Emax;
-        break;  // even
-    }
-  }
+  int e = amax == 0.0f ? kE8m0MinExp : e8m0_unclamped_exp(amax, r);
   e = std::clamp(e, kE8m0MinExp, kE8m0MaxExp);
   return static_cast<uint8_t>(e + kE8m0Bias);
 }
@@ -54,6 +59,12 @@ uint8_t nvfp4_block_scale_code(float block_amax, const Nvfp4TensorScale& t) {
   d = std::min(d, FLT_MAX);
   d = std::clamp(d, -kUe4m3Max, kUe4m3Max);
   return static_cast<uint8_t>(encode_float(kUe4m3, d));
+}
+
+bool nvfp4_block_scale_clamped(float block_amax, const Nvfp4TensorScale& t) {
+  const float mult = t.encode * (1.0f / 6.0f);  // as nvfp4_block_scale_code
+  const float d = block_amax * mult;
+  return !std::isnan(d) && d > kUe4m3Max;
 }
 
 float nvfp4_element_encode_scale(uint8_t scale_code, const Nvfp4TensorScale& t) {

@@ -44,6 +44,9 @@ inline int e8m0_exp(uint8_t code) {
   return static_cast<int>(code) - kE8m0Bias;
 }
 double e8m0_decode(uint8_t code);  // 2^(code-127); NaN for 255
+// Whether e8m0_scale_code clamped the exponent into [-127, 127] (a finite,
+// nonzero amax only).
+bool e8m0_scale_clamped(float amax, ScaleRounding r);
 
 // UE4M3 as a FloatFormat (encode_float/decode_float); codes 0x00..0x7F.
 inline constexpr FloatFormat kUe4m3{.exp_bits = 4,
@@ -61,6 +64,8 @@ struct Nvfp4TensorScale {
 };
 Nvfp4TensorScale nvfp4_tensor_scale(float global_amax);
 uint8_t nvfp4_block_scale_code(float block_amax, const Nvfp4TensorScale& t);
+// Whether nvfp4_block_scale_code clamped the scale at 448 (UE4M3 overflow).
+bool nvfp4_block_scale_clamped(float block_amax, const Nvfp4TensorScale& t);
 // The fp32 factor the elements of a block are multiplied by before rounding.
 float nvfp4_element_encode_scale(uint8_t scale_code, const Nvfp4TensorScale& t);
 double ue4m3_decode(uint8_t code);  // NaN for 0x7F

@@ -35,38 +35,47 @@ inline float rne_small(float q) {
 // clamp(RNE(x / step), lo, hi) as in quantize_int4 / pact_quantize; NaN -> 0.
 // The body is compiled three times (baseline SSE2, AVX2, AVX-512) and picked
 // at run time; the same IEEE operations in every version, so the same bits.
-__attribute__((always_inline)) inline void quantize_linear_body(const float* x, std::size_t n,
-                                                                float step, float lo_clip,
-                                                                float hi_clip, float lo_code,
-                                                                float hi_code, int8_t* out) {
+// The loop also returns how many elements a clamp changed (x outside
+// [lo_clip, hi_clip], or x / step outside [lo_code, hi_code]): the compares
+// are the clamps' own, summed as a vector reduction (no branch per element).
+__attribute__((always_inline)) inline uint64_t quantize_linear_body(const float* x, std::size_t n,
+                                                                    float step, float lo_clip,
+                                                                    float hi_clip, float lo_code,
+                                                                    float hi_code, int8_t* out) {
+  uint32_t clipped = 0;  // per call; n < 2^32 (checked by the caller)
   for (std::size_t i = 0; i < n; ++i) {
     float v = x[i];
+    uint32_t c = static_cast<uint32_t>(v < lo_clip) | static_cast<uint32_t>(v > hi_clip);
     v = v < lo_clip ? lo_clip : v;
     v = v > hi_clip ? hi_clip : v;
     float q = v / step;
+    c |= static_cast<uint32_t>(q < lo_code) | static_cast<uint32_t>(q > hi_code);
+    clipped += c;
     q = q < lo_code ? lo_code : q;
     q = q > hi_code ? hi_code : q;
     const float r = rne_small(q);
     out[i] = (r == r) ? static_cast<int8_t>(r) : int8_t{0};
   }
+  return clipped;
 }
 
-using LinearFn = void (*)(const float*, std::size_t, float, float, float, float, float, int8_t*);
-void quantize_linear_base(const float* x, std::size_t n, float step, float lo_clip, float hi_clip,
-                          float lo_code, float hi_code, int8_t* out) {
-  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+using LinearFn = uint64_t (*)(const float*, std::size_t, float, float, float, float, float,
+                              int8_t*);
+uint64_t quantize_linear_base(const float* x, std::size_t n, float step, float lo_clip,
+                              float hi_clip, float lo_code, float hi_code, int8_t* out) {
+  return quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
 #if defined(__x86_64__)
-__attribute__((target("avx2"))) void quantize_linear_avx2(const float* x, std::size_t n, float step,
-                                                          float lo_clip, float hi_clip,
-                                                          float lo_code, float hi_code,
-                                                          int8_t* out) {
-  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+__attribute__((target("avx2"))) uint64_t quantize_linear_avx2(const float* x, std::size_t n,
+                                                              float step, float lo_clip,
+                                                              float hi_clip, float lo_code,
+                                                              float hi_code, int8_t* out) {
+  return quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void quantize_linear_avx512(
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) uint64_t quantize_linear_avx512(
     const float* x, std::size_t n, float step, float lo_clip, float hi_clip, float lo_code,
     float hi_code, int8_t* out) {
-  quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+  return quantize_linear_body(x, n, step, lo_clip, hi_clip, lo_code, hi_code, out);
 }
 #endif
 
@@ -80,15 +89,22 @@ LinearFn pick_linear() {
   return quantize_linear_base;
 }
 
-void quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip,
-                     float lo_code, float hi_code, int8_t* out) {
+// Returns the clipped count (0 when step <= 0: everything quantizes to 0).
+uint64_t quantize_linear(std::span<const float> x, float step, float lo_clip, float hi_clip,
+                         float lo_code, float hi_code, int8_t* out) {
   const std::size_t n = x.size();
   if (!(step > 0.0f)) {
     for (std::size_t i = 0; i < n; ++i) out[i] = 0;
-    return;
+    return 0;
   }
   static const LinearFn fn = pick_linear();  // a CPU property, fixed after the first call
-  fn(x.data(), n, step, lo_clip, hi_clip, lo_code, hi_code, out);
+  // Chunks of 2^30 keep the 32-bit in-loop counter exact.
+  constexpr std::size_t kChunk = std::size_t{1} << 30;
+  uint64_t clipped = 0;
+  for (std::size_t i = 0; i < n; i += kChunk)
+    clipped += fn(x.data() + i, std::min(kChunk, n - i), step, lo_clip, hi_clip, lo_code, hi_code,
+                  out + i);
+  return clipped;
 }
 
 #if defined(__x86_64__)
@@ -335,12 +351,13 @@ namespace detail {
 Fp4BulkIsa fp4_bulk_isa_override = Fp4BulkIsa::best;
 }
 
-void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
-                        std::span<int8_t> codes) {
+void quantize_int4_bulk(std::span<const float> x, float step, int max_code, std::span<int8_t> codes,
+                        uint64_t* clipped) {
   check_sizes("quantize_int4_bulk", x.size(), codes.size());
   const auto m = static_cast<float>(max_code);
   constexpr float kInf = __builtin_huge_valf();
-  quantize_linear(x, step, -kInf, kInf, -m, m, codes.data());
+  const uint64_t c = quantize_linear(x, step, -kInf, kInf, -m, m, codes.data());
+  if (clipped) *clipped += c;
 }
 
 void dequantize_int4_bulk(std::span<const int8_t> codes, float step, std::span<float> out) {
@@ -349,7 +366,7 @@ void dequantize_int4_bulk(std::span<const int8_t> codes, float step, std::span<f
 }
 
 void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c,
-                        std::span<int8_t> codes) {
+                        std::span<int8_t> codes, uint64_t* clipped) {
   check_sizes("pact_quantize_bulk", x.size(), codes.size());
   if (!(alpha > 0.0f)) {
     quantize_linear(x, 0.0f, 0, 0, 0, 0, codes.data());
@@ -357,7 +374,9 @@ void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig&
   }
   const auto m = static_cast<float>(c.max_code());
   const float lo = c.is_signed ? -alpha : 0.0f;
-  quantize_linear(x, pact_step(alpha, c), lo, alpha, c.is_signed ? -m : 0.0f, m, codes.data());
+  const uint64_t n =
+      quantize_linear(x, pact_step(alpha, c), lo, alpha, c.is_signed ? -m : 0.0f, m, codes.data());
+  if (clipped) *clipped += n;
 }
 
 void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c,

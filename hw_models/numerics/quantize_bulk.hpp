@@ -13,11 +13,14 @@
 
 namespace nibble::num {
 
-void quantize_int4_bulk(std::span<const float> x, float step, int max_code,
-                        std::span<int8_t> codes);
+// clipped (optional): += the elements a clamp changed: x / step outside
+// [-max_code, max_code] (|w| > alpha for weights); PACT: x outside the clip
+// range [0 or -alpha, alpha], or x / step outside the code range.
+void quantize_int4_bulk(std::span<const float> x, float step, int max_code, std::span<int8_t> codes,
+                        uint64_t* clipped = nullptr);
 void dequantize_int4_bulk(std::span<const int8_t> codes, float step, std::span<float> out);
 void pact_quantize_bulk(std::span<const float> x, float alpha, const PactConfig& c,
-                        std::span<int8_t> codes);
+                        std::span<int8_t> codes, uint64_t* clipped = nullptr);
 // index_base: counter of x[0] for stochastic rounding (element i uses index_base + i).
 void fp4_quantize_bulk(std::span<const float> x, int grid_exp, const Fp4Config& c,
                        uint64_t index_base, std::span<uint8_t> codes, Fp4Counts* counts = nullptr);

@@ -179,12 +179,19 @@ int capped(int limit, int budget) {
   return limit < 0 ? budget : std::min(limit, budget);
 }
 
-// report.csv: one row per epoch (the chip columns with --chip).
+// report.csv: one row per epoch (the chip columns with --chip), then the
+// epoch's numerics health totals (numerics_health.per_epoch[i].totals).
+constexpr const char* kHealthColumns[] = {"acc_saturations",         "fp4_underflow_fraction",
+                                          "fp4_saturation_fraction", "gradscale_changes",
+                                          "pact_clip_fraction",      "weight_clip_fraction"};
 std::string history_csv(const nlohmann::json& report) {
   std::string out = "epoch,steps,lr,train_loss,train_accuracy,test_loss,test_accuracy";
   const bool chip = report.contains("chip");
   if (chip) out += ",chip_cycles_per_step,chip_energy_uj_per_step";
+  for (const char* c : kHealthColumns) out += fmt::format(",{}", c);
   out += "\n";
+  const auto& health = report["numerics_health"]["per_epoch"];
+  size_t row = 0;
   for (const auto& e : report["history"]) {
     out += fmt::format("{},{},{},{},{},{},{}", e["epoch"].get<int>(), e["steps"].dump(),
                        e["lr"].dump(), e["train_loss"].dump(), e["train_accuracy"].dump(),
@@ -192,6 +199,9 @@ std::string history_csv(const nlohmann::json& report) {
     if (chip && e.contains("chip"))
       out += fmt::format(",{},{}", e["chip"]["cycles_per_step"].dump(),
                          e["chip"]["energy_uj_per_step"].dump());
+    for (const char* c : kHealthColumns)
+      out += "," + (row < health.size() ? health[row]["totals"][c].dump() : std::string());
+    ++row;
     out += "\n";
   }
   return out;
@@ -380,7 +390,7 @@ void run_train(TrainArgs& a) {
     }
     // Wall-clock speed goes to the terminal and timing.json only, so
     // report.json and summary.txt stay byte-identical between runs.
-    summary += line + chip_part + "\n";
+    summary += line + chip_part + "\n  " + health_summary_line(r.health) + "\n";
     std::printf("%s  %.0f images/s%s\n", line.c_str(), ips, chip_part.c_str());
     std::fflush(stdout);
     timing.push_back({{"epoch", e}, {"seconds", r.seconds}, {"images_per_second", ips}});

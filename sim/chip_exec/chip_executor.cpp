@@ -129,6 +129,9 @@ ChipExecutor::ChipExecutor(const hw::ChipParams& chip, const config::TechParams&
   inference_.counters.assign(n, 0);
   before_.assign(n, 0);
   after_.assign(n, 0);
+  // Every core's array counts its accumulator clamps (mac_array.hpp).
+  for (const auto& e : session_->stats().entries())
+    if (e.name.ends_with(".accumulator_saturations")) saturation_counters_.push_back(e.counter);
 }
 
 ChipExecutor::~ChipExecutor() = default;
@@ -235,7 +238,9 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
       su.write_register(reg_index, num::pact_step(op.pact_alpha, cfg));
       scale = su.scale_register(reg_index);
       q.codes8.resize(x.rows(), x.cols());
-      su.quantize_activations(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8));
+      su.quantize_activations(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8),
+                              op.counts ? &op.counts->clipped : nullptr);
+      if (op.counts) op.counts->elements += n;
     } else {
       num::Int4WeightConfig cfg;
       cfg.scale_mode = s.scale_mode == "max"   ? num::WeightScaleMode::max
@@ -247,7 +252,9 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
       su.write_register(reg_index, num::int4_step(alpha, cfg.max_code));
       scale = su.scale_register(reg_index);
       q.codes8.resize(x.rows(), x.cols());
-      su.quantize_weights(span_of(x), scale, cfg.max_code, mspan_of(q.codes8));
+      su.quantize_weights(span_of(x), scale, cfg.max_code, mspan_of(q.codes8),
+                          op.counts ? &op.counts->clipped : nullptr);
+      if (op.counts) op.counts->elements += n;
     }
     q.scale = scale;
     // The scale unit reads the FP32 master weights as the SFU's update pass
@@ -355,7 +362,7 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
   bool want_even = false, want_odd = false;
   for (Phase p : op.phases) (p == Phase::odd ? want_odd : want_even) = true;
   train::Code8Mat even(x.rows(), want_even ? x.cols() : 0), odd(x.rows(), want_odd ? x.cols() : 0);
-  num::Fp4Counts counts;
+  num::Fp4Counts even_counts, odd_counts;
   int exp = reg.exponent;
   if (dynamic) {
     auto it = dynamic_gradscale_.find(op.layer);
@@ -382,9 +389,15 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
     job.fp4 = cfg;
     job.even_codes = mbytes_of(even);
     job.odd_codes = mbytes_of(odd);
-    (odd_first ? job.odd_counts : job.counts) = &counts;
+    job.counts = &even_counts;
+    job.odd_counts = &odd_counts;
     core.lgu().quantize(job);
   });
+  // GradScale reads the first copy's counts; the health counts cover both.
+  const num::Fp4Counts& counts = odd_first ? odd_counts : even_counts;
+  if (op.counts)
+    for (const num::Fp4Counts* c : {&even_counts, &odd_counts})
+      *op.counts += {c->total, c->saturated, c->underflow, 0};
   for (Phase p : op.phases) {
     QTensor q = shell(x, Format::fp4_radix4, p);
     q.exp2 =
@@ -455,6 +468,7 @@ Mat ChipExecutor::gemm(const train::GemmOp& op) {
   for (auto& p : plan.programs) merge_k_steps(p);
   std::vector<uint16_t> fp16(uint64_t{M} * N, 0);
   const std::string pass(train::to_string(op.pass));
+  const uint64_t saturations_before = accumulator_saturations();
   run_op(op.layer, pass.c_str(), "array", [&](hw::Chip& chip) {
     chip.run(plan.programs);
     for (uint32_t c = 0; c < plan.programs.size(); ++c) {
@@ -468,9 +482,20 @@ Mat ChipExecutor::gemm(const train::GemmOp& op) {
         }
     }
   });
+  if (op.counts) {
+    ++op.counts->gemms;
+    op.counts->outputs += uint64_t{M} * N;
+    op.counts->acc_saturations += accumulator_saturations() - saturations_before;
+  }
   Mat c(op.m, op.n);
   num::fp16_to_fp32_bulk(fp16, mspan_of(c));
   return c;
+}
+
+uint64_t ChipExecutor::accumulator_saturations() const {
+  uint64_t n = 0;
+  for (const uint64_t* c : saturation_counters_) n += *c;
+  return n;
 }
 
 void ChipExecutor::weight_update(const train::UpdateOp& op) {

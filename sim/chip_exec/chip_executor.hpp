@@ -77,6 +77,7 @@ class ChipExecutor : public train::Executor {
   template <class Job>
   void run_op(const std::string& layer, const char* pass, const char* kind, Job&& job);
   uint32_t register_index(const std::string& layer, train::Role role);
+  uint64_t accumulator_saturations() const;  // summed over the cores' arrays
   std::vector<train::QTensor> quantize_gradient(const train::QuantizeOp& op, uint32_t reg_index);
   std::vector<train::QTensor> quantize_blocks(const train::QuantizeOp& op, uint32_t reg_index);
 
@@ -90,6 +91,7 @@ class ChipExecutor : public train::Executor {
       bucket_index_;  // "layer|pass|kind" -> buckets_ (per op, not per cycle)
   CostTotals training_, inference_;
   std::vector<uint64_t> before_, after_;
+  std::vector<const uint64_t*> saturation_counters_;
   std::map<std::string, uint32_t> registers_;  // "layer|role" -> scale register
   std::map<std::string, num::GradScaleState> dynamic_gradscale_;
 };

@@ -127,6 +127,7 @@ TEST_P(BlockFp4Loop, TraceReplaysBitExactInFastAndDetailed) {
 struct RunResult {
   std::vector<uint32_t> weight_bits;
   std::vector<double> figures;  // train loss, train acc, test loss, test acc per epoch
+  std::vector<uint64_t> health;  // every numerics health counter, per epoch
 };
 
 RunResult train_run(train::Executor& ex, const std::string& model_path, const std::string& fmt) {
@@ -140,6 +141,8 @@ RunResult train_run(train::Executor& ex, const std::string& model_path, const st
     const train::EpochRecord rec = t.train_epoch(train_set, e, 2);
     const train::Evaluation ev = t.evaluate(test_set);
     r.figures.insert(r.figures.end(), {rec.train_loss, rec.train_accuracy, ev.loss, ev.accuracy});
+    const auto h = test::health_values(rec.health);
+    r.health.insert(r.health.end(), h.begin(), h.end());
   }
   for (train::Param* p : model.params())
     for (int64_t i = 0; i < p->value.size(); ++i)
@@ -159,19 +162,28 @@ TEST_P(BlockFp4Loop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
     std::vector<double> out{double(chip.steps()), double(chip.training().cycles)};
     for (uint32_t b : got.weight_bits) out.push_back(double(b));
     out.insert(out.end(), got.figures.begin(), got.figures.end());
+    for (uint64_t h : got.health) out.push_back(double(h));  // counts < 2^53: exact
     return test::to_bytes(out);
   });
   const auto got = test::from_bytes<double>(bytes);
-  ASSERT_EQ(got.size(), 2 + want.weight_bits.size() + want.figures.size());
+  ASSERT_EQ(got.size(), 2 + want.weight_bits.size() + want.figures.size() + want.health.size());
   EXPECT_EQ(got[0], 6.0);  // 2 epochs x 24 images / batch 8
   EXPECT_GT(got[1], 0.0);
   size_t differing = 0;
   for (size_t i = 0; i < want.weight_bits.size(); ++i)
     differing += static_cast<uint32_t>(got[2 + i]) != want.weight_bits[i];
   EXPECT_EQ(differing, 0u) << "of " << want.weight_bits.size() << " weights";
-  const std::vector<double> figures(got.begin() + 2 + static_cast<long>(want.weight_bits.size()),
-                                    got.end());
-  EXPECT_EQ(figures, want.figures);
+  const auto fig0 = got.begin() + 2 + static_cast<long>(want.weight_bits.size());
+  const auto fig1 = fig0 + static_cast<long>(want.figures.size());
+  EXPECT_EQ(std::vector<double>(fig0, fig1), want.figures);
+  // Numerics health: E2M1 saturation/underflow and block-scale clamps of
+  // every quantizer, equal on the chip.
+  std::vector<uint64_t> health;
+  for (auto it = fig1; it != got.end(); ++it) health.push_back(static_cast<uint64_t>(*it));
+  EXPECT_EQ(health, want.health);
+  uint64_t elements = 0;
+  for (uint64_t h : want.health) elements += h;
+  EXPECT_GT(elements, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Recipes, BlockFp4Loop, ::testing::Values("mxfp4", "nvfp4"),

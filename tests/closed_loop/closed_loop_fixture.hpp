@@ -7,8 +7,34 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
+
+#include "workloads/trainer/numerics_health.hpp"
 
 namespace nibble::test {
+
+// Every health counter of some layer records, flattened (equality checks
+// between the software and the chip executors).
+inline std::vector<uint64_t> health_values(const std::vector<train::LayerHealthRecord>& layers) {
+  std::vector<uint64_t> v;
+  for (const auto& l : layers) {
+    const train::LayerHealth& h = l.health;
+    for (const train::GemmCounts* g : {&h.forward, &h.dx, &h.dw})
+      v.insert(v.end(), {g->gemms, g->outputs, g->acc_saturations});
+    for (const train::QuantCounts* q : {&h.weights, &h.activations, &h.gradients})
+      v.insert(v.end(), {q->elements, q->clipped, q->underflow, q->scale_clamps});
+    v.insert(v.end(), {h.gradscale_updates, h.gradscale_changes});
+  }
+  return v;
+}
+// The accumulator saturations of some layer records, all passes.
+inline uint64_t saturations(const std::vector<train::LayerHealthRecord>& layers) {
+  uint64_t n = 0;
+  for (const auto& l : layers)
+    n += l.health.forward.acc_saturations + l.health.dx.acc_saturations +
+         l.health.dw.acc_saturations;
+  return n;
+}
 
 inline std::string source_path(const std::string& rel) {
   return std::string(NIBBLE_SOURCE_DIR) + "/" + rel;

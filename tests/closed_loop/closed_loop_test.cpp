@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <filesystem>
@@ -17,10 +18,12 @@
 #include <vector>
 
 #include "closed_loop_fixture.hpp"
+#include "hw_models/numerics/accumulate.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/sfu.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/config/chip_config.hpp"
+#include "sim/config/overrides.hpp"
 #include "sim/replay/trace_replay.hpp"
 #include "tests/hw/sc_child.hpp"
 #include "workloads/data/synthetic.hpp"
@@ -167,6 +170,8 @@ TEST_F(Replay, CorruptedResultIsCountedAndListed) {
 struct RunResult {
   std::vector<uint32_t> weight_bits;
   std::vector<double> figures;  // train loss, train acc, test loss, test acc per epoch
+  std::vector<uint64_t> health;  // every numerics health counter, per epoch
+  uint64_t saturations = 0;
 };
 
 RunResult train_run(train::Executor& ex, const std::string& model_path) {
@@ -180,6 +185,9 @@ RunResult train_run(train::Executor& ex, const std::string& model_path) {
     const train::EpochRecord rec = t.train_epoch(train_set, e, 2);
     const train::Evaluation ev = t.evaluate(test_set);
     r.figures.insert(r.figures.end(), {rec.train_loss, rec.train_accuracy, ev.loss, ev.accuracy});
+    const auto h = test::health_values(rec.health);
+    r.health.insert(r.health.end(), h.begin(), h.end());
+    r.saturations += test::saturations(rec.health);
   }
   for (train::Param* p : model.params())
     for (int64_t i = 0; i < p->value.size(); ++i)
@@ -187,39 +195,127 @@ RunResult train_run(train::Executor& ex, const std::string& model_path) {
   return r;
 }
 
+// The chip run of train_run (in a child process) with chip overrides.
+struct ChipRun {
+  RunResult result;
+  uint64_t steps = 0, cycles = 0;
+};
+ChipRun chip_train_run(const std::string& model_path, const std::vector<std::string>& sets) {
+  struct Sizes {
+    uint64_t weights, figures, health, saturations, steps, cycles;
+  };
+  const auto bytes = test::run_in_child([&] {
+    std::vector<config::Override> overrides;
+    for (const auto& s : sets) overrides.push_back(config::parse_override(s));
+    const config::ChipConfig cfg =
+        config::load_chip_config(source_path("configs/chips/default.json"), overrides);
+    chip_exec::ChipExecutor chip(cfg.chip, cfg.tech, hw::FidelityMode::fast);
+    const RunResult got = train_run(chip, model_path);
+    const Sizes s{got.weight_bits.size(), got.figures.size(), got.health.size(),
+                  got.saturations,        chip.steps(),       chip.training().cycles};
+    test::Bytes out(sizeof s);
+    std::memcpy(out.data(), &s, sizeof s);
+    const auto w = test::to_bytes(got.weight_bits), f = test::to_bytes(got.figures),
+               h = test::to_bytes(got.health);
+    out.insert(out.end(), w.begin(), w.end());
+    out.insert(out.end(), f.begin(), f.end());
+    out.insert(out.end(), h.begin(), h.end());
+    return out;
+  });
+  Sizes s;
+  ChipRun r;
+  if (bytes.size() < sizeof s) return r;
+  std::memcpy(&s, bytes.data(), sizeof s);
+  if (bytes.size() != sizeof s + s.weights * 4 + s.figures * 8 + s.health * 8) return r;
+  r.result.weight_bits.resize(s.weights);
+  r.result.figures.resize(s.figures);
+  r.result.health.resize(s.health);
+  const uint8_t* p = bytes.data() + sizeof s;
+  std::memcpy(r.result.weight_bits.data(), p, s.weights * 4);
+  std::memcpy(r.result.figures.data(), p + s.weights * 4, s.figures * 8);
+  std::memcpy(r.result.health.data(), p + s.weights * 4 + s.figures * 8, s.health * 8);
+  r.result.saturations = s.saturations;
+  r.steps = s.steps;
+  r.cycles = s.cycles;
+  return r;
+}
+
 TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
   const std::string model_path = tiny_cnn(temp_dir("closed_loop"));
   train::SoftwareExecutor sw(ibm4(8).gemm);
   const RunResult want = train_run(sw, model_path);
-  struct Sizes {
-    uint64_t weights, figures, steps, cycles;
+  const ChipRun got = chip_train_run(model_path, {});
+  EXPECT_EQ(got.steps, 6u);  // 2 epochs x 24 images / batch 8
+  EXPECT_GT(got.cycles, 0u);
+  ASSERT_EQ(got.result.weight_bits.size(), want.weight_bits.size());
+  EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
+  EXPECT_EQ(got.result.figures, want.figures);
+  EXPECT_EQ(got.result.health, want.health) << "numerics health";
+  EXPECT_FALSE(want.health.empty());
+}
+
+// A 10-bit accumulator saturates on this net: the chip (its array's
+// saturation counters) and the software trainer (the numerics GEMM's)
+// report the same health counts, every counter, every epoch.
+TEST(ClosedLoop, NarrowAccumulatorHealthEqualsSoftware) {
+  const std::string model_path = tiny_cnn(temp_dir("closed_loop_acc10"));
+  train::GemmSettings g = ibm4(8).gemm;
+  g.acc_bits = 10;
+  train::SoftwareExecutor sw(g);
+  const RunResult want = train_run(sw, model_path);
+  const ChipRun got = chip_train_run(model_path, {"/cores/0/array/accumulator_bits=10"});
+  EXPECT_GT(want.saturations, 0u);
+  EXPECT_EQ(got.result.saturations, want.saturations);
+  EXPECT_EQ(got.result.health, want.health);
+  EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
+  EXPECT_EQ(got.result.figures, want.figures);
+}
+
+// One GEMM with an 8-bit accumulator on the chip and in software: the
+// saturation count equals a brute-force recount with the sequential
+// saturating accumulator in k order.
+TEST(ClosedLoop, EightBitAccumulatorSaturationsEqualBruteForce) {
+  const int m = 5, n = 6, k = 40;
+  auto int4 = [](int rows, int cols, int seed) {
+    train::QTensor t;
+    t.format = train::Format::int4;
+    t.scale = 1.0f / 64;
+    t.rows_ = rows;
+    t.cols_ = cols;
+    t.codes8.resize(rows, cols);
+    // Mostly positive codes, so running sums pass +127 and come back.
+    for (int i = 0; i < rows * cols; ++i)
+      t.codes8.data()[i] = static_cast<int8_t>(std::clamp((i * 7 + seed) % 15 - 5, -7, 7));
+    return t;
   };
+  const train::QTensor a = int4(m, k, 1), b = int4(n, k, 4);  // B stored [n x k]
+  uint64_t want = 0;
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      num::SaturatingAccumulator acc(8);
+      for (int q = 0; q < k; ++q) acc.add(int64_t{a.codes8(i, q)} * b.codes8(j, q));
+      want += acc.overflows();
+    }
+  ASSERT_GT(want, 0u);
+  train::GemmOp op{"fc", train::Pass::forward, m, n, k, &a, false, &b, true};
+  train::GemmCounts sw_counts;
+  op.counts = &sw_counts;
+  train::SoftwareExecutor sw(train::GemmSettings{.acc_bits = 8});
+  sw.gemm(op);
+  EXPECT_EQ(sw_counts.acc_saturations, want);
+  EXPECT_EQ(sw_counts.outputs, uint64_t(m * n));
   const auto bytes = test::run_in_child([&] {
     const config::ChipConfig cfg =
-        config::load_chip_config(source_path("configs/chips/default.json"));
+        config::load_chip_config(source_path("configs/chips/default.json"),
+                                 {config::parse_override("/cores/0/array/accumulator_bits=8")});
     chip_exec::ChipExecutor chip(cfg.chip, cfg.tech, hw::FidelityMode::fast);
-    const RunResult got = train_run(chip, model_path);
-    const Sizes s{got.weight_bits.size(), got.figures.size(), chip.steps(), chip.training().cycles};
-    test::Bytes out(sizeof s);
-    std::memcpy(out.data(), &s, sizeof s);
-    const auto w = test::to_bytes(got.weight_bits), f = test::to_bytes(got.figures);
-    out.insert(out.end(), w.begin(), w.end());
-    out.insert(out.end(), f.begin(), f.end());
-    return out;
+    train::GemmCounts c;
+    train::GemmOp o = op;
+    o.counts = &c;
+    chip.gemm(o);
+    return test::to_bytes(std::vector<uint64_t>{c.gemms, c.outputs, c.acc_saturations});
   });
-  Sizes s;
-  ASSERT_GE(bytes.size(), sizeof s);
-  std::memcpy(&s, bytes.data(), sizeof s);
-  ASSERT_EQ(bytes.size(), sizeof s + s.weights * 4 + s.figures * 8);
-  std::vector<uint32_t> bits(s.weights);
-  std::vector<double> figures(s.figures);
-  std::memcpy(bits.data(), bytes.data() + sizeof s, s.weights * 4);
-  std::memcpy(figures.data(), bytes.data() + sizeof s + s.weights * 4, s.figures * 8);
-  EXPECT_EQ(s.steps, 6u);  // 2 epochs x 24 images / batch 8
-  EXPECT_GT(s.cycles, 0u);
-  ASSERT_EQ(bits.size(), want.weight_bits.size());
-  EXPECT_TRUE(bits == want.weight_bits);
-  EXPECT_EQ(figures, want.figures);
+  EXPECT_EQ(test::from_bytes<uint64_t>(bytes), (std::vector<uint64_t>{1, uint64_t(m * n), want}));
 }
 
 TEST(ClosedLoop, Fp32GemmsAreRefusedWithAClearError) {

@@ -206,6 +206,72 @@ TEST(BlockFp4, CornerBlocks) {
   EXPECT_THROW(validate(BlockFp4Config{.block_size = 32, .tiles_2d = true}), nibble::InputError);
 }
 
+// The encoder's health counts against a recount from the decoded tensor:
+// MXFP4 scales are powers of two, so |x| > 6 * 2^e is exact in double.
+TEST(BlockFp4, CountsEqualBruteForce) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int rows = 7, cols = 70;  // short last blocks
+  std::vector<float> x(rows * cols);
+  for (float& v : x) v = normal(rng) * (rng() % 4 == 0 ? 1e-3f : 1.0f);
+  x[5] = 0.0f;
+  for (int k = 0; k < 32; ++k) x[cols + k] = 1e-39f * static_cast<float>(k % 3);  // E8M0 clamp
+  for (auto sr : {ScaleRounding::floor, ScaleRounding::ceil, ScaleRounding::even}) {
+    const BlockFp4Config c{.scale_rounding = sr};
+    const auto t = quantize_block_fp4(x, rows, cols, c);
+    uint64_t sat = 0, under = 0, clamps = 0;
+    for (int r = 0; r < rows; ++r)
+      for (int k = 0; k < cols; ++k) {
+        const double v = x[static_cast<size_t>(r) * cols + k];
+        sat += std::fabs(v) > 6.0 * t.block_scale(r, k / 32);
+        under += v != 0.0 && t.value(r, k) == 0.0;
+      }
+    for (int r = 0; r < rows; ++r)
+      for (int kb = 0; kb < t.blocks_per_row(); ++kb) {
+        float amax = 0.0f;
+        for (int k = kb * 32; k < std::min(cols, kb * 32 + 32); ++k)
+          amax = std::max(amax, std::fabs(x[static_cast<size_t>(r) * cols + k]));
+        // floor(log2 amax) - 2 (or one more) below -127: amax < 2^-125.
+        clamps += amax > 0.0f && std::ldexp(1.0, -125) > amax;
+      }
+    EXPECT_EQ(t.counts.elements, x.size());
+    EXPECT_EQ(t.counts.saturated, sat);
+    EXPECT_EQ(t.counts.underflow, under);
+    EXPECT_EQ(t.counts.scale_clamps, clamps);
+    EXPECT_EQ(clamps, 1u);
+    if (sr == ScaleRounding::floor) {
+      EXPECT_GT(sat, 0u);
+    }
+    if (sr == ScaleRounding::ceil) {
+      EXPECT_EQ(sat, 0u) << "ceil never saturates";
+    }
+    EXPECT_GT(under, 0u);
+  }
+  // NVFP4: underflow recounted from the decoded values (a block scale of 0
+  // flushes its block); the UE4M3 clamp from TransformerEngine's fp32 steps.
+  const auto t =
+      quantize_block_fp4(x, rows, cols, {.format = BlockFormat::nvfp4, .block_size = 16});
+  uint64_t under = 0, clamps = 0;
+  float gmax = 0.0f;
+  for (float v : x) gmax = std::max(gmax, std::fabs(v));
+  const float mult = (448.0f * 6.0f / gmax) * (1.0f / 6.0f);
+  for (int r = 0; r < rows; ++r)
+    for (int k = 0; k < cols; ++k) {
+      under += x[static_cast<size_t>(r) * cols + k] != 0.0f && t.value(r, k) == 0.0;
+      if (k % 16 == 0) {
+        float amax = 0.0f;
+        for (int j = k; j < std::min(cols, k + 16); ++j)
+          amax = std::max(amax, std::fabs(x[static_cast<size_t>(r) * cols + j]));
+        clamps += amax * mult > 448.0f;
+      }
+    }
+  EXPECT_EQ(t.counts.underflow, under);
+  EXPECT_GT(under, 0u);
+  EXPECT_EQ(t.counts.scale_clamps, clamps);
+  EXPECT_LE(clamps, 1u) << "only the largest block, by fp32 rounding";
+  EXPECT_EQ(t.counts.elements, x.size());
+}
+
 // ---- the NumPy vectors ----------------------------------------------------
 std::vector<uint32_t> hex_words(std::istringstream& in) {
   std::vector<uint32_t> v;

@@ -115,6 +115,37 @@ TEST(QuantizeBulk, LinearQuantizersEqualScalarOnTiesAndTails) {
   }
 }
 
+// The clip counts (numerics health) against a brute-force recount in
+// double: steps are powers of two, so x / step is exact and no element sits
+// on a rounding edge of the count's definition.
+TEST(QuantizeBulk, ClipCountsEqualBruteForce) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float step : {0.5f, 0.125f, 0.0625f}) {
+    std::vector<float> x;
+    for (int i = 0; i < 3001; ++i) x.push_back(normal(rng));  // odd length: a vector tail
+    for (float f : {NAN, INFINITY, -INFINITY, 7 * step, -7 * step, 15 * step, -15 * step})
+      x.push_back(f);
+    std::vector<int8_t> c8(x.size());
+    uint64_t clipped = 5;  // counts are added
+    quantize_int4_bulk(x, step, 7, c8, &clipped);
+    uint64_t want = 5;
+    for (float v : x) want += std::fabs(static_cast<double>(v)) / step > 7.0;
+    EXPECT_EQ(clipped, want) << "int4 step " << step;
+    EXPECT_GT(want, 5u);
+    const float alpha = 15 * step;
+    for (const PactConfig& pc : {PactConfig{}, PactConfig{.is_signed = true}}) {
+      clipped = 0;
+      pact_quantize_bulk(x, alpha, pc, c8, &clipped);
+      const double lo = pc.is_signed ? -alpha : 0.0;
+      want = 0;
+      for (float v : x) want += static_cast<double>(v) > alpha || static_cast<double>(v) < lo;
+      EXPECT_EQ(clipped, want) << "pact step " << step << " signed " << pc.is_signed;
+      EXPECT_GT(want, 0u);
+    }
+  }
+}
+
 TEST(QuantizeBulk, DequantizersEqualScalar) {
   std::vector<uint8_t> codes(3 * 256 - 5);  // every byte (high bits ignored), and a tail
   for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<uint8_t>(i & 0xFF);

@@ -54,6 +54,63 @@ TEST(Trainer, SameSeedSameBits) {
   }
 }
 
+// report.json's numerics_health: the totals are the sums of the per-layer
+// counts (fractions: summed counts over summed elements, not means), and
+// the element counts are what the layer shapes imply.
+TEST(Trainer, NumericsHealthTotalsAreSumsOfLayerCounts) {
+  const RunResult r = short_run("ibm4", 2, 5, 96);  // 3 steps of 32 per epoch
+  const auto j = nlohmann::json::parse(r.report);
+  const auto& h = j.at("numerics_health");
+  ASSERT_EQ(h["per_epoch"].size(), 2u);
+  uint64_t sat = 0, changes = 0, g_el = 0, g_un = 0, g_sat = 0, a_el = 0, a_cl = 0, w_el = 0,
+           w_cl = 0;
+  for (const auto& e : h["per_epoch"]) {
+    uint64_t e_sat = 0;
+    for (const auto& l : e["layers"]) {
+      const uint64_t s = l["forward"]["acc_saturations"].get<uint64_t>() +
+                         l["dx"]["acc_saturations"].get<uint64_t>() +
+                         l["dw"]["acc_saturations"].get<uint64_t>();
+      EXPECT_EQ(l["acc_saturations"].get<uint64_t>(), s);
+      e_sat += s;
+      changes += l["gradscale_changes"].get<uint64_t>();
+      g_el += l["grad_fp4"]["elements"].get<uint64_t>();
+      g_un += l["grad_fp4"]["underflow"].get<uint64_t>();
+      g_sat += l["grad_fp4"]["saturated"].get<uint64_t>();
+      a_el += l["activations"]["elements"].get<uint64_t>();
+      a_cl += l["activations"]["clipped"].get<uint64_t>();
+      w_el += l["weights"]["elements"].get<uint64_t>();
+      w_cl += l["weights"]["clipped"].get<uint64_t>();
+      EXPECT_LE(l["gradscale_changes"].get<uint64_t>(), l["gradscale_updates"].get<uint64_t>());
+      // 3 steps: one forward, dW and (but the first layer) dX GEMM each.
+      EXPECT_EQ(l["forward"]["gemms"].get<uint64_t>(), 3u);
+      EXPECT_EQ(l["dw"]["gemms"].get<uint64_t>(), 3u);
+    }
+    EXPECT_EQ(e["totals"]["acc_saturations"].get<uint64_t>(), e_sat);
+    sat += e_sat;
+  }
+  // conv2 (ibm4: int4 weights 8 x 8*9, uint4 input 32 x 8*6*6, FP4
+  // gradients 32 x 8*6*6 in two TPR copies), per epoch of 3 steps.
+  const auto& conv2 = h["per_epoch"][0]["layers"][1];
+  ASSERT_EQ(conv2["layer"], "conv2");
+  EXPECT_EQ(conv2["precision"], "ibm4");
+  EXPECT_EQ(conv2["weights"]["elements"].get<uint64_t>(), 3u * 8 * 72);
+  EXPECT_EQ(conv2["activations"]["elements"].get<uint64_t>(), 3u * 32 * 8 * 36);
+  EXPECT_EQ(conv2["grad_fp4"]["elements"].get<uint64_t>(), 2u * 3 * 32 * 8 * 36);
+  EXPECT_EQ(conv2["dw"]["outputs"].get<uint64_t>(), 3u * 8 * 72);
+  const auto& t = h["totals"];
+  EXPECT_EQ(t.size(), 6u) << "the fixed interface read by nibble sweep --train";
+  EXPECT_EQ(t["acc_saturations"].get<uint64_t>(), sat);
+  EXPECT_EQ(t["gradscale_changes"].get<uint64_t>(), changes);
+  EXPECT_GT(changes, 0u);
+  ASSERT_GT(g_el, 0u);
+  EXPECT_EQ(t["fp4_underflow_fraction"].get<double>(), double(g_un) / double(g_el));
+  EXPECT_EQ(t["fp4_saturation_fraction"].get<double>(), double(g_sat) / double(g_el));
+  EXPECT_EQ(t["pact_clip_fraction"].get<double>(), double(a_cl) / double(a_el));
+  EXPECT_EQ(t["weight_clip_fraction"].get<double>(), double(w_cl) / double(w_el));
+  EXPECT_GT(w_cl, 0u) << "SAWB clips the weight tails";
+  EXPECT_EQ(h["counts"]["grad_elements"].get<uint64_t>(), g_el);
+}
+
 TEST(Trainer, DifferentSeedDifferentRun) {
   const RunResult a = short_run("fp32", 1, 5), b = short_run("fp32", 1, 6);
   EXPECT_NE(a.report, b.report);

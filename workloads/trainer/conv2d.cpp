@@ -64,7 +64,7 @@ Mat Conv2d::forward(const Mat& x, StepContext& ctx) {
     colq_ = im2col(quantize_input(ctx, x), g_);
   }
   GemmOp op{name_, Pass::forward, g_.out_c, batch_ * pixels, g_.k(), &wq_, false, &colq_, false};
-  Mat y = ctx.exec->gemm(op);
+  Mat y = run_gemm(ctx, op);
   if (has_bias_) y.colwise() += b_.value.row(0).transpose();
   return gemm_to_nchw(y, batch_, g_.out_c, pixels);
 }
@@ -79,12 +79,12 @@ Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
       blocks ? quantize_grad_blocks(ctx, dyg, {true}, dw_layout(false)) : quantize_grads(ctx, dyg);
   GemmOp dw{name_, Pass::grad_weight,           g_.out_c, g_.k(), p, &g.for_dw,
             false, blocks ? &colq_dw_ : &colq_, true};
-  w_.grad = ctx.exec->gemm(dw);
+  w_.grad = run_gemm(ctx, dw);
   if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_,
             true,  &g.for_dx,        false};
-  return input_quant_backward(col2im(ctx.exec->gemm(dx), batch_, g_));
+  return input_quant_backward(col2im(run_gemm(ctx, dx), batch_, g_));
 }
 
 }  // namespace nibble::train

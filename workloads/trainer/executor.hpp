@@ -59,6 +59,39 @@ struct ScaleRegister {
   bool operator==(const ScaleRegister&) const = default;
 };
 
+// Numerics health counts of one op (docs/trainer.md "Numerics health"):
+// an executor adds to them when the op points at some (the trainer does in
+// training steps). Counted in the passes that already run (the quantizers'
+// own clamps, the accumulator's saturation counter), so both executors give
+// the same numbers.
+struct QuantCounts {
+  uint64_t elements = 0;      // elements quantized, summed over the copies produced
+  uint64_t clipped = 0;       // changed by a clamp: int4/uint4 x outside the clip range
+                              // (PACT alpha, weight alpha); FP4/E2M1: saturated
+  uint64_t underflow = 0;     // FP4/E2M1: a nonzero element encoded as zero
+  uint64_t scale_clamps = 0;  // mxfp4/nvfp4: block scales clamped (block_fp4.hpp)
+  QuantCounts& operator+=(const QuantCounts& o) {
+    elements += o.elements;
+    clipped += o.clipped;
+    underflow += o.underflow;
+    scale_clamps += o.scale_clamps;
+    return *this;
+  }
+  bool operator==(const QuantCounts&) const = default;
+};
+struct GemmCounts {
+  uint64_t gemms = 0;
+  uint64_t outputs = 0;          // M x N per GEMM
+  uint64_t acc_saturations = 0;  // accumulator clamps (integer modes), all outputs
+  GemmCounts& operator+=(const GemmCounts& o) {
+    gemms += o.gemms;
+    outputs += o.outputs;
+    acc_saturations += o.acc_saturations;
+    return *this;
+  }
+  bool operator==(const GemmCounts&) const = default;
+};
+
 // How a tensor is quantized; filled from the recipe.
 struct QuantSpec {
   Format format = Format::fp32;
@@ -101,6 +134,7 @@ struct QuantizeOp {
   float pact_alpha = 0.0f;       // PACT clip (uint4/int4 activations)
   uint64_t step = 0;             // for counter-based stochastic rounding
   ScaleRegister* reg = nullptr;  // read and updated
+  QuantCounts* counts = nullptr;  // optional: += this op's health counts
 };
 
 // C[m,n] = op(A)[m,k] * op(B)[k,n]; op transposes a stored matrix when the
@@ -114,6 +148,7 @@ struct GemmOp {
   bool a_trans = false;
   const QTensor* b = nullptr;
   bool b_trans = false;
+  GemmCounts* counts = nullptr;  // optional: += this GEMM's health counts
 };
 
 // SGD with momentum and weight decay on FP32 master weights:

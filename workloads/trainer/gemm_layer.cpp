@@ -21,8 +21,17 @@ void GemmLayer::collect_params(std::vector<Param*>& out) {
   if (pact_) out.push_back(&alpha_);
 }
 
+Mat GemmLayer::run_gemm(StepContext& ctx, GemmOp op) {
+  if (ctx.training)
+    op.counts = op.pass == Pass::forward      ? &health_.forward
+                : op.pass == Pass::grad_input ? &health_.dx
+                                              : &health_.dw;
+  return ctx.exec->gemm(op);
+}
+
 QTensor GemmLayer::quantize_weights(StepContext& ctx, const Mat& w) {
   QuantizeOp op;
+  if (ctx.training) op.counts = &health_.weights;
   op.layer = name_;
   op.role = Role::weight;
   op.spec = prec_.weights;
@@ -38,6 +47,7 @@ QTensor GemmLayer::quantize_input(StepContext& ctx, const Mat& x) {
   op.layer = name_;
   op.role = Role::activation;
   op.spec = prec_.activations;
+  if (ctx.training) op.counts = &health_.activations;
   op.input = &x;
   op.pact_alpha = pact_ ? alpha_.value(0, 0) : 0.0f;
   op.step = ctx.step;
@@ -68,6 +78,9 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
   op.input = &dy;
   op.step = ctx.step;
   op.reg = &g_reg_;
+  op.counts = &health_.gradients;  // backward runs in training steps only
+  const bool was_set = g_reg_.initialised;
+  const int32_t old_exp = g_reg_.exponent;
   const bool two = prec_.dx_phase != prec_.dw_phase;
   if (!need_input_grad_)
     op.phases = {prec_.dw_phase};
@@ -76,6 +89,10 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
   else
     op.phases = {prec_.dx_phase};
   auto q = ctx.exec->quantize(op);
+  if (was_set) {
+    ++health_.gradscale_updates;
+    health_.gradscale_changes += g_reg_.exponent != old_exp;
+  }
   GradCopies out;
   if (!need_input_grad_) {
     out.for_dw = std::move(q[0]);
@@ -112,7 +129,18 @@ std::vector<QTensor> GemmLayer::quantize_blocks(StepContext& ctx, Role role, con
   op.input = &x;
   op.step = ctx.step;
   op.reg = role == Role::weight ? &w_reg_ : role == Role::activation ? &a_reg_ : &g_reg_;
-  return ctx.exec->quantize(op);
+  std::vector<QTensor> out = ctx.exec->quantize(op);
+  if (ctx.training) {
+    // The block encoder counts as it encodes (numerics/block_fp4.hpp).
+    QuantCounts& c = role == Role::weight       ? health_.weights
+                     : role == Role::activation ? health_.activations
+                                                : health_.gradients;
+    for (const QTensor& t : out) {
+      const num::BlockFp4Counts& b = t.blocks.counts;
+      c += {b.elements, b.saturated, b.underflow, b.scale_clamps};
+    }
+  }
+  return out;
 }
 
 GemmLayer::GradCopies GemmLayer::quantize_grad_blocks(StepContext& ctx, const Mat& dy,

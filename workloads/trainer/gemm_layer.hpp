@@ -7,6 +7,7 @@
 #include <string>
 
 #include "workloads/trainer/layer.hpp"
+#include "workloads/trainer/numerics_health.hpp"
 
 namespace nibble::train {
 
@@ -41,8 +42,14 @@ class GemmLayer : public Layer {
   const ScaleRegister& activation_register() const { return a_reg_; }
   const ScaleRegister& gradient_register() const { return g_reg_; }
   float pact_alpha() const { return pact_ ? alpha_.value(0, 0) : 0.0f; }
+  // Health counts of the training steps since the last reset (evaluation
+  // passes are not counted).
+  const LayerHealth& health() const { return health_; }
+  void reset_health() { health_ = {}; }
 
  protected:
+  // Runs a GEMM through the executor, counting it in the pass's health.
+  Mat run_gemm(StepContext& ctx, GemmOp op);
   QTensor quantize_weights(StepContext& ctx, const Mat& w);
   // Keeps x for the PACT backward.
   QTensor quantize_input(StepContext& ctx, const Mat& x);
@@ -80,6 +87,7 @@ class GemmLayer : public Layer {
   Param alpha_;  // PACT clip, 1x1
   Mat x_raw_;    // input before quantization (PACT backward)
   ScaleRegister w_reg_, a_reg_, g_reg_;
+  LayerHealth health_;
 };
 
 }  // namespace nibble::train

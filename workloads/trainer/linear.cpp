@@ -38,7 +38,7 @@ Mat Linear::forward(const Mat& x, StepContext& ctx) {
     xq_ = quantize_input(ctx, x);
   }
   GemmOp op{name_, Pass::forward, n, out_.size(), in_.size(), &xq_, false, &wq_, true};
-  Mat y = ctx.exec->gemm(op);
+  Mat y = run_gemm(ctx, op);
   if (has_bias_) y.rowwise() += b_.value.row(0);
   return y;
 }
@@ -51,12 +51,12 @@ Mat Linear::backward(const Mat& dy, StepContext& ctx) {
       blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true)) : quantize_grads(ctx, dy);
   GemmOp dw{name_, Pass::grad_weight,       out_.size(), in_.size(), n, &g.for_dw,
             true,  blocks ? &xq_dw_ : &xq_, false};
-  w_.grad = ctx.exec->gemm(dw);
+  w_.grad = run_gemm(ctx, dw);
   if (has_bias_) b_.grad = dy.colwise().sum();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input,        n,    in_.size(), out_.size(), &g.for_dx,
             false, blocks ? &wq_dx_ : &wq_, false};
-  return input_quant_backward(ctx.exec->gemm(dx));
+  return input_quant_backward(run_gemm(ctx, dx));
 }
 
 }  // namespace nibble::train

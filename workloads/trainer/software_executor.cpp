@@ -71,7 +71,8 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
         num::PactConfig cfg;
         cfg.is_signed = s.format == Format::int4;
         q.scale = num::pact_step(op.pact_alpha, cfg);
-        num::pact_quantize_bulk(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8));
+        num::pact_quantize_bulk(span_of(x), op.pact_alpha, cfg, mspan_of(q.codes8),
+                                op.counts ? &op.counts->clipped : nullptr);
       } else {
         if (s.format != Format::int4)
           throw InputError(
@@ -81,8 +82,10 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
         if (s.sawb_c1 != 0.0 || s.sawb_c2 != 0.0) cfg.sawb = {s.sawb_c1, s.sawb_c2};
         const float alpha = num::int4_alpha(span_of(x), cfg);
         q.scale = num::int4_step(alpha, cfg.max_code);
-        num::quantize_int4_bulk(span_of(x), q.scale, cfg.max_code, mspan_of(q.codes8));
+        num::quantize_int4_bulk(span_of(x), q.scale, cfg.max_code, mspan_of(q.codes8),
+                                op.counts ? &op.counts->clipped : nullptr);
       }
+      if (op.counts) op.counts->elements += static_cast<uint64_t>(x.size());
       break;
     }
     case Format::fp4_radix4:
@@ -158,15 +161,17 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
     const float m = max_abs(x);
     if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m);
   }
-  num::Fp4Counts counts;
+  num::Fp4Counts counts;  // of the first copy: GradScale's
   for (Phase p : op.phases) {
     QTensor q = shell(x, Format::fp4_radix4, p);
     q.exp2 =
         num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
     q.scale = std::ldexp(1.0f, q.exp2);
     q.codes8.resize(x.rows(), x.cols());
-    num::fp4_quantize_bulk(span_of(x), q.exp2, cfg, 0, mbytes_of(q.codes8),
-                           out.empty() ? &counts : nullptr);
+    num::Fp4Counts c;
+    num::fp4_quantize_bulk(span_of(x), q.exp2, cfg, 0, mbytes_of(q.codes8), &c);
+    if (out.empty()) counts = c;
+    if (op.counts) *op.counts += {c.total, c.saturated, c.underflow, 0};
     out.push_back(std::move(q));
   }
   if (s.scale_mode == "dynamic") dynamic_gradscale_.at(op.layer).update(counts);
@@ -199,6 +204,11 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
   const QTensor& a = *op.a;
   const QTensor& b = *op.b;
   check_gemm_shape(op);
+  if (op.counts) {
+    // Saturations are added below (integer modes only).
+    ++op.counts->gemms;
+    op.counts->outputs += static_cast<uint64_t>(op.m) * static_cast<uint64_t>(op.n);
+  }
   if (a.format == Format::fp32 && b.format == Format::fp32) {
     // Single-threaded Eigen: a fixed blocking, hence a fixed summation order.
     Mat c(op.m, op.n);
@@ -255,6 +265,7 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
                                       to_string(b.format)));
   }
   stats_.accumulator_saturations += gs.saturations;
+  if (op.counts) op.counts->acc_saturations += gs.saturations;
   Mat c(op.m, op.n);
   num::fp16_to_fp32_bulk(span_of(out), mspan_of(c));
   return c;

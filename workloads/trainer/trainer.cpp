@@ -95,6 +95,7 @@ EpochRecord Trainer::train_epoch(const data::Dataset& train, int epoch, int tota
   double loss_sum = 0.0;
   int correct_sum = 0;
   double lr = 0;
+  for (GemmLayer* g : model_.gemm_layers()) g->reset_health();
   for (int first = 0; first < n; first += batch) {
     const int b = std::min(batch, n - first);
     const Mat x = batch_inputs(train, order, first, b);
@@ -117,6 +118,8 @@ EpochRecord Trainer::train_epoch(const data::Dataset& train, int epoch, int tota
   r.lr = lr;
   r.train_loss = n ? loss_sum / n : 0.0;
   r.train_accuracy = n ? static_cast<double>(correct_sum) / n : 0.0;
+  for (GemmLayer* g : model_.gemm_layers())
+    r.health.push_back({g->name(), g->precision().name, g->health()});
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -9,6 +9,7 @@
 
 #include "workloads/data/dataset.hpp"
 #include "workloads/trainer/model.hpp"
+#include "workloads/trainer/numerics_health.hpp"
 #include "workloads/trainer/recipe.hpp"
 
 namespace nibble::train {
@@ -20,6 +21,9 @@ struct EpochRecord {
   double train_loss = 0, train_accuracy = 0;
   double test_loss = 0, test_accuracy = 0;
   double seconds = 0;  // wall clock: never written into report.json
+  // Numerics health of this epoch's training steps, per GEMM layer in
+  // network order (numerics_health.hpp).
+  std::vector<LayerHealthRecord> health;
 };
 
 struct Evaluation {

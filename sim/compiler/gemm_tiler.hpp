@@ -21,6 +21,7 @@
 //    changes.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct GemmOp {
   std::string name;
   uint32_t m = 0, n = 0, k = 0;
   Precision precision = Precision::int4_int4;
+  std::optional<hw::ScaleSimLayerGeometry> scalesim_layer;  // copied to every program
 };
 
 struct TileShape {

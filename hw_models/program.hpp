@@ -44,7 +44,7 @@ struct CoreProgram {
   uint32_t n_offset = 0;                         // first op column of this core's share
   // The SCALE-Sim conv layer the op comes from (timing_model scalesim_v2
   // with USER bandwidth replays its IFMAP addresses); none for a GEMM.
-  std::optional<ScaleSimLayerGeometry> scalesim_layer;
+  std::optional<ScaleSimLayerGeometry> scalesim_layer = std::nullopt;
 };
 
 }  // namespace nibble::hw

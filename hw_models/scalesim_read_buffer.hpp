@@ -46,7 +46,7 @@ struct ScaleSimLayerGeometry {
   // topo_calc_hyperparams(): ceil((H - R + s) / s).
   uint64_t ofmap_h() const { return (ifmap_h - filter_h + stride + stride - 1) / stride; }
   uint64_t ofmap_w() const { return (ifmap_w - filter_w + stride + stride - 1) / stride; }
-  uint64_t ofmap_px() const { return ofmap_h() * ofmap_w(); }  // the GEMM's M
+  uint64_t ofmap_px() const { return ofmap_h() * ofmap_w(); }         // the GEMM's M
   uint64_t window() const { return filter_h * filter_w * channels; }  // K
   bool operator==(const ScaleSimLayerGeometry&) const = default;
 };
@@ -107,10 +107,10 @@ class ScaleSimReadBuffer {
   bool hit(uint64_t addr) const;
   void new_prefetch();
 
-  uint64_t set_words_;         // E
-  uint64_t max_active_sets_;   // ceil(active / E)
+  uint64_t set_words_;          // E
+  uint64_t max_active_sets_;    // ceil(active / E)
   uint64_t max_prefetch_sets_;  // ceil(prefetch / E)
-  uint64_t prefetch_lines_;    // ceil(prefetch / bw) request lines per prefetch
+  uint64_t prefetch_lines_;     // ceil(prefetch / bw) request lines per prefetch
   uint64_t sets_ = 1, active_sets_ = 1, prefetch_sets_ = 0;
   uint64_t window_start_ = 0;
   int64_t last_prefetch_ = -1;  // prefetch_active_buffer() at clock 0

@@ -1,11 +1,11 @@
 #include "hw_models/scalesim_timing.hpp"
 
 #include <algorithm>
-
-#include "hw_models/scalesim_read_buffer.hpp"
 #include <deque>
 #include <utility>
 #include <vector>
+
+#include "hw_models/scalesim_read_buffer.hpp"
 
 namespace nibble::hw {
 namespace {
@@ -184,11 +184,11 @@ ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision preci
   // at the same clock (service_memory_requests()), and the line stalls by
   // the largest of the three.
   if (mem.interface_words_per_cycle > 0) {
-    const ScaleSimLayerGeometry g =
-        geometry != nullptr && geometry->ofmap_px() == shape.m &&
-                geometry->num_filters == shape.n && geometry->window() == kg
-            ? *geometry
-            : ScaleSimLayerGeometry::gemm(shape.m, shape.n, kg);
+    const ScaleSimLayerGeometry g = geometry != nullptr && geometry->ofmap_px() == shape.m &&
+                                            geometry->num_filters == shape.n &&
+                                            geometry->window() == kg
+                                        ? *geometry
+                                        : ScaleSimLayerGeometry::gemm(shape.m, shape.n, kg);
     const ScaleSimOperandStreams streams(array.dataflow, R, C, g);
     ScaleSimReadBuffer ifmap(uint64_t{mem.ifmap_sram_kib} * 1024, drain_bw);
     ScaleSimReadBuffer filter(uint64_t{mem.filter_sram_kib} * 1024, drain_bw);

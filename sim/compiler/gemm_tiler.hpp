@@ -34,7 +34,9 @@ struct GemmOp {
   std::string name;
   uint32_t m = 0, n = 0, k = 0;
   Precision precision = Precision::int4_int4;
-  std::optional<hw::ScaleSimLayerGeometry> scalesim_layer;  // copied to every program
+  // The SCALE-Sim conv layer the GEMM lowers (hw::CoreProgram), copied to
+  // every program.
+  std::optional<hw::ScaleSimLayerGeometry> scalesim_layer = std::nullopt;
 };
 
 struct TileShape {

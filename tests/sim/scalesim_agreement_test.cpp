@@ -144,8 +144,8 @@ TEST(ScaleSimAgreement, UserRowsAreExact) {
     if (!compared(r) || r.at("bandwidth_mode") != "USER") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
     const auto layer = layer_of(r);
-    const hw::ScaleSimCycles c = hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s,
-                                                          layer ? &*layer : nullptr);
+    const hw::ScaleSimCycles c =
+        hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s, layer ? &*layer : nullptr);
     const std::string who = r.at("config") + " " + r.at("layer");
     EXPECT_EQ(c.total, num(r, "scalesim_total")) << who;
     EXPECT_EQ(c.stalls, num(r, "scalesim_stalls")) << who;

@@ -131,7 +131,8 @@ class ScaleSimOperandStreams {
   // get_prefetch_matrices(), flattened the way set_fetch_matrix() reads them.
   std::vector<int64_t> ifmap_prefetch() const;
   std::vector<int64_t> filter_prefetch() const;
-  // Valid entries of each stream (S): every operand element once.
+  // Entries of each stream (every operand element once): S, or more than S
+  // when an IFMAP window reads past the edge (-1 entries).
   uint64_t ifmap_valid() const { return m_ * k_; }
   uint64_t filter_valid() const { return k_ * n_; }
   uint64_t ifmap_words() const { return addr_.ifmap_words(); }

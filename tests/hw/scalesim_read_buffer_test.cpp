@@ -1,6 +1,7 @@
 // SCALE-Sim v2's USER-bandwidth read buffer (hw_models/scalesim_read_buffer):
-//  - the operand address streams against SCALE-Sim's own matrices for two
-//    small convs (strides 1 and 2, rectangular filter, partial folds), on
+//  - the operand address streams against SCALE-Sim's own matrices for three
+//    small convs (strides 1, 2 and 3, rectangular filter, partial folds,
+//    windows past the IFMAP's edge), on
 //    every dataflow: get_prefetch_matrices() flattened as set_fetch_matrix()
 //    reads it, and get_demand_matrices() line by line (-1 entries dropped).
 //    The expected strings were printed by SCALE-Sim's classes
@@ -89,6 +90,32 @@ const StreamCase kCases[] = {
      "39;38;;;;;",
      ";;0;12,1;13;;;;;2;14,3;15;;;;;4;16,5;17;;;;;6;18,7;19;;;;;8;20,9;21;;;;;10;22,11;23;;;;;0;12,"
      "1;13;;;;;2;14,3;15;;;;;4;16,5;17;;;;;6;18,7;19;;;;;8;20,9;21;;;;;10;22,11;23;;"},
+    // Stride 3 does not divide H - R = 2: the last windows read past the
+    // IFMAP's edge (-1 entries, calc_ifmap_elem_addr()).
+    {{4, 5, 2, 2, 1, 2, 3},
+     2,
+     2,
+     Dataflow::os,
+     "0 1 3 5 4 6 8 15 9 16 18 -1 19 -1 -1 -1",
+     "0 1 4 2 5 3 6 7",
+     "0;1,3;5,4;6,8;9;;15;16,18;19;;;",
+     "0;1,4;2,5;3,6;7;;0;1,4;2,5;3,6;7;"},
+    {{4, 5, 2, 2, 1, 2, 3},
+     2,
+     2,
+     Dataflow::ws,
+     "0 3 1 15 4 18 16 5 19 8 6 -1 9 -1 -1 -1",
+     "0 4 1 5 2 6 3 7",
+     ";;0;3,1;15,4;18,16;19;;;;5;8,6;9;;;",
+     "1,5;0,4;;;;;;;3,7;2,6;;;;;;"},
+    {{4, 5, 2, 2, 1, 2, 3},
+     2,
+     2,
+     Dataflow::is,
+     "0 3 1 4 5 8 6 9 15 18 16 19 -1 -1 -1 -1",
+     "0 4 1 2 5 6 3 7",
+     "1,4;0,3;;;;;6,9;5,8;;;;;16,19;15,18;;;;;;;;;;",
+     ";;0;4,1;5;;;;2;6,3;7;;;;0;4,1;5;;;;2;6,3;7;"},
 };
 
 std::string joined(const std::vector<int64_t>& v, const char* sep) {

@@ -157,8 +157,8 @@ TEST(ScaleSimAgreement, UserRowsAreExact) {
     ++checked;
   }
   EXPECT_GT(checked, 150u);
-  EXPECT_GT(stalled, 50u);
-  EXPECT_GT(read_stalled, 30u);  // prefetch stalls, not only the OFMAP drain's
+  EXPECT_GE(stalled, 45u);
+  EXPECT_GE(read_stalled, 40u);  // prefetch stalls, not only the OFMAP drain's
 }
 
 // The binary: SCALE-Sim inputs regenerated from the table's rows, imported

@@ -83,7 +83,9 @@ void Controller::check_program(const CoreProgram& program) const {
 
 GemmJob Controller::tile_job(const TileStep& step, const MacFormat& format) {
   const GemmOperands* ops = program_->operands.get();
-  if (ops == nullptr) return GemmJob{format, step.shape, {}, {}};  // cycles only
+  const ScaleSimLayerGeometry* layer =
+      program_->scalesim_layer ? &*program_->scalesim_layer : nullptr;
+  if (ops == nullptr) return GemmJob{format, step.shape, {}, {}, layer};  // cycles only
   const GemmShape& s = step.shape;
   const uint32_t K = ops->shape.k, N = ops->shape.n, n_first = program_->n_offset + step.n0;
   tile_a_.resize(uint64_t{s.m} * s.k);
@@ -94,7 +96,7 @@ GemmJob Controller::tile_job(const TileStep& step, const MacFormat& format) {
   for (uint32_t k = 0; k < s.k; ++k)
     std::copy_n(ops->b.begin() + int64_t(uint64_t{step.k0 + k} * N + n_first), s.n,
                 tile_b_.begin() + int64_t(uint64_t{k} * s.n));
-  return GemmJob{format, s, tile_a_, tile_b_};
+  return GemmJob{format, s, tile_a_, tile_b_, layer};
 }
 
 // Whole-K tiles write their outputs. A K-split op's tiles (k0 > 0) add their

@@ -21,6 +21,7 @@
 #include "hw_models/mac_array_params.hpp"
 #include "hw_models/mac_array_timing.hpp"
 #include "hw_models/mac_datapath.hpp"
+#include "hw_models/scalesim_read_buffer.hpp"
 #include "hw_models/stats.hpp"
 
 namespace nibble::hw {
@@ -33,6 +34,7 @@ struct GemmJob {
   GemmShape shape;
   std::span<const OperandCode> a;
   std::span<const OperandCode> b;
+  const ScaleSimLayerGeometry* scalesim_layer = nullptr;  // see CoreProgram
 };
 
 struct GemmOutput {

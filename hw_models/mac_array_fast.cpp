@@ -177,7 +177,8 @@ void MacArrayFast::run(const GemmJob& job, GemmOutput& out) {
   // write-buffer stalls (scalesim_timing.hpp); Nibble's own has none here.
   const bool scalesim = params_.timing_model == TimingModel::scalesim_v2;
   const ScaleSimCycles ss =
-      scalesim ? scalesim_gemm_cycles(params_, job.format.precision, job.shape) : ScaleSimCycles{};
+      scalesim ? scalesim_gemm_cycles(params_, job.format.precision, job.shape, job.scalesim_layer)
+               : ScaleSimCycles{};
   const uint64_t cycles =
       scalesim ? ss.total : gemm_cycles(params_, job.format.precision, job.shape);
   out.stall_cycles = ss.stalls;

@@ -11,12 +11,14 @@
 // real outputs inside the core. Without it the array must be TIMING-mode.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hw_models/mac_array_timing.hpp"
 #include "hw_models/mac_datapath.hpp"
 #include "hw_models/numerics/precision.hpp"
+#include "hw_models/scalesim_read_buffer.hpp"
 
 namespace nibble::hw {
 
@@ -40,6 +42,9 @@ struct CoreProgram {
   std::vector<TileStep> steps;
   std::shared_ptr<const GemmOperands> operands;  // null: shapes only (TIMING arrays)
   uint32_t n_offset = 0;                         // first op column of this core's share
+  // The SCALE-Sim conv layer the op comes from (timing_model scalesim_v2
+  // with USER bandwidth replays its IFMAP addresses); none for a GEMM.
+  std::optional<ScaleSimLayerGeometry> scalesim_layer = std::nullopt;
 };
 
 }  // namespace nibble::hw

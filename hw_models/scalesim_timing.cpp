@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <deque>
 #include <utility>
+#include <vector>
+
+#include "hw_models/scalesim_read_buffer.hpp"
 
 namespace nibble::hw {
 namespace {
@@ -132,7 +135,7 @@ uint64_t words_on_line(uint64_t j, uint64_t lo, uint64_t hi, uint64_t cols_activ
 }  // namespace
 
 ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision precision,
-                                    const GemmShape& shape) {
+                                    const GemmShape& shape, const ScaleSimLayerGeometry* geometry) {
   ScaleSimCycles out;
   if (shape.m == 0 || shape.n == 0 || shape.k == 0) return out;
   const uint64_t R = array.rows, C = array.cols;
@@ -162,6 +165,73 @@ ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision preci
   const uint64_t drain_bw =
       mem.interface_words_per_cycle == 0 ? C : uint64_t{mem.interface_words_per_cycle};
   OfmapWriteBuffer ofmap(uint64_t{mem.ofmap_sram_kib} * 1024, drain_bw);
+  // create_ofmap_demand_mat(): lines lo .. hi + cols_active - 1 of a fold
+  // carry outputs (column c writes lines lo + c .. hi + c).
+  auto output_lines = [&](uint64_t fr, uint64_t& lo, uint64_t& hi) {
+    if (array.dataflow == Dataflow::os) {
+      const uint64_t rows_active = std::min(R, sr - fr * R);
+      lo = t - 1 + (R - rows_active);  // prefix T-1, padding rows flipped on top
+      hi = t - 1 + R - 1;
+    } else {
+      lo = 2 * R - 1;  // prefix 2R-1, then T output rows
+      hi = 2 * R - 1 + t - 1;
+    }
+  };
+
+  // USER bandwidth: the read buffers stall unless each operand's prefetch
+  // stream fits their first fill (scalesim_read_buffer.hpp). Then every
+  // demand line goes through both read buffers and the write buffer, issued
+  // at the same clock (service_memory_requests()), and the line stalls by
+  // the largest of the three.
+  if (mem.interface_words_per_cycle > 0) {
+    const ScaleSimLayerGeometry g = geometry != nullptr && geometry->ofmap_px() == shape.m &&
+                                            geometry->num_filters == shape.n &&
+                                            geometry->window() == kg
+                                        ? *geometry
+                                        : ScaleSimLayerGeometry::gemm(shape.m, shape.n, kg);
+    const ScaleSimOperandStreams streams(array.dataflow, R, C, g);
+    ScaleSimReadBuffer ifmap(uint64_t{mem.ifmap_sram_kib} * 1024, drain_bw);
+    ScaleSimReadBuffer filter(uint64_t{mem.filter_sram_kib} * 1024, drain_bw);
+    const bool ifmap_misses = !ifmap.always_hits(streams.ifmap_valid());
+    const bool filter_misses = !filter.always_hits(streams.filter_valid());
+    if (ifmap_misses || filter_misses) {
+      if (ifmap_misses) ifmap.set_stream(streams.ifmap_prefetch(), streams.ifmap_words());
+      if (filter_misses) filter.set_stream(streams.filter_prefetch(), streams.filter_words());
+      int64_t stalls = 0;
+      uint64_t line = 0;
+      std::vector<int64_t> addrs;  // one demand line's valid entries
+      for (uint64_t fc = 0; fc < col_folds; ++fc) {
+        const uint64_t cols_active = std::min(C, sc - fc * C);
+        for (uint64_t fr = 0; fr < row_folds; ++fr) {
+          uint64_t lo = 0, hi = 0;
+          output_lines(fr, lo, hi);
+          for (uint64_t j = 0; j < fold_lines; ++j, ++line) {
+            const int64_t cycle = static_cast<int64_t>(line) + stalls;
+            int64_t stall = 0;
+            if (ifmap_misses) {
+              streams.ifmap_demand(fr, fc, j, addrs);
+              stall = ifmap.serve_line(cycle, addrs);
+            }
+            if (filter_misses) {
+              streams.filter_demand(fr, fc, j, addrs);
+              stall = std::max(stall, filter.serve_line(cycle, addrs));
+            }
+            const uint64_t words = words_on_line(j, lo, hi, cols_active);
+            const int64_t write_stall = words > 0 ? ofmap.write_line(cycle, words) - cycle : 0;
+            stall = std::max(stall, write_stall);
+            stalls += stall;
+            // Total Cycles is the OFMAP's service clock of the last line: a
+            // read stall of that line counts in Stall Cycles only.
+            if (line + 1 == out.lines) out.total = static_cast<uint64_t>(cycle + write_stall);
+          }
+        }
+      }
+      out.stalls = static_cast<uint64_t>(stalls);
+      out.read_prefetches = ifmap.prefetches() + filter.prefetches();
+      return out;
+    }
+  }
+
   int64_t stalls = 0;
   uint64_t fold_start = 0;  // the fold's first line
   for (uint64_t fc = 0; fc < col_folds; ++fc) {
@@ -169,14 +239,7 @@ ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision preci
     for (uint64_t fr = 0; fr < row_folds; ++fr, fold_start += fold_lines) {
       // create_ofmap_demand_mat(): which lines of the fold carry outputs.
       uint64_t lo = 0, hi = 0;
-      if (array.dataflow == Dataflow::os) {
-        const uint64_t rows_active = std::min(R, sr - fr * R);
-        lo = t - 1 + (R - rows_active);  // prefix T-1, padding rows flipped on top
-        hi = t - 1 + R - 1;
-      } else {
-        lo = 2 * R - 1;  // prefix 2R-1, then T output rows
-        hi = 2 * R - 1 + t - 1;
-      }
+      output_lines(fr, lo, hi);
       // Lines without outputs are served on their clock: only lines
       // lo .. hi + cols_active - 1 can stall.
       const uint64_t last = std::min(fold_lines - 1, hi + cols_active - 1);

@@ -19,13 +19,15 @@
 //    write buffer (memory/write_buffer.py service_writes(), empty_drain_buf())
 //    which this model replays element-exactly: half the OFMAP SRAM drains to
 //    DRAM at `cols` words per clock (CALC) or the USER bandwidth.
-//  * With USER bandwidth the read buffers' prefetch stalls depend on the
-//    operands' addresses (memory/read_buffer.py); they are not modelled
-//    (docs/microarch.md 12.3 gives the rule and the measured error).
+//  * With USER bandwidth the IFMAP and filter read buffers stall a demand
+//    line until the prefetch holding each demanded address arrives
+//    (memory/read_buffer.py); that depends on the operands' addresses and is
+//    replayed exactly by scalesim_read_buffer.hpp (docs/microarch.md 12.3).
 #include <cstdint>
 
 #include "hw_models/mac_array_params.hpp"
 #include "hw_models/mac_array_timing.hpp"
+#include "hw_models/scalesim_read_buffer.hpp"
 
 namespace nibble::hw {
 
@@ -34,11 +36,16 @@ struct ScaleSimCycles {
   uint64_t stalls = 0;  // COMPUTE_REPORT "Stall Cycles" (included in total)
   uint64_t lines = 0;   // demand lines (clocks without stalls): folds x fold length
   uint64_t folds = 0;
+  uint64_t read_prefetches = 0;  // USER: new_prefetch() calls of both read buffers
 };
 
 // The convention's figures for one GEMM (M x K times K x N) on `array`,
 // with K counted in groups of the precision's MACs per PE per clock.
+// `geometry` is the SCALE-Sim layer the GEMM comes from (a conv's IFMAP
+// addresses repeat across overlapping windows); null, or not matching the
+// shape, means a GEMM row. Only USER bandwidth reads it.
 ScaleSimCycles scalesim_gemm_cycles(const MacArrayParams& array, Precision precision,
-                                    const GemmShape& shape);
+                                    const GemmShape& shape,
+                                    const ScaleSimLayerGeometry* geometry = nullptr);
 
 }  // namespace nibble::hw

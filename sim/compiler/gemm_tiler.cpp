@@ -216,6 +216,7 @@ GemmPlan plan_gemm(const GemmOp& op, const hw::ChipParams& chip) {
       for (auto& step : plan.programs.back().steps) step.load_bytes = step.store_bytes = 0;
     plan.programs.back().n_offset = n0;
   }
+  for (auto& p : plan.programs) p.scalesim_layer = op.scalesim_layer;
   return plan;
 }
 

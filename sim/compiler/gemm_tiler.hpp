@@ -21,6 +21,7 @@
 //    changes.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct GemmOp {
   std::string name;
   uint32_t m = 0, n = 0, k = 0;
   Precision precision = Precision::int4_int4;
+  // The SCALE-Sim conv layer the GEMM lowers (hw::CoreProgram), copied to
+  // every program.
+  std::optional<hw::ScaleSimLayerGeometry> scalesim_layer = std::nullopt;
 };
 
 struct TileShape {

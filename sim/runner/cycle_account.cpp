@@ -28,7 +28,8 @@ CycleAccount array_account(const hw::MacArrayParams& array, Precision precision,
   acc.valid = true;
   hw::MacArrayParams ss = array;
   ss.timing_model = hw::TimingModel::scalesim_v2;
-  const hw::ScaleSimCycles s = hw::scalesim_gemm_cycles(ss, precision, op_shape);
+  const hw::ScaleSimCycles s = hw::scalesim_gemm_cycles(
+      ss, precision, op_shape, program.scalesim_layer ? &*program.scalesim_layer : nullptr);
   std::vector<hw::GemmShape> steps;
   uint32_t share_n = 0;
   for (const auto& st : program.steps) {

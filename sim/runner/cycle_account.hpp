@@ -17,7 +17,7 @@
 namespace nibble::runner {
 
 enum AccountTerm : uint8_t {
-  acc_scalesim_ofmap_stalls,   // SCALE-Sim's OFMAP write-buffer stalls (Nibble has none)
+  acc_scalesim_ofmap_stalls,   // SCALE-Sim's Stall Cycles: OFMAP buffer (USER: + read buffers)
   acc_fold_fill_drain,         // per-fold fill/drain geometry (preload and fold-to-fold)
   acc_core_split,              // the op's N split over the cores
   acc_tiling,                  // scratchpad tiles: more, shorter folds

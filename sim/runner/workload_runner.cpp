@@ -46,8 +46,21 @@ uint32_t narrow_dim(uint64_t v, const Op& op, const char* dim) {
 }
 
 compiler::GemmOp gemm_op(const Op& op, const workload::GemmShape& g) {
-  return {op.name, narrow_dim(g.m, op, "M"), narrow_dim(g.n, op, "N"), narrow_dim(g.k, op, "K"),
-          op.precision};
+  compiler::GemmOp out{op.name, narrow_dim(g.m, op, "M"), narrow_dim(g.n, op, "N"),
+                       narrow_dim(g.k, op, "K"), op.precision};
+  // A conv as SCALE-Sim lays it out (one image, no padding, one group): its
+  // IFMAP addresses matter to the scalesim_v2 convention's USER read buffers.
+  const workload::Conv2dShape& c = op.conv;
+  if (op.type == OpType::conv2d && c.batch == 1 && c.padding == 0 && c.groups == 1)
+    out.scalesim_layer = hw::ScaleSimLayerGeometry{
+        c.scalesim_height != 0 ? c.scalesim_height : c.in_height,
+        c.scalesim_width != 0 ? c.scalesim_width : c.in_width,
+        c.kernel_h,
+        c.kernel_w,
+        c.in_channels,
+        c.out_channels,
+        c.stride};
+  return out;
 }
 
 // Peak MACs per cycle of the whole chip in a precision mode.

@@ -3,7 +3,7 @@
 // Cycles" per layer as data, so these tests need neither Python nor
 // SCALE-Sim. They check
 //  - the scalesim_v2 timing model against every row SCALE-Sim ran (CALC:
-//    exact; USER: the recorded Nibble figure, and the documented error);
+//    exact; USER: exact too, read-buffer prefetch stalls replayed);
 //  - the nibble binary itself (import + run, TIMING/FAST/DETAILED) on a
 //    sample of the table's SCALE-Sim runs, regenerated from the rows.
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -81,6 +82,15 @@ hw::MacArrayParams array_of(const Row& r) {
   return a;
 }
 
+// A conv row's layer as SCALE-Sim reads it (its IFMAP addresses matter to
+// the USER read buffers); a GEMM row has none.
+std::optional<hw::ScaleSimLayerGeometry> layer_of(const Row& r) {
+  if (r.at("form") != "conv" || r.at("ifmap_h").empty()) return std::nullopt;
+  return hw::ScaleSimLayerGeometry{num(r, "ifmap_h"),  num(r, "ifmap_w"),  num(r, "filter_h"),
+                                   num(r, "filter_w"), num(r, "channels"), num(r, "num_filter"),
+                                   num(r, "stride")};
+}
+
 // A row SCALE-Sim ran holds its figures; the others say why not
 // ("not run by SCALE-Sim (time budget)", ...).
 bool compared(const Row& r) {
@@ -125,23 +135,30 @@ TEST(ScaleSimAgreement, CalcRowsAreExact) {
   EXPECT_GE(checked, 200u);
 }
 
-// USER rows: the model reproduces what the table recorded for Nibble (the
-// rule of docs/microarch.md 12.3), and the table's own match column agrees.
-TEST(ScaleSimAgreement, UserRowsReproduceTheRecordedFigures) {
-  uint64_t checked = 0, drain_stalls_exact = 0;
+// USER rows: the model, with the read buffers' prefetch stalls replayed
+// (docs/microarch.md 12.3), gives SCALE-Sim's exact figures, as the table
+// recorded for the binary.
+TEST(ScaleSimAgreement, UserRowsAreExact) {
+  uint64_t checked = 0, stalled = 0, read_stalled = 0;
   for (const auto& r : read_table()) {
     if (!compared(r) || r.at("bandwidth_mode") != "USER") continue;
     const hw::GemmShape s{uint32_t(num(r, "m")), uint32_t(num(r, "n")), uint32_t(num(r, "k"))};
-    const hw::ScaleSimCycles c = hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s);
-    EXPECT_EQ(c.total, num(r, "nibble_total")) << r.at("layer");
-    EXPECT_EQ(c.stalls, num(r, "nibble_stalls")) << r.at("layer");
-    const bool exact = c.total == num(r, "scalesim_total") && c.stalls == num(r, "scalesim_stalls");
-    EXPECT_EQ(r.at("match") == "1", exact);
-    drain_stalls_exact += exact && c.stalls > 0;  // SCALE-Sim's OFMAP drain stalls, replayed
+    const auto layer = layer_of(r);
+    const hw::ScaleSimCycles c =
+        hw::scalesim_gemm_cycles(array_of(r), Precision::int4_int4, s, layer ? &*layer : nullptr);
+    const std::string who = r.at("config") + " " + r.at("layer");
+    EXPECT_EQ(c.total, num(r, "scalesim_total")) << who;
+    EXPECT_EQ(c.stalls, num(r, "scalesim_stalls")) << who;
+    EXPECT_EQ(c.total, num(r, "nibble_total")) << who;
+    EXPECT_EQ(c.stalls, num(r, "nibble_stalls")) << who;
+    EXPECT_EQ(r.at("match"), "1") << who;
+    stalled += c.stalls > 0;
+    read_stalled += c.read_prefetches > 0 && c.stalls > 0;
     ++checked;
   }
-  EXPECT_GT(checked, 30u);
-  EXPECT_GT(drain_stalls_exact, 0u);
+  EXPECT_GT(checked, 150u);
+  EXPECT_GE(stalled, 45u);
+  EXPECT_GE(read_stalled, 40u);  // prefetch stalls, not only the OFMAP drain's
 }
 
 // The binary: SCALE-Sim inputs regenerated from the table's rows, imported
@@ -192,22 +209,28 @@ std::vector<std::pair<uint64_t, uint64_t>> run_cli(const std::filesystem::path& 
 TEST(ScaleSimAgreement, BinaryReproducesTableSample) {
   ASSERT_NE(std::getenv("NIBBLE_CLI"), nullptr);
   // The table's runs (one .cfg + topology each), in table order.
-  std::vector<std::vector<Row>> runs;
+  std::vector<std::vector<Row>> runs, user_runs;
   std::string last;
   for (const auto& r : read_table()) {
-    if (r.at("set") != "random") continue;
+    if (r.at("set") != "random" && r.at("set") != "random_user") continue;
+    auto& to = r.at("set") == "random" ? runs : user_runs;
     const std::string key = r.at("config");
-    if (key != last) runs.emplace_back();
+    if (key != last) to.emplace_back();
     last = key;
-    runs.back().push_back(r);
+    to.back().push_back(r);
   }
   ASSERT_GE(runs.size(), 12u);
+  ASSERT_GE(user_runs.size(), 6u);
+  // Every 7th run (all dataflows, forms and bandwidth modes appear) and
+  // every 3rd of the USER runs drawn to stall the read buffers.
+  std::vector<const std::vector<Row>*> sample;
+  for (size_t i = 0; i < runs.size(); i += 7) sample.push_back(&runs[i]);
+  for (size_t i = 0; i < user_runs.size(); i += 3) sample.push_back(&user_runs[i]);
   test::ScratchDir scratch;
   int sampled = 0;
-  // Every 7th run (all dataflows, forms and bandwidth modes appear), small
-  // arrays in DETAILED and FAST too.
-  for (size_t i = 0; i < runs.size(); i += 7, ++sampled) {
-    const auto& rows = runs[i];
+  // Small arrays in DETAILED and FAST too.
+  for (size_t i = 0; i < sample.size(); ++i, ++sampled) {
+    const auto& rows = *sample[i];
     const auto dir = scratch.path() / std::to_string(i);
     std::filesystem::create_directories(dir);
     test::write_text(dir / "t.cfg", cfg_text(rows.front()));
@@ -227,14 +250,12 @@ TEST(ScaleSimAgreement, BinaryReproducesTableSample) {
         const auto& r = rows[l];
         EXPECT_EQ(got[l].first, num(r, "nibble_total")) << mode << " " << r.at("layer");
         EXPECT_EQ(got[l].second, num(r, "nibble_stalls")) << mode << " " << r.at("layer");
-        if (r.at("bandwidth_mode") == "CALC") {
-          EXPECT_EQ(got[l].first, num(r, "scalesim_total")) << mode << " " << r.at("layer");
-          EXPECT_EQ(got[l].second, num(r, "scalesim_stalls")) << mode << " " << r.at("layer");
-        }
+        EXPECT_EQ(got[l].first, num(r, "scalesim_total")) << mode << " " << r.at("layer");
+        EXPECT_EQ(got[l].second, num(r, "scalesim_stalls")) << mode << " " << r.at("layer");
       }
     }
   }
-  EXPECT_GE(sampled, 10);
+  EXPECT_GE(sampled, 12);
 }
 
 // Every shipped row (every topology SCALE-Sim ships and can read, on each of

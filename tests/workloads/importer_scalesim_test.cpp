@@ -36,6 +36,12 @@ TEST(ImporterScaleSim, ConvTopologyResnet18) {
   const Op& conv1 = r.workload.ops[0];
   EXPECT_EQ(conv1.name, "Conv1");
   EXPECT_EQ(conv1.conv.out_height(), 110u);
+  // The op's IFMAP is 7 + 109 * 2 = 225 rows; SCALE-Sim's true 224 is kept
+  // for its USER read buffers' addresses (its last windows read past it).
+  EXPECT_EQ(conv1.conv.in_height, 225u);
+  EXPECT_EQ(conv1.conv.scalesim_height, 224u);
+  EXPECT_EQ(conv1.conv.scalesim_width, 224u);
+  EXPECT_EQ(r.workload.ops[1].conv.scalesim_height, 0u);  // 56 - 3 divides by 1: none
   EXPECT_EQ(*gemm_of(conv1), (GemmShape{.m = 110 * 110, .n = 64, .k = 147, .count = 1}));
   // Conv2_1a: 56x56 3x3 unpadded -> 54x54 (SCALE-Sim's convention, not PyTorch's).
   EXPECT_EQ(*gemm_of(r.workload.ops[1]), (GemmShape{.m = 54 * 54, .n = 64, .k = 576, .count = 1}));

@@ -69,7 +69,11 @@ Op conv_op(const std::vector<std::string>& f, const std::string& where, Precisio
              .kernel_w = s,
              .stride = stride,
              .padding = 0,
-             .groups = 1};
+             .groups = 1,
+             // The true IFMAP when it was extended (its addresses matter
+             // to SCALE-Sim's USER read buffers, hw_models/scalesim_read_buffer.hpp).
+             .scalesim_height = extent(h, r) != h ? h : 0,
+             .scalesim_width = extent(w, s) != w ? w : 0};
   op.a = operand(f[0] + ".ifmap");
   op.b = operand(f[0] + ".filter");
   return op;

@@ -33,6 +33,11 @@ struct Conv2dShape {
   uint64_t batch = 1, in_channels = 0, in_height = 0, in_width = 0;
   uint64_t out_channels = 0, kernel_h = 1, kernel_w = 1;
   uint64_t stride = 1, padding = 0, groups = 1;
+  // A SCALE-Sim layer whose stride does not divide H - R: the IFMAP's true
+  // height / width (in_height / in_width are then larger, so the output has
+  // SCALE-Sim's size; its windows read past the true edge as null requests,
+  // which its USER read buffers see). 0: in_height / in_width.
+  uint64_t scalesim_height = 0, scalesim_width = 0;
   uint64_t out_height() const { return (in_height + 2 * padding - kernel_h) / stride + 1; }
   uint64_t out_width() const { return (in_width + 2 * padding - kernel_w) / stride + 1; }
   bool operator==(const Conv2dShape&) const = default;

@@ -37,6 +37,8 @@ Json op_json(const Op& op) {
       j["in_width"] = c.in_width, j["out_channels"] = c.out_channels;
       j["kernel_h"] = c.kernel_h, j["kernel_w"] = c.kernel_w, j["stride"] = c.stride;
       j["padding"] = c.padding, j["groups"] = c.groups;
+      if (c.scalesim_height != 0) j["scalesim_height"] = c.scalesim_height;
+      if (c.scalesim_width != 0) j["scalesim_width"] = c.scalesim_width;
       break;
     }
     case OpType::vector:
@@ -97,6 +99,8 @@ Op read_op(const Json& j, const std::string& file, const std::string& ptr) {
       c.stride = o.uint_or("stride", 1, 1, 1024);
       c.padding = o.uint_or("padding", 0, 0, 1024);
       c.groups = o.uint_or("groups", 1, 1, kMaxDim);
+      c.scalesim_height = o.uint_or("scalesim_height", 0, 0, kMaxDim);
+      c.scalesim_width = o.uint_or("scalesim_width", 0, 0, kMaxDim);
       try {
         lower_conv(c);
       } catch (const InputError& e) {

@@ -14,8 +14,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <tuple>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
@@ -89,15 +89,17 @@ void finish_train_spec(SweepSpec& spec) {
     return from_file ? fmt::format("{}: {}", spec.file, pointer) : std::string(flag);
   };
   if (t.mode != "fast" && t.mode != "detailed")
-    throw InputError(fmt::format("{}: expected fast or detailed (nibble train --mode), found \"{}\"",
-                                 where("--mode", "/train/mode"), t.mode));
+    throw InputError(
+        fmt::format("{}: expected fast or detailed (nibble train --mode), found \"{}\"",
+                    where("--mode", "/train/mode"), t.mode));
   try {
     t.net = fs::absolute(resolve(t.net, "workloads/nets", "--net")).lexically_normal().string();
   } catch (const InputError& e) {
     throw InputError(from_file ? fmt::format("{}: /train/net: {}", spec.file, e.what()) : e.what());
   }
   try {
-    t.recipe = fs::absolute(resolve(t.recipe, "configs/recipes", "recipe")).lexically_normal().string();
+    t.recipe =
+        fs::absolute(resolve(t.recipe, "configs/recipes", "recipe")).lexically_normal().string();
   } catch (const InputError& e) {
     throw InputError(from_file ? fmt::format("{}: /train/recipe: {}", spec.file, e.what())
                                : e.what());
@@ -422,10 +424,9 @@ const Registrar registrar{
           ->type_name("NAME|FILE");
       a->epochs_opt = cmd->add_option("--epochs", a->epochs, "With --train: epochs per point")
                           ->check(CLI::Range(uint64_t{1}, uint64_t{100000}));
-      a->train_limit_opt =
-          cmd->add_option("--train-limit", a->train_limit,
-                          "With --train: the first N training images")
-              ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+      a->train_limit_opt = cmd->add_option("--train-limit", a->train_limit,
+                                           "With --train: the first N training images")
+                               ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
       a->test_limit_opt =
           cmd->add_option("--test-limit", a->test_limit, "With --train: the first N test images")
               ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));

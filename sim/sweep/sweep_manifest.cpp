@@ -29,9 +29,9 @@ std::vector<std::string> train_command(const std::string& nibble, const SweepSpe
                                        const SweepPoint& point, const SweepDir& dir) {
   const TrainFlags& t = spec.train;
   const TrainSets sets = train_sets(spec, point);
-  std::vector<std::string> argv = {nibble,  "train",  "--chip",   fs::absolute(spec.chip).string(),
-                                   "--net", t.net,    "--recipe", t.recipe,
-                                   "--epochs", fmt::format("{}", t.epochs)};
+  std::vector<std::string> argv = {
+      nibble,     "train",  "--chip",   fs::absolute(spec.chip).string(), "--net", t.net,
+      "--recipe", t.recipe, "--epochs", fmt::format("{}", t.epochs)};
   if (t.batch) argv.insert(argv.end(), {"--batch", fmt::format("{}", *t.batch)});
   if (t.train_limit) argv.insert(argv.end(), {"--train-limit", fmt::format("{}", *t.train_limit)});
   if (t.test_limit) argv.insert(argv.end(), {"--test-limit", fmt::format("{}", *t.test_limit)});

@@ -87,8 +87,8 @@ std::vector<LayerTotals> layer_totals(const json& ops) {
 std::string layers_csv_rows(const std::string& point, const std::vector<LayerTotals>& layers) {
   std::string out;
   for (const auto& l : layers)
-    out += fmt::format("{},{},{},{}\n", csv_field(point), csv_field(l.layer),
-                       number_text(l.cycles), number_text(l.energy_pj));
+    out += fmt::format("{},{},{},{}\n", csv_field(point), csv_field(l.layer), number_text(l.cycles),
+                       number_text(l.energy_pj));
   return out;
 }
 

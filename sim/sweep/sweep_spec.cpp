@@ -81,10 +81,10 @@ std::string canonical_pointer(const SweepSpec& spec, const std::string& pointer,
       return pointer;
   }
   if (pointer.size() >= 2 && pointer[0] == '/') return "chip:" + pointer;
-  throw InputError(fmt::format(
-      "{}: expected chip:/json/pointer, recipe:/json/pointer or seed (e.g. "
-      "chip:/cores/0/array/accumulator_bits=8,16 or seed=1,2,3), found pointer '{}'",
-      source, pointer));
+  throw InputError(
+      fmt::format("{}: expected chip:/json/pointer, recipe:/json/pointer or seed (e.g. "
+                  "chip:/cores/0/array/accumulator_bits=8,16 or seed=1,2,3), found pointer '{}'",
+                  source, pointer));
 }
 
 // Seeds are what `nibble train --seed` takes: unsigned decimal integers.
@@ -104,9 +104,9 @@ void check_seed_given_once(const SweepSpec& spec, const std::string& source) {
   const bool swept = std::any_of(spec.axes.begin(), spec.axes.end(),
                                  [&](const SweepAxis& a) { return is_seed(a.pointer); });
   if (swept || std::any_of(spec.fixed.begin(), spec.fixed.end(), is_seed))
-    throw InputError(fmt::format(
-        "{}: the seed is given twice: {} and {} seed; give it once", source,
-        spec.file.empty() ? "--seed" : "/train/seed", swept ? "a swept" : "a fixed"));
+    throw InputError(fmt::format("{}: the seed is given twice: {} and {} seed; give it once",
+                                 source, spec.file.empty() ? "--seed" : "/train/seed",
+                                 swept ? "a swept" : "a fixed"));
 }
 
 namespace {
@@ -202,11 +202,12 @@ std::string relative_to(const std::string& name, const fs::path& base_dir) {
 // The "train" block: the budget and inputs of every point's nibble train.
 TrainFlags read_train_block(const json& block, const std::string& file, const fs::path& base_dir) {
   if (!block.is_object())
-    throw InputError(fmt::format("{}: /train: expected an object {{\"net\": ..., \"recipe\": ..., "
-                                 "\"epochs\": ...}}, found {}",
-                                 file, block.dump().substr(0, 80)));
-  static const std::set<std::string> known = {"net",        "recipe",     "data", "epochs", "batch",
-                                              "train_limit", "test_limit", "mode", "seed"};
+    throw InputError(
+        fmt::format("{}: /train: expected an object {{\"net\": ..., \"recipe\": ..., "
+                    "\"epochs\": ...}}, found {}",
+                    file, block.dump().substr(0, 80)));
+  static const std::set<std::string> known = {
+      "net", "recipe", "data", "epochs", "batch", "train_limit", "test_limit", "mode", "seed"};
   for (const auto& [key, value] : block.items())
     if (!known.count(key))
       throw InputError(fmt::format(
@@ -217,7 +218,8 @@ TrainFlags read_train_block(const json& block, const std::string& file, const fs
   TrainFlags t;
   t.enabled = true;
   const auto net = r.string("net");
-  if (!net) throw InputError(fmt::format("{}: /train/net: missing (a library net name or file)", file));
+  if (!net)
+    throw InputError(fmt::format("{}: /train/net: missing (a library net name or file)", file));
   t.net = relative_to(*net, base_dir);
   const auto recipe = r.string("recipe");
   if (!recipe)
@@ -271,8 +273,8 @@ SweepSpec read_axes(SweepSpec spec, const Reader& r, const std::string& file) {
 SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const fs::path& base_dir) {
   if (!doc.is_object()) throw InputError(fmt::format("{}: expected a JSON object", file));
   static const std::set<std::string> known = {
-      "format", "description", "chip", "workload", "training", "batch", "hfp8_1x1",
-      "mode",   "seed",        "train", "fixed",   "axes",     "zip"};
+      "format", "description", "chip",  "workload", "training", "batch", "hfp8_1x1",
+      "mode",   "seed",        "train", "fixed",    "axes",     "zip"};
   for (const auto& [key, value] : doc.items())
     if (!known.count(key))
       throw InputError(fmt::format(

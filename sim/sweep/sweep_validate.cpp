@@ -33,7 +33,8 @@ void validate_train_points(const SweepSpec& spec, const std::vector<SweepPoint>&
     std::vector<config::Override> overrides;
     std::vector<std::string> recipe_sets = sets.recipe;
     // nibble train applies --batch as the last recipe override.
-    if (spec.train.batch) recipe_sets.push_back(fmt::format("/optimizer/batch={}", *spec.train.batch));
+    if (spec.train.batch)
+      recipe_sets.push_back(fmt::format("/optimizer/batch={}", *spec.train.batch));
     try {
       for (const auto& s : sets.chip) overrides.push_back(config::parse_override(s));
       const config::ChipConfig cfg = config::load_chip_config(spec.chip, overrides);

@@ -1,5 +1,6 @@
-// nibble sweep: runs one `nibble run` per point of a parameter sweep (each
-// its own process, N at a time), stores finished points atomically so a
+// nibble sweep: runs one `nibble run` (with --train: one closed-loop
+// `nibble train --chip`) per point of a parameter sweep (each its own
+// process, N at a time), stores finished points atomically so a
 // rerun skips them, and merges the totals into results.csv / layers.csv with
 // plots. `--backend slurm` writes a job array instead; `nibble sweep collect
 // DIR` merges what the array finished; `nibble sweep run-point DIR --index I`
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "hw_models/numerics/errors.hpp"
 #include "sim/app/command_registry.hpp"
@@ -21,6 +23,7 @@
 #include "sim/app/data_dir.hpp"
 #include "sim/app/input_checks.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/named_inputs.hpp"
 #include "sim/app/workload_source.hpp"
 #include "sim/report/report_writer.hpp"
 #include "sim/sweep/local_pool.hpp"
@@ -29,7 +32,9 @@
 #include "sim/sweep/sweep_manifest.hpp"
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_validate.hpp"
+#include "workloads/data/idx_reader.hpp"
 #include "workloads/io/safe_output.hpp"
+#include "workloads/trainer/model.hpp"
 
 namespace nibble::app {
 namespace {
@@ -44,6 +49,11 @@ struct SweepArgs {
   uint64_t batch = 0, seed = 0;
   size_t jobs = 1;
   CLI::Option *batch_opt = nullptr, *seed_opt = nullptr, *mode_opt = nullptr;
+  // --train: every point is a closed-loop `nibble train --chip`.
+  bool train = false;
+  std::string recipe, data;
+  uint64_t epochs = 1, train_limit = 0, test_limit = 0;
+  CLI::Option *epochs_opt = nullptr, *train_limit_opt = nullptr, *test_limit_opt = nullptr;
   CLI::App *collect = nullptr, *run_point = nullptr;
   std::string point_dir;
   size_t point_index = 0;
@@ -68,17 +78,78 @@ void check_workload(const std::string& workload, const std::string& source) {
                                      source, workload));
 }
 
+// A training sweep's inputs: the network and recipe resolved as nibble train
+// resolves them (absolute, for Slurm nodes), the mode nibble train accepts,
+// the network file loaded and the data set's test split read, all before
+// anything runs or is written.
+void finish_train_spec(SweepSpec& spec) {
+  TrainFlags& t = spec.train;
+  const bool from_file = !spec.file.empty();
+  auto where = [&](const char* flag, const char* pointer) {
+    return from_file ? fmt::format("{}: {}", spec.file, pointer) : std::string(flag);
+  };
+  if (t.mode != "fast" && t.mode != "detailed")
+    throw InputError(
+        fmt::format("{}: expected fast or detailed (nibble train --mode), found \"{}\"",
+                    where("--mode", "/train/mode"), t.mode));
+  try {
+    t.net = fs::absolute(resolve(t.net, "workloads/nets", "--net")).lexically_normal().string();
+  } catch (const InputError& e) {
+    throw InputError(from_file ? fmt::format("{}: /train/net: {}", spec.file, e.what()) : e.what());
+  }
+  try {
+    t.recipe =
+        fs::absolute(resolve(t.recipe, "configs/recipes", "recipe")).lexically_normal().string();
+  } catch (const InputError& e) {
+    throw InputError(from_file ? fmt::format("{}: /train/recipe: {}", spec.file, e.what())
+                               : e.what());
+  }
+  if (!t.data.empty()) t.data = fs::absolute(t.data).lexically_normal().string();
+  check_seed_given_once(spec, from_file ? spec.file : "--seed");
+  (void)train::Model::load(t.net, spec.train.seed.value_or(1));
+  (void)data::load_fashion_mnist(t.data.empty() ? data::kFashionMnistDir : t.data, "t10k");
+}
+
 SweepSpec spec_from_args(const SweepArgs& a) {
   SweepSpec spec;
   if (!a.spec_file.empty()) {
     if (!a.chip.empty() || !a.workload.empty() || !a.sets.empty() || a.zip || a.training ||
-        a.hfp8_1x1 || a.batch_opt->count() || a.seed_opt->count() || a.mode_opt->count())
-      throw InputError(
-          fmt::format("--spec {}: the sweep file gives chip, network, flags and axes; drop "
-                      "--chip/--net/--set/--zip/--training/--batch/--hfp8-1x1/--mode/--seed",
-                      a.spec_file));
+        a.hfp8_1x1 || a.batch_opt->count() || a.seed_opt->count() || a.mode_opt->count() ||
+        a.train || !a.recipe.empty() || !a.data.empty() || a.epochs_opt->count() ||
+        a.train_limit_opt->count() || a.test_limit_opt->count())
+      throw InputError(fmt::format(
+          "--spec {}: the sweep file gives chip, network, flags and axes; drop "
+          "--chip/--net/--set/--zip/--training/--batch/--hfp8-1x1/--mode/--seed/--train/"
+          "--recipe/--epochs/--train-limit/--test-limit/--data",
+          a.spec_file));
     spec = read_sweep_spec(a.spec_file);
+  } else if (a.train) {
+    if (a.chip.empty() || a.workload.empty() || a.recipe.empty())
+      throw InputError(
+          "nibble sweep --train needs --chip FILE, --net NET and --recipe RECIPE (or --spec FILE)");
+    if (a.training || a.hfp8_1x1)
+      throw InputError(
+          "--training and --hfp8-1x1 are nibble run flags; with --train every point trains "
+          "(the recipe says which layers run in HFP8)");
+    spec.chip = a.chip;
+    spec.train.enabled = true;
+    spec.train.net = a.workload;
+    spec.train.recipe = a.recipe;
+    spec.train.data = a.data;
+    spec.train.epochs = a.epochs;
+    if (a.batch_opt->count()) spec.train.batch = a.batch;
+    if (a.train_limit_opt->count()) spec.train.train_limit = a.train_limit;
+    if (a.test_limit_opt->count()) spec.train.test_limit = a.test_limit;
+    if (a.mode_opt->count()) spec.train.mode = a.mode;
+    if (a.seed_opt->count()) spec.train.seed = a.seed;
+    spec.zip = a.zip;
+    for (const auto& s : a.sets) add_set_argument(spec, s);
   } else {
+    if (!a.recipe.empty() || !a.data.empty() || a.epochs_opt->count() ||
+        a.train_limit_opt->count() || a.test_limit_opt->count())
+      throw InputError(
+          "--recipe, --epochs, --train-limit, --test-limit and --data are for training sweeps: "
+          "add --train");
     if (a.chip.empty() || a.workload.empty())
       throw InputError("nibble sweep needs --chip FILE and --net NET (or --spec FILE)");
     spec.chip = a.chip;
@@ -90,6 +161,11 @@ SweepSpec spec_from_args(const SweepArgs& a) {
     if (a.seed_opt->count()) spec.run.seed = a.seed;
     spec.zip = a.zip;
     for (const auto& s : a.sets) add_set_argument(spec, s);
+  }
+  if (spec.train.enabled) {
+    spec.chip = fs::absolute(spec.chip).lexically_normal();
+    finish_train_spec(spec);
+    return spec;
   }
   if (spec.run.mode != "timing" && spec.run.mode != "fast" && spec.run.mode != "detailed")
     throw InputError(
@@ -197,6 +273,18 @@ void write_sweep_report(const SweepDir& dir, const SweepManifest& m, const Colle
     sec.add("status", std::string("finished"));
     std::ifstream in(dir.finished(p.id) / "report.json");
     const auto r = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (m.spec.train.enabled) {
+      // A training point: its final test accuracy and the mean cost of its
+      // training steps (results.csv has the rest).
+      for (const auto& [key, ptr, unit] :
+           {std::tuple{"test_accuracy", "/final/test_accuracy", ""},
+            std::tuple{"mean_cycles_per_step", "/chip/cycles_per_step", "cycles"},
+            std::tuple{"mean_energy_uj_per_step", "/chip/energy_uj_per_step", "uJ"}})
+        if (r.is_object() && r.contains(nlohmann::json::json_pointer(ptr)) &&
+            r[nlohmann::json::json_pointer(ptr)].is_number())
+          sec.add(key, r[nlohmann::json::json_pointer(ptr)].get<double>(), unit);
+      continue;
+    }
     for (const char* key : {"cycles", "energy_pj"}) {
       const auto ptr = nlohmann::json::json_pointer(fmt::format("/totals/{}/value", key));
       if (r.is_object() && r.contains(ptr) && r[ptr].is_number())
@@ -215,7 +303,10 @@ void run_sweep(const SweepArgs& a) {
   io::check_output_folder(dir.root, "--out");
   const std::string nibble = self_exe();
   const SweepManifest m = make_manifest(nibble, spec, dir);
-  validate_points(spec, m.points, gemm_modes(spec));
+  if (spec.train.enabled)
+    validate_train_points(spec, m.points);
+  else
+    validate_points(spec, m.points, gemm_modes(spec));
   check_same_sweep(dir, m);
   io::make_output_folder(dir.points(), "--out");
   SweepLock lock(dir.root);
@@ -325,7 +416,23 @@ const Registrar registrar{
                         ->type_name("timing|fast|detailed");
       a->seed_opt =
           cmd->add_option("--seed", a->seed, "Passed to nibble run")->check(kUnsignedInteger);
-      cmd->add_flag("--no-plot", a->no_plot, "Do not draw pareto.png and layers.png");
+      cmd->add_flag("--no-plot", a->no_plot, "Do not draw the plots (pareto.png, layers.png, ...)");
+      cmd->add_flag("--train", a->train,
+                    "Training sweep: every point runs nibble train --chip (closed loop); --set "
+                    "takes chip:/ptr, recipe:/ptr or seed (docs/sweeps.md)");
+      cmd->add_option("--recipe", a->recipe, "With --train: the recipe (name or file)")
+          ->type_name("NAME|FILE");
+      a->epochs_opt = cmd->add_option("--epochs", a->epochs, "With --train: epochs per point")
+                          ->check(CLI::Range(uint64_t{1}, uint64_t{100000}));
+      a->train_limit_opt = cmd->add_option("--train-limit", a->train_limit,
+                                           "With --train: the first N training images")
+                               ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+      a->test_limit_opt =
+          cmd->add_option("--test-limit", a->test_limit, "With --train: the first N test images")
+              ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+      cmd->add_option("--data", a->data,
+                      "With --train: folder with the Fashion-MNIST *-ubyte.gz files")
+          ->type_name("DIR");
 
       a->collect = cmd->add_subcommand("collect",
                                        "Merge a sweep folder's finished points into "

@@ -18,8 +18,10 @@
 #include "sim/app/data_dir.hpp"
 #include "sim/app/input_checks.hpp"
 #include "sim/app/invocation.hpp"
+#include "sim/app/named_inputs.hpp"
 #include "sim/chip_exec/chip_executor.hpp"
 #include "sim/chip_exec/cost_report.hpp"
+#include "sim/chip_exec/recipe_binding.hpp"
 #include "sim/config/chip_config.hpp"
 #include "sim/energy/area_report.hpp"
 #include "sim/report/progress_line.hpp"
@@ -89,22 +91,6 @@ struct ChipEpoch {
   uint64_t steps = 0, cycles = 0;
   double energy_pj = 0;
 };
-
-// A name like "cnn" resolves to workloads/nets/cnn.json (recipes likewise),
-// looked up in the working directory, then in the source tree.
-std::string resolve(const std::string& name_or_path, const std::string& folder, const char* what) {
-  namespace fs = std::filesystem;
-  // Any existing path is the user's file; the input layer says what is wrong
-  // with it (a folder, a FIFO, a symlink loop), never a filesystem exception.
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(name_or_path, ec))) return name_or_path;
-  for (const fs::path& root : {fs::path("."), data_root()}) {
-    const fs::path p = root / folder / (name_or_path + ".json");
-    if (fs::exists(p, ec)) return p.string();
-  }
-  throw InputError(fmt::format("{} '{}': no such file, and no {}/{}.json", what, name_or_path,
-                               folder, name_or_path));
-}
 
 std::vector<uint64_t> parse_steps(const std::string& list) {
   std::vector<uint64_t> steps;
@@ -207,52 +193,6 @@ std::string history_csv(const nlohmann::json& report) {
   return out;
 }
 
-// On a chip the chip config owns the GEMM arithmetic (accumulator width and
-// mode, FP16 chunk); the recipe owns policy. A recipe "gemm" key that is
-// given and disagrees with the chip is an input error naming both; keys not
-// given take the chip's values, so the report records what ran.
-void bind_gemm_to_chip(train::Recipe& recipe, const config::ChipConfig& chip_cfg,
-                       const std::string& chip_file) {
-  const auto& cores = chip_cfg.chip.cores;
-  const auto& array = cores.front().array;
-  for (size_t i = 1; i < cores.size(); ++i) {
-    const auto& b = cores[i].array;
-    if (b.accumulator_bits != array.accumulator_bits || b.accumulation != array.accumulation ||
-        b.fp16_chunk_size != array.fp16_chunk_size)
-      throw InputError(fmt::format(
-          "{}: /cores/{}/array: accumulates differently from /cores/0/array; closed-loop training "
-          "needs one arithmetic on every core",
-          chip_file, i));
-  }
-  const std::string mode =
-      array.accumulation == hw::Accumulation::int_exact ? "int_exact" : "fp16_chunked";
-  auto clash = [&](const char* key, const std::string& recipe_value, const char* chip_key,
-                   const std::string& chip_value) {
-    throw InputError(fmt::format(
-        "{}: /gemm/{} is {}, but the chip {} has /cores/0/array/{} = {}: on a chip the chip "
-        "config owns the arithmetic; drop /gemm/{} from the recipe, or set the chip "
-        "(--set /cores/0/array/{}=...)",
-        recipe.path, key, recipe_value, chip_file, chip_key, chip_value, key, chip_key));
-  };
-  auto& g = recipe.gemm;
-  if (recipe.gemm_given.accumulation && g.accumulation != mode)
-    clash("accumulation", g.accumulation, "accumulation", mode);
-  if (recipe.gemm_given.acc_bits && g.acc_bits != static_cast<int>(array.accumulator_bits))
-    clash("acc_bits", std::to_string(g.acc_bits), "accumulator_bits",
-          std::to_string(array.accumulator_bits));
-  if (recipe.gemm_given.chunk && mode == "fp16_chunked" &&
-      g.chunk != static_cast<int>(array.fp16_chunk_size))
-    clash("chunk", std::to_string(g.chunk), "fp16_chunk_size",
-          std::to_string(array.fp16_chunk_size));
-  g.accumulation = mode;
-  g.acc_bits = static_cast<int>(array.accumulator_bits);
-  g.chunk = static_cast<int>(array.fp16_chunk_size);
-  auto& e = recipe.effective["gemm"];
-  e["accumulation"] = g.accumulation;
-  e["acc_bits"] = g.acc_bits;
-  if (mode == "fp16_chunked") e["chunk"] = g.chunk;
-}
-
 void run_train(TrainArgs& a) {
   using namespace nibble::train;
   a.deprecated.warn();
@@ -297,7 +237,7 @@ void run_train(TrainArgs& a) {
   std::optional<config::ChipConfig> chip_cfg;
   if (!a.chip.empty()) {
     chip_cfg = config::load_chip_config(a.chip, parse_overrides(a.sets));
-    bind_gemm_to_chip(recipe, *chip_cfg, a.chip);
+    chip_exec::bind_gemm_to_chip(recipe, *chip_cfg, a.chip);
     const hw::FidelityMode mode =
         a.mode == "detailed" ? hw::FidelityMode::detailed : hw::FidelityMode::fast;
     chip = std::make_unique<chip_exec::ChipExecutor>(chip_cfg->chip, chip_cfg->tech, mode);

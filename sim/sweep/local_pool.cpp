@@ -21,13 +21,38 @@ std::string format_duration(double seconds) {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+struct Running {
+  size_t index;
+  Clock::time_point started;
+};
+
 void start_point(const SweepDir& dir, const SweepManifest& m, size_t index,
-                 std::map<pid_t, size_t>& running) {
+                 std::map<pid_t, Running>& running) {
   const std::string& id = m.points[index].id;
   // A .tmp left by a killed or failed attempt is discarded, never resumed.
   fs::remove_all(dir.running(id));
   fs::create_directories(dir.running(id));
-  running[spawn_point(m.commands[index], dir.running(id) / "run.log")] = index;
+  running[spawn_point(m.commands[index], dir.running(id) / "run.log")] = {index, Clock::now()};
+}
+
+// While points run for minutes (training points), one line per running
+// point every kStillRunningS: its id, how long it has run, and the last line
+// of its log (nibble train's own progress line).
+constexpr double kStillRunningS = 60;
+
+void print_still_running(const SweepDir& dir, const SweepManifest& m,
+                         const std::map<pid_t, Running>& running, std::FILE* progress) {
+  for (const auto& [pid, r] : running) {
+    const std::string& id = m.points[r.index].id;
+    std::string last = tail_of_file(dir.running(id) / "run.log", 1);
+    while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.pop_back();
+    const double s = std::chrono::duration<double>(Clock::now() - r.started).count();
+    std::fprintf(progress, "point %s running for %s%s%s\n", id.c_str(), format_duration(s).c_str(),
+                 last.empty() ? "" : ": ", last.substr(0, 160).c_str());
+  }
+  std::fflush(progress);
 }
 
 // Stores a point that exited, atomically, or records why it failed.
@@ -59,20 +84,27 @@ bool finish_point(const SweepDir& dir, const SweepManifest& m, size_t index,
 
 PoolReport run_points(const SweepDir& dir, const SweepManifest& m, const std::vector<size_t>& todo,
                       size_t jobs, size_t already_done, std::FILE* progress) {
-  using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
+  auto last_line = t0;
   PoolReport report;
-  std::map<pid_t, size_t> running;
+  std::map<pid_t, Running> running;
   size_t next = 0, completed = 0;
   const size_t total = m.points.size();
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && running.size() < std::max<size_t>(jobs, 1))
       start_point(dir, m, todo[next++], running);
     ChildExit exit;
-    const pid_t pid = wait_any_child(exit);
+    const pid_t pid = progress ? wait_any_child_for(exit, 1.0) : wait_any_child(exit);
+    if (pid == 0) {
+      if (std::chrono::duration<double>(Clock::now() - last_line).count() >= kStillRunningS) {
+        print_still_running(dir, m, running, progress);
+        last_line = Clock::now();
+      }
+      continue;
+    }
     const auto it = running.find(pid);
     if (it == running.end()) continue;  // not a point (cannot happen; be safe)
-    const size_t index = it->second;
+    const size_t index = it->second.index;
     running.erase(it);
     ++completed;
     if (finish_point(dir, m, index, exit)) {
@@ -84,6 +116,7 @@ PoolReport run_points(const SweepDir& dir, const SweepManifest& m, const std::ve
                      exit.describe().c_str(), dir.failure(m.points[index].id).c_str());
     }
     if (progress) {
+      last_line = Clock::now();
       const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
       const size_t left = todo.size() - completed;
       std::fprintf(

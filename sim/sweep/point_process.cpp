@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "hw_models/numerics/errors.hpp"
 
@@ -62,6 +64,26 @@ pid_t wait_any_child(ChildExit& exit) {
   if (WIFEXITED(status)) exit.code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
   return pid;
+}
+
+pid_t wait_any_child_for(ChildExit& exit, double seconds) {
+  // Polls every 100 ms: a sweep waits minutes per point, so the wake-ups
+  // cost nothing, and no signal handler is needed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (true) {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) throw SimulationError(fmt::format("waitpid failed: {}", std::strerror(errno)));
+    if (pid > 0) {
+      exit = {};
+      if (WIFEXITED(status)) exit.code = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
+      return pid;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 std::string tail_of_file(const std::filesystem::path& file, size_t lines) {

@@ -26,6 +26,9 @@ pid_t spawn_point(std::vector<std::string> argv, const std::filesystem::path& lo
 
 // Waits for any child; returns its pid and how it ended.
 pid_t wait_any_child(ChildExit& exit);
+// The same, but gives up after `seconds` and returns 0 (the sweep's
+// progress line while long points run).
+pid_t wait_any_child_for(ChildExit& exit, double seconds);
 
 // The last `lines` lines of a text file (for failure records).
 std::string tail_of_file(const std::filesystem::path& file, size_t lines);

@@ -21,8 +21,33 @@ bool SweepDir::is_finished(const std::string& id) const {
   return fs::is_regular_file(finished(id) / "report.json", ec);
 }
 
+namespace {
+
+// `nibble train --chip ...` with the spec's budget and the point's chip
+// --set, recipe --recipe-set and seed.
+std::vector<std::string> train_command(const std::string& nibble, const SweepSpec& spec,
+                                       const SweepPoint& point, const SweepDir& dir) {
+  const TrainFlags& t = spec.train;
+  const TrainSets sets = train_sets(spec, point);
+  std::vector<std::string> argv = {
+      nibble,     "train",  "--chip",   fs::absolute(spec.chip).string(), "--net", t.net,
+      "--recipe", t.recipe, "--epochs", fmt::format("{}", t.epochs)};
+  if (t.batch) argv.insert(argv.end(), {"--batch", fmt::format("{}", *t.batch)});
+  if (t.train_limit) argv.insert(argv.end(), {"--train-limit", fmt::format("{}", *t.train_limit)});
+  if (t.test_limit) argv.insert(argv.end(), {"--test-limit", fmt::format("{}", *t.test_limit)});
+  if (!t.data.empty()) argv.insert(argv.end(), {"--data", t.data});
+  argv.insert(argv.end(), {"--mode", t.mode, "--seed", fmt::format("{}", sets.seed)});
+  for (const auto& s : sets.chip) argv.insert(argv.end(), {"--set", s});
+  for (const auto& s : sets.recipe) argv.insert(argv.end(), {"--recipe-set", s});
+  argv.insert(argv.end(), {"--out", fs::absolute(dir.running(point.id)).string()});
+  return argv;
+}
+
+}  // namespace
+
 std::vector<std::string> point_command(const std::string& nibble, const SweepSpec& spec,
                                        const SweepPoint& point, const SweepDir& dir) {
+  if (spec.train.enabled) return train_command(nibble, spec, point, dir);
   std::vector<std::string> argv = {
       nibble, "run", "--chip", fs::absolute(spec.chip).string(), "--net", spec.run.workload};
   if (spec.run.training) argv.push_back("--training");

@@ -42,12 +42,15 @@ struct SweepDir {
   }
   std::filesystem::path results_csv() const { return root / "results.csv"; }
   std::filesystem::path layers_csv() const { return root / "layers.csv"; }
+  std::filesystem::path summary_csv() const { return root / "summary.csv"; }  // training sweeps
   std::filesystem::path sbatch() const { return root / "sweep.sbatch"; }
   // A point is finished once its folder holds a complete report.
   bool is_finished(const std::string& id) const;
 };
 
-// argv of one point: `<nibble> run --chip ... --workload ... [flags] --set ...
+// argv of one point: `<nibble> run --chip ... --net ... [flags] --set ...
+// --out DIR/points/<id>.tmp`, or for a training sweep `<nibble> train --chip
+// ... --net ... --recipe ... [budget] --seed S --set ... --recipe-set ...
 // --out DIR/points/<id>.tmp`. Paths are absolute so the command works from
 // any working directory (Slurm nodes).
 std::vector<std::string> point_command(const std::string& nibble, const SweepSpec& spec,

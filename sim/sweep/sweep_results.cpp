@@ -7,6 +7,7 @@
 #include "hw_models/numerics/errors.hpp"
 #include "sim/config/json_file.hpp"
 #include "sim/report/report_writer.hpp"
+#include "sim/sweep/train_results.hpp"
 
 namespace nibble::sweep {
 
@@ -62,23 +63,37 @@ PointReport read_point_report(const fs::path& report_json) {
           value_text(it->is_object() && it->contains("value") ? (*it)["value"] : *it));
     }
   }
-  std::map<std::string, size_t> index;
-  if (const auto ops = doc.find("ops"); ops != doc.end() && ops->is_array()) {
-    for (const auto& op : *ops) {
-      if (!op.is_object()) continue;
-      const std::string layer = op.contains("layer") && op["layer"].is_string()
-                                    ? op["layer"].get<std::string>()
-                                    : std::string("(none)");
-      auto [it, fresh] = index.try_emplace(layer, r.layers.size());
-      if (fresh) r.layers.push_back({layer, 0, 0});
-      r.layers[it->second].cycles += number_or_zero(op, "cycles");
-      r.layers[it->second].energy_pj += number_or_zero(op, "energy_pj");
-    }
-  }
+  if (const auto ops = doc.find("ops"); ops != doc.end()) r.layers = layer_totals(*ops);
   return r;
 }
 
+std::vector<LayerTotals> layer_totals(const json& ops) {
+  std::vector<LayerTotals> layers;
+  if (!ops.is_array()) return layers;
+  std::map<std::string, size_t> index;
+  for (const auto& op : ops) {
+    if (!op.is_object()) continue;
+    const std::string layer = op.contains("layer") && op["layer"].is_string()
+                                  ? op["layer"].get<std::string>()
+                                  : std::string("(none)");
+    auto [it, fresh] = index.try_emplace(layer, layers.size());
+    if (fresh) layers.push_back({layer, 0, 0});
+    layers[it->second].cycles += number_or_zero(op, "cycles");
+    layers[it->second].energy_pj += number_or_zero(op, "energy_pj");
+  }
+  return layers;
+}
+
+std::string layers_csv_rows(const std::string& point, const std::vector<LayerTotals>& layers) {
+  std::string out;
+  for (const auto& l : layers)
+    out += fmt::format("{},{},{},{}\n", csv_field(point), csv_field(l.layer), number_text(l.cycles),
+                       number_text(l.energy_pj));
+  return out;
+}
+
 CollectSummary collect_results(const SweepDir& dir, const SweepManifest& m) {
+  if (m.spec.train.enabled) return collect_train_results(dir, m);
   CollectSummary s;
   std::string results = "point,status";
   for (const auto& a : m.spec.axes) results += "," + csv_field(axis_column(a));
@@ -103,9 +118,7 @@ CollectSummary collect_results(const SweepDir& dir, const SweepManifest& m) {
     for (size_t t = 0; t < result_totals().size(); ++t)
       results += "," + (t < rep.totals.size() ? csv_field(rep.totals[t]) : std::string());
     results += "\n";
-    for (const auto& l : rep.layers)
-      layers += fmt::format("{},{},{},{}\n", csv_field(p.id), csv_field(l.layer),
-                            number_text(l.cycles), number_text(l.energy_pj));
+    layers += layers_csv_rows(p.id, rep.layers);
   }
   report::write_file_atomically(dir.results_csv(), results);
   report::write_file_atomically(dir.layers_csv(), layers);

@@ -4,6 +4,7 @@
 // finished point and layer: cycles and energy summed over the layer's ops),
 // both written atomically. Used at the end of a local sweep and by
 // `nibble sweep collect DIR` after a Slurm array.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,14 @@ struct PointReport {
 };
 PointReport read_point_report(const std::filesystem::path& report_json);
 
+// Per-layer totals of a report's op list (`nibble run`'s /ops, `nibble
+// train`'s /chip/ops): cycles and energy_pj summed per layer over its ops.
+std::vector<LayerTotals> layer_totals(const nlohmann::json& ops);
+// layers.csv rows of one point.
+std::string layers_csv_rows(const std::string& point, const std::vector<LayerTotals>& layers);
+
+// Writes results.csv and layers.csv (training sweeps: also summary.csv, see
+// train_results.hpp).
 CollectSummary collect_results(const SweepDir& dir, const SweepManifest& m);
 
 // One CSV field (RFC 4180 quoting when needed).

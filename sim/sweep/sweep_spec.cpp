@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "hw_models/numerics/errors.hpp"
@@ -64,9 +65,57 @@ void check_pointer_syntax(const std::string& pointer, const std::string& source)
         source, pointer));
 }
 
+// A swept or fixed pointer as the sweep stores it: unchanged in a run sweep;
+// in a training sweep "chip:/p", "recipe:/p" or "seed", a bare "/p" being
+// the chip's (as --set is in every subcommand).
+std::string canonical_pointer(const SweepSpec& spec, const std::string& pointer,
+                              const std::string& source) {
+  if (!spec.train.enabled) {
+    check_pointer_syntax(pointer, source);
+    return pointer;
+  }
+  if (pointer == "seed") return pointer;
+  for (const char* prefix : {"chip:", "recipe:"}) {
+    const std::string p(prefix);
+    if (pointer.rfind(p, 0) == 0 && pointer.size() > p.size() + 1 && pointer[p.size()] == '/')
+      return pointer;
+  }
+  if (pointer.size() >= 2 && pointer[0] == '/') return "chip:" + pointer;
+  throw InputError(
+      fmt::format("{}: expected chip:/json/pointer, recipe:/json/pointer or seed (e.g. "
+                  "chip:/cores/0/array/accumulator_bits=8,16 or seed=1,2,3), found pointer '{}'",
+                  source, pointer));
+}
+
+// Seeds are what `nibble train --seed` takes: unsigned decimal integers.
+void check_seed_value(const std::string& value, const std::string& source) {
+  const bool digits = !value.empty() && value.size() <= 19 &&
+                      value.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits)
+    throw InputError(
+        fmt::format("{}: seed: expected an unsigned integer, found \"{}\"", source, value));
+}
+
+}  // namespace
+
+void check_seed_given_once(const SweepSpec& spec, const std::string& source) {
+  if (!spec.train.seed) return;
+  auto is_seed = [](const std::string& p) { return p == "seed" || p.rfind("seed=", 0) == 0; };
+  const bool swept = std::any_of(spec.axes.begin(), spec.axes.end(),
+                                 [&](const SweepAxis& a) { return is_seed(a.pointer); });
+  if (swept || std::any_of(spec.fixed.begin(), spec.fixed.end(), is_seed))
+    throw InputError(fmt::format("{}: the seed is given twice: {} and {} seed; give it once",
+                                 source, spec.file.empty() ? "--seed" : "/train/seed",
+                                 swept ? "a swept" : "a fixed"));
+}
+
+namespace {
+
 void add_axis(SweepSpec& spec, SweepAxis axis, const std::string& source) {
-  check_pointer_syntax(axis.pointer, source);
+  axis.pointer = canonical_pointer(spec, axis.pointer, source);
   check_pointer_unique(spec, axis.pointer, source);
+  if (axis.pointer == "seed")
+    for (const auto& v : axis.values) check_seed_value(v, source);
   for (size_t i = 0; i < axis.values.size(); ++i)
     if (axis.values[i].empty())
       throw InputError(fmt::format("{}: value {} of {} is empty (two commas in a row?)", source,
@@ -86,10 +135,11 @@ void add_set_argument(SweepSpec& spec, const std::string& arg) {
         "{}: expected /json/pointer=v1,v2,... (e.g. --set /cores/0/array/rows=8,16,32)", source));
   SweepAxis axis{arg.substr(0, eq), split_values(arg.substr(eq + 1))};
   if (axis.values.size() == 1) {
-    check_pointer_syntax(axis.pointer, source);
+    axis.pointer = canonical_pointer(spec, axis.pointer, source);
     check_pointer_unique(spec, axis.pointer, source);
     if (axis.values[0].empty()) throw InputError(fmt::format("{}: no value after '='", source));
-    spec.fixed.push_back(arg);
+    if (axis.pointer == "seed") check_seed_value(axis.values[0], source);
+    spec.fixed.push_back(axis.pointer + "=" + axis.values[0]);
     return;
   }
   add_axis(spec, std::move(axis), source);
@@ -107,6 +157,7 @@ std::string value_text(const json& v) {
 struct Reader {
   const json& doc;
   const std::string& file;
+  std::string prefix;  // the object's JSON pointer ("" for the document)
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& expected,
                          const json& found) const {
@@ -121,66 +172,81 @@ struct Reader {
     const json* v = get(key);
     if (!v) return std::nullopt;
     if (!v->is_string() || v->get<std::string>().empty())
-      fail(std::string("/") + key, "a non-empty string", *v);
+      fail(prefix + "/" + key, "a non-empty string", *v);
     return v->get<std::string>();
   }
   bool boolean(const char* key) const {
     const json* v = get(key);
     if (!v) return false;
-    if (!v->is_boolean()) fail(std::string("/") + key, "true or false", *v);
+    if (!v->is_boolean()) fail(prefix + "/" + key, "true or false", *v);
     return v->get<bool>();
   }
   std::optional<uint64_t> count(const char* key, uint64_t min) const {
     const json* v = get(key);
     if (!v) return std::nullopt;
     if (!v->is_number_unsigned() || v->get<uint64_t>() < min)
-      fail(std::string("/") + key, fmt::format("an integer >= {}", min), *v);
+      fail(prefix + "/" + key, fmt::format("an integer >= {}", min), *v);
     return v->get<uint64_t>();
   }
 };
 
-}  // namespace
+// A file named relative to the sweep file is found there; anything else
+// (a library name such as "cnn") is left for the CLI to resolve.
+std::string relative_to(const std::string& name, const fs::path& base_dir) {
+  std::error_code ec;
+  if (!fs::path(name).is_absolute() && fs::exists(base_dir / name, ec))
+    return (base_dir / name).string();
+  return name;
+}
 
-SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const fs::path& base_dir) {
-  if (!doc.is_object()) throw InputError(fmt::format("{}: expected a JSON object", file));
-  static const std::set<std::string> known = {"format",   "description", "chip",     "workload",
-                                              "training", "batch",       "hfp8_1x1", "mode",
-                                              "seed",     "fixed",       "axes",     "zip"};
-  for (const auto& [key, value] : doc.items())
+// The "train" block: the budget and inputs of every point's nibble train.
+TrainFlags read_train_block(const json& block, const std::string& file, const fs::path& base_dir) {
+  if (!block.is_object())
+    throw InputError(
+        fmt::format("{}: /train: expected an object {{\"net\": ..., \"recipe\": ..., "
+                    "\"epochs\": ...}}, found {}",
+                    file, block.dump().substr(0, 80)));
+  static const std::set<std::string> known = {
+      "net", "recipe", "data", "epochs", "batch", "train_limit", "test_limit", "mode", "seed"};
+  for (const auto& [key, value] : block.items())
     if (!known.count(key))
       throw InputError(fmt::format(
-          "{}: /{}: unknown key (known: format, description, chip, workload, training, batch, "
-          "hfp8_1x1, mode, seed, fixed, axes, zip)",
+          "{}: /train/{}: unknown key (known: net, recipe, data, epochs, batch, train_limit, "
+          "test_limit, mode, seed)",
           file, key));
-  const Reader r{doc, file};
-  if (const auto format = r.string("format"); format && *format != "nibble-sweep/1")
-    r.fail("/format", "\"nibble-sweep/1\"", doc["format"]);
-  SweepSpec spec;
-  const auto chip = r.string("chip");
-  if (!chip) throw InputError(fmt::format("{}: /chip: missing (the base chip config)", file));
-  spec.chip = fs::path(*chip).is_absolute() ? fs::path(*chip) : base_dir / *chip;
-  const auto workload = r.string("workload");
-  if (!workload)
-    throw InputError(fmt::format("{}: /workload: missing (a library net name or file)", file));
-  // A workload file is found relative to the sweep file; a bare name is a
-  // library network.
-  spec.run.workload = *workload;
-  std::error_code ec;
-  if (!fs::path(*workload).is_absolute() && fs::exists(base_dir / *workload, ec))
-    spec.run.workload = (base_dir / *workload).string();
-  spec.run.training = r.boolean("training");
-  spec.run.batch = r.count("batch", 1);
-  spec.run.hfp8_1x1 = r.boolean("hfp8_1x1");
-  if (const auto mode = r.string("mode")) spec.run.mode = *mode;
-  spec.run.seed = r.count("seed", 0);
+  const Reader r{block, file, "/train"};
+  TrainFlags t;
+  t.enabled = true;
+  const auto net = r.string("net");
+  if (!net)
+    throw InputError(fmt::format("{}: /train/net: missing (a library net name or file)", file));
+  t.net = relative_to(*net, base_dir);
+  const auto recipe = r.string("recipe");
+  if (!recipe)
+    throw InputError(
+        fmt::format("{}: /train/recipe: missing (a recipe name, e.g. ibm4, or file)", file));
+  t.recipe = relative_to(*recipe, base_dir);
+  if (const auto data = r.string("data")) t.data = relative_to(*data, base_dir);
+  t.epochs = r.count("epochs", 1).value_or(1);
+  t.batch = r.count("batch", 1);
+  t.train_limit = r.count("train_limit", 1);
+  t.test_limit = r.count("test_limit", 1);
+  if (const auto mode = r.string("mode")) t.mode = *mode;
+  t.seed = r.count("seed", 0);
+  return t;
+}
+
+// "fixed", "axes" and "zip", the same in run and training sweeps.
+SweepSpec read_axes(SweepSpec spec, const Reader& r, const std::string& file) {
   spec.zip = r.boolean("zip");
   if (const json* fixed = r.get("fixed")) {
     if (!fixed->is_object()) r.fail("/fixed", "an object {\"/json/pointer\": value}", *fixed);
     for (const auto& [pointer, value] : fixed->items()) {
       const std::string source = fmt::format("{}: /fixed/{}", file, config::pointer_token(pointer));
-      check_pointer_syntax(pointer, source);
-      check_pointer_unique(spec, pointer, source);
-      spec.fixed.push_back(pointer + "=" + value_text(value));
+      const std::string p = canonical_pointer(spec, pointer, source);
+      check_pointer_unique(spec, p, source);
+      if (p == "seed") check_seed_value(value_text(value), source);
+      spec.fixed.push_back(p + "=" + value_text(value));
     }
   }
   const json* axes = r.get("axes");
@@ -198,7 +264,57 @@ SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const f
     add_axis(spec, std::move(axis), fmt::format("{}: {}", file, at));
   }
   spec.file = file;
+  check_seed_given_once(spec, file);
   return spec;
+}
+
+}  // namespace
+
+SweepSpec sweep_spec_from_json(const json& doc, const std::string& file, const fs::path& base_dir) {
+  if (!doc.is_object()) throw InputError(fmt::format("{}: expected a JSON object", file));
+  static const std::set<std::string> known = {
+      "format", "description", "chip",  "workload", "training", "batch", "hfp8_1x1",
+      "mode",   "seed",        "train", "fixed",    "axes",     "zip"};
+  for (const auto& [key, value] : doc.items())
+    if (!known.count(key))
+      throw InputError(fmt::format(
+          "{}: /{}: unknown key (known: format, description, chip, workload, training, batch, "
+          "hfp8_1x1, mode, seed, train, fixed, axes, zip)",
+          file, key));
+  const Reader r{doc, file, ""};
+  if (const auto format = r.string("format"); format && *format != "nibble-sweep/1")
+    r.fail("/format", "\"nibble-sweep/1\"", doc["format"]);
+  SweepSpec spec;
+  const auto chip = r.string("chip");
+  if (!chip) throw InputError(fmt::format("{}: /chip: missing (the base chip config)", file));
+  spec.chip = fs::path(*chip).is_absolute() ? fs::path(*chip) : base_dir / *chip;
+  if (const json* train = r.get("train")) {
+    // The run flags belong to `nibble run`; a training sweep gives its
+    // network, batch, mode and seed in the train block.
+    for (const char* key : {"workload", "training", "batch", "hfp8_1x1", "mode", "seed"})
+      if (r.get(key))
+        throw InputError(fmt::format(
+            "{}: /{}: a nibble run flag, not used by a training sweep (one with /train); give "
+            "the network, batch, mode and seed in /train",
+            file, key));
+    spec.train = read_train_block(*train, file, base_dir);
+    return read_axes(std::move(spec), r, file);
+  }
+  const auto workload = r.string("workload");
+  if (!workload)
+    throw InputError(fmt::format("{}: /workload: missing (a library net name or file)", file));
+  // A workload file is found relative to the sweep file; a bare name is a
+  // library network.
+  spec.run.workload = *workload;
+  std::error_code ec;
+  if (!fs::path(*workload).is_absolute() && fs::exists(base_dir / *workload, ec))
+    spec.run.workload = (base_dir / *workload).string();
+  spec.run.training = r.boolean("training");
+  spec.run.batch = r.count("batch", 1);
+  spec.run.hfp8_1x1 = r.boolean("hfp8_1x1");
+  if (const auto mode = r.string("mode")) spec.run.mode = *mode;
+  spec.run.seed = r.count("seed", 0);
+  return read_axes(std::move(spec), r, file);
 }
 
 SweepSpec read_sweep_spec(const fs::path& file) {
@@ -210,12 +326,26 @@ OrderedJson SweepSpec::to_json() const {
   OrderedJson j;
   j["format"] = "nibble-sweep/1";
   j["chip"] = chip.string();
-  j["workload"] = run.workload;
-  j["training"] = run.training;
-  if (run.batch) j["batch"] = *run.batch;
-  j["hfp8_1x1"] = run.hfp8_1x1;
-  j["mode"] = run.mode;
-  if (run.seed) j["seed"] = *run.seed;
+  if (train.enabled) {
+    OrderedJson t;
+    t["net"] = train.net;
+    t["recipe"] = train.recipe;
+    if (!train.data.empty()) t["data"] = train.data;
+    t["epochs"] = train.epochs;
+    if (train.batch) t["batch"] = *train.batch;
+    if (train.train_limit) t["train_limit"] = *train.train_limit;
+    if (train.test_limit) t["test_limit"] = *train.test_limit;
+    t["mode"] = train.mode;
+    if (train.seed) t["seed"] = *train.seed;
+    j["train"] = std::move(t);
+  } else {
+    j["workload"] = run.workload;
+    j["training"] = run.training;
+    if (run.batch) j["batch"] = *run.batch;
+    j["hfp8_1x1"] = run.hfp8_1x1;
+    j["mode"] = run.mode;
+    if (run.seed) j["seed"] = *run.seed;
+  }
   OrderedJson fixed_json = OrderedJson::object();
   for (const auto& f : fixed) {
     const auto eq = f.find('=');
@@ -308,6 +438,28 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec) {
     pt.id = point_id(p, count, spec.axes, pt.values);
   }
   return points;
+}
+
+std::pair<TrainTarget, std::string> train_target(const std::string& pointer) {
+  if (pointer == "seed") return {TrainTarget::seed, ""};
+  if (pointer.rfind("recipe:", 0) == 0) return {TrainTarget::recipe, pointer.substr(7)};
+  if (pointer.rfind("chip:", 0) == 0) return {TrainTarget::chip, pointer.substr(5)};
+  return {TrainTarget::chip, pointer};
+}
+
+TrainSets train_sets(const SweepSpec& spec, const SweepPoint& point) {
+  TrainSets t;
+  t.seed = spec.train.seed.value_or(1);
+  for (const auto& s : point.sets) {
+    const auto eq = s.find('=');
+    const auto [target, pointer] = train_target(s.substr(0, eq));
+    const std::string value = s.substr(eq + 1);
+    if (target == TrainTarget::seed)
+      t.seed = std::stoull(value);  // checked digits when the spec was read
+    else
+      (target == TrainTarget::chip ? t.chip : t.recipe).push_back(pointer + "=" + value);
+  }
+  return t;
 }
 
 }  // namespace nibble::sweep

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/config/param_traits.hpp"
@@ -35,9 +36,26 @@ struct RunFlags {
   bool operator==(const RunFlags&) const = default;
 };
 
+// A training sweep (`nibble sweep --train`, or a "train" block in a sweep
+// file): each point runs `nibble train --chip` with this budget. Its axes
+// and fixed values are "chip:/pointer" (the chip config), "recipe:/pointer"
+// (the training recipe) or "seed"; a bare "/pointer" means "chip:/pointer".
+struct TrainFlags {
+  bool enabled = false;
+  std::string net;     // network file (absolute once resolved)
+  std::string recipe;  // recipe file (absolute once resolved)
+  std::string data;    // Fashion-MNIST folder
+  uint64_t epochs = 1;
+  std::optional<uint64_t> batch, train_limit, test_limit;
+  std::string mode = "fast";
+  std::optional<uint64_t> seed;  // when seed is not swept (nibble train's default: 1)
+  bool operator==(const TrainFlags&) const = default;
+};
+
 struct SweepSpec {
   std::filesystem::path chip;
   RunFlags run;
+  TrainFlags train;
   std::vector<std::string> fixed;  // "/ptr=value" applied to every point
   std::vector<SweepAxis> axes;
   bool zip = false;
@@ -46,7 +64,8 @@ struct SweepSpec {
   // of the spec's identity.
   std::string file;
   bool operator==(const SweepSpec& o) const {
-    return chip == o.chip && run == o.run && fixed == o.fixed && axes == o.axes && zip == o.zip;
+    return chip == o.chip && run == o.run && train == o.train && fixed == o.fixed &&
+           axes == o.axes && zip == o.zip;
   }
 
   // The spec as JSON (the sweep-file format; also stored in sweep.json).
@@ -85,6 +104,24 @@ std::vector<SweepPoint> expand_points(const SweepSpec& spec);
 // index) and the value, reduced to file-name-safe characters.
 std::string point_id(size_t index, size_t count, const std::vector<SweepAxis>& axes,
                      const std::vector<std::string>& values);
+
+// What a training sweep's pointer addresses.
+enum class TrainTarget { chip, recipe, seed };
+// "chip:/p" -> (chip, "/p"); "recipe:/p" -> (recipe, "/p"); "seed" -> (seed, "").
+std::pair<TrainTarget, std::string> train_target(const std::string& pointer);
+
+// A training point's overrides, split by target: chip --set and recipe
+// --recipe-set arguments ("/ptr=value"), and the seed (the swept one, else
+// the spec's, else nibble train's default 1).
+struct TrainSets {
+  std::vector<std::string> chip, recipe;
+  uint64_t seed = 1;
+};
+TrainSets train_sets(const SweepSpec& spec, const SweepPoint& point);
+
+// Throws InputError when a training sweep gives its seed both as a flag (or
+// /train/seed) and as a swept or fixed "seed"; `source` names where.
+void check_seed_given_once(const SweepSpec& spec, const std::string& source);
 
 // The column name of an axis in results.csv: its pointer.
 inline const std::string& axis_column(const SweepAxis& axis) {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/chip_exec/recipe_binding.hpp"
 #include "sim/config/chip_config.hpp"
+#include "workloads/trainer/recipe.hpp"
 
 namespace nibble::sweep {
 
@@ -20,6 +22,26 @@ void validate_points(const SweepSpec& spec, const std::vector<SweepPoint>& point
           throw InputError(e);
     } catch (const InputError& e) {
       throw InputError(fmt::format("sweep point {}: {}", p.id, e.what()));
+    }
+  }
+}
+
+void validate_train_points(const SweepSpec& spec, const std::vector<SweepPoint>& points) {
+  const std::string source = spec.file.empty() ? std::string("nibble sweep --train") : spec.file;
+  for (const auto& p : points) {
+    const TrainSets sets = train_sets(spec, p);
+    std::vector<config::Override> overrides;
+    std::vector<std::string> recipe_sets = sets.recipe;
+    // nibble train applies --batch as the last recipe override.
+    if (spec.train.batch)
+      recipe_sets.push_back(fmt::format("/optimizer/batch={}", *spec.train.batch));
+    try {
+      for (const auto& s : sets.chip) overrides.push_back(config::parse_override(s));
+      const config::ChipConfig cfg = config::load_chip_config(spec.chip, overrides);
+      train::Recipe recipe = train::Recipe::load(spec.train.recipe, recipe_sets);
+      chip_exec::bind_gemm_to_chip(recipe, cfg, spec.chip.string());
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: sweep point {}: {}", source, p.id, e.what()));
     }
   }
 }

@@ -17,4 +17,12 @@ namespace nibble::sweep {
 void validate_points(const SweepSpec& spec, const std::vector<SweepPoint>& points,
                      const std::vector<std::pair<std::string, Precision>>& gemm_modes = {});
 
+// A training sweep's points, each as `nibble train --chip` would check it
+// before training: the chip config with the point's chip overrides, the
+// recipe with its recipe overrides (and the batch), and the recipe's "gemm"
+// keys against the chip (chip_exec::bind_gemm_to_chip). The first failure
+// is an InputError naming the sweep file (or `nibble sweep --train`), the
+// point, and the file, pointer, expected and found value.
+void validate_train_points(const SweepSpec& spec, const std::vector<SweepPoint>& points);
+
 }  // namespace nibble::sweep

@@ -4,7 +4,8 @@
 # the job array through real sbatch; `sweep collect` then merges it, and the
 # results and every point's report must equal the local backend's byte for
 # byte. Also: run-point rebuilds the command from the spec (a doctored
-# sweep.json argv is not executed), refuses another binary, and locks.
+# sweep.json argv is not executed), refuses another binary, and locks. A
+# small training sweep (nibble sweep --train) goes through sbatch the same way.
 set -uo pipefail
 CLI=${NIBBLE_CLI:?NIBBLE_CLI must point at the nibble binary}
 CLI=$(readlink -f "$CLI")
@@ -50,6 +51,22 @@ for p in "$T"/local/points/*/; do
   n=$((n + 1))
 done
 [[ $n -eq 6 ]] || fail "expected 6 local points, found $n"
+
+# A training sweep (issue 15) through real sbatch: results.csv, summary.csv
+# and layers.csv equal the local backend's byte for byte.
+train=(--train --chip configs/chips/default.json --net mlp --recipe ibm4 --train-limit 64
+       --test-limit 32 --batch 32 --set chip:/cores/0/array/accumulator_bits=16,32 --set seed=1,2
+       -j 2 --no-plot)
+"$CLI" sweep "${train[@]}" --out "$T/tlocal" >"$T/tlocal.out" 2>&1 || fail "local training sweep: $(tail "$T/tlocal.out")"
+"$CLI" sweep "${train[@]}" --backend slurm --out "$T/tslurm" >"$T/tslurm.out" 2>&1 \
+  || fail "slurm training sweep: $(tail "$T/tslurm.out")"
+sbatch --parsable --wait "$T/tslurm/sweep.sbatch" >/dev/null 2>"$T/tsbatch.err" \
+  || fail "sbatch (training): $(cat "$T/tsbatch.err")"
+"$CLI" sweep collect "$T/tslurm" --no-plot >"$T/tcollect.out" || fail "collect (training)"
+grep -q "4 of 4 points finished" "$T/tcollect.out" || fail "collect: $(cat "$T/tcollect.out")"
+for f in results.csv summary.csv layers.csv; do
+  cmp "$T/tlocal/$f" "$T/tslurm/$f" || fail "training sweep: $f differs between the local and Slurm backends"
+done
 
 # A doctored sweep.json: the stored argv would run /bin/sh; run-point builds
 # the command from the spec instead, so the point runs nibble as usual.

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "hw_models/numerics/block_fp4.hpp"
+#include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
 
@@ -236,21 +237,66 @@ TileKernel fp32_kernel(IntKernel k) {
 #endif
 }
 
-// Packs `lines` rows of t (A: signed 2a; B: unsigned 2b + 12) into panels of P.
+// One line of an operand, one K block: 4 bytes per quad word (stride P words),
+// plus A's correction. `table` maps a code to its byte (2v, or 2v + 12 for B).
+template <int P, bool kIsA>
+int32_t pack_block_scalar(const uint8_t* codes, int len, int bs, const uint8_t* table, uint32_t* w) {
+  const uint8_t pad = kIsA ? 0 : static_cast<uint8_t>(kBOffset);  // A's zero pad cancels B's
+  int32_t sum = 0;
+  for (int q = 0; q < bs / 4; ++q) {
+    uint32_t word = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int k = 4 * q + i;
+      const uint8_t v = k < len ? table[codes[k] & 0xF] : pad;
+      word |= static_cast<uint32_t>(v) << (8 * i);
+      if (kIsA) sum += static_cast<int8_t>(v);
+    }
+    w[static_cast<size_t>(q) * P] = word;
+  }
+  return sum;
+}
+
+#if defined(__x86_64__)
+// A full block, 16 codes at a time: pshufb maps codes to bytes; the signed
+// byte sum is psadbw of (byte ^ 0x80) minus 128 per byte.
+template <int P, bool kIsA>
+__attribute__((target("avx2"))) int32_t pack_block_avx2(const uint8_t* codes, int bs,
+                                                        const uint8_t* table, uint32_t* w) {
+  const __m128i tab = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table));
+  const __m128i low = _mm_set1_epi8(0x0F);
+  __m128i sums = _mm_setzero_si128();
+  for (int h = 0; h < bs / 16; ++h) {
+    const __m128i c = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + 16 * h)), low);
+    const __m128i b = _mm_shuffle_epi8(tab, c);
+    uint32_t* out = w + static_cast<size_t>(4 * h) * P;
+    out[0] = static_cast<uint32_t>(_mm_cvtsi128_si32(b));
+    out[P] = static_cast<uint32_t>(_mm_extract_epi32(b, 1));
+    out[2 * P] = static_cast<uint32_t>(_mm_extract_epi32(b, 2));
+    out[3 * P] = static_cast<uint32_t>(_mm_extract_epi32(b, 3));
+    if (kIsA)
+      sums = _mm_add_epi64(sums, _mm_sad_epu8(_mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80))),
+                                              _mm_setzero_si128()));
+  }
+  if (!kIsA) return 0;
+  const int64_t total = _mm_cvtsi128_si64(sums) + _mm_extract_epi64(sums, 1);
+  return static_cast<int32_t>(total - 128 * bs);
+}
+#endif
+
+// Packs the rows of t (A: signed 2a; B: unsigned 2b + 12) into panels of P.
 template <int P, bool kIsA>
 PackedOperand pack(const BlockFp4Tensor& t) {
   const int nb = t.blocks_per_row(), bs = t.block_size, quads = bs / 4, K = t.cols;
   const int panels = (t.rows + P - 1) / P;
   PackedOperand p;
+  // Lines past the last row stay zero (their outputs are never written).
   p.words.assign(static_cast<size_t>(panels) * nb * quads * P, 0);
   if (kIsA) p.corr.assign(static_cast<size_t>(panels) * nb * P, 0);
   p.scale.assign(static_cast<size_t>(panels) * nb * P, 0.0f);
   p.scale_d.assign(static_cast<size_t>(panels) * nb * P, 0.0);
-  // 2 x value of each code, stored as the byte the kernels read.
-  uint8_t byte_of_code[16];
+  alignas(16) uint8_t table[16];
   for (int c = 0; c < 16; ++c)
-    byte_of_code[c] = static_cast<uint8_t>(e2m1_twice(static_cast<uint8_t>(c)) + (kIsA ? 0 : kBOffset));
-  const uint8_t pad = kIsA ? 0 : static_cast<uint8_t>(kBOffset);  // A's zero pad cancels B's
+    table[c] = static_cast<uint8_t>(e2m1_twice(static_cast<uint8_t>(c)) + (kIsA ? 0 : kBOffset));
   // Block scales decoded once per code.
   double scale_of_code[256];
   for (int c = 0; c < 256; ++c) {
@@ -258,21 +304,26 @@ PackedOperand pack(const BlockFp4Tensor& t) {
     const double s = t.format == BlockFormat::mxfp4 ? e8m0_decode(code) : ue4m3_decode(code);
     scale_of_code[c] = kIsA ? s * 0.25 : s;
   }
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+#endif
   for (int r = 0; r < t.rows; ++r) {
     const int panel = r / P, line = r % P;
     const uint8_t* codes = t.codes.data() + static_cast<size_t>(r) * K;
+    const uint8_t* scales = t.scale_codes.data() + static_cast<size_t>(r) * nb;
     for (int kb = 0; kb < nb; ++kb) {
       const size_t pk = static_cast<size_t>(panel) * nb + kb;
-      auto* bytes = reinterpret_cast<uint8_t*>(p.words.data() + pk * quads * P);
+      uint32_t* w = p.words.data() + pk * quads * P + line;
       const int k0 = kb * bs, len = std::min(K, k0 + bs) - k0;
-      int32_t sum = 0;
-      for (int k = 0; k < bs; ++k) {
-        const uint8_t v = k < len ? byte_of_code[codes[k0 + k] & 0xF] : pad;
-        bytes[(static_cast<size_t>(k / 4) * P + line) * 4 + k % 4] = v;
-        if (kIsA) sum += static_cast<int8_t>(v);
-      }
+      int32_t sum;
+#if defined(__x86_64__)
+      if (avx2 && len == bs)
+        sum = pack_block_avx2<P, kIsA>(codes + k0, bs, table, w);
+      else
+#endif
+        sum = pack_block_scalar<P, kIsA>(codes + k0, len, bs, table, w);
       if (kIsA) p.corr[pk * P + line] = kBOffset * sum;
-      const double s = scale_of_code[t.scale_code(r, kb)];
+      const double s = scale_of_code[scales[kb]];
       p.scale_d[pk * P + line] = s;
       p.scale[pk * P + line] = static_cast<float>(s);
     }
@@ -290,12 +341,59 @@ bool fp32_exact(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
   return true;
 }
 
-void write_outputs(const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16) {
+void write_outputs_scalar(const float* acc, size_t count, float alpha, float* out_f32,
+                          uint16_t* out_fp16) {
   for (size_t i = 0; i < count; ++i) {
     const double exact = static_cast<double>(acc[i]) * static_cast<double>(alpha);
     if (out_f32) out_f32[i] = static_cast<float>(exact);
     if (out_fp16) out_fp16[i] = fp64_to_fp16(exact);
   }
+}
+
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The same, 8 outputs at a time: the exact product in double, fp32 by one
+// RNE conversion, FP16 by rounding to odd into fp32 and then RNE (which
+// equals one rounding from the double, as gemm.cpp's tile store). Vectors
+// holding a NaN take the scalar code.
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void write_outputs_avx512(
+    const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16) {
+  const __m512d al = _mm512_set1_pd(static_cast<double>(alpha));
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m512d d = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_loadu_ps(acc + i)), al);  // exact
+    if (_mm512_cmp_pd_mask(d, d, _CMP_UNORD_Q) != 0) {
+      write_outputs_scalar(acc + i, 8, alpha, out_f32 ? out_f32 + i : nullptr,
+                           out_fp16 ? out_fp16 + i : nullptr);
+      continue;
+    }
+    if (out_f32) _mm256_storeu_ps(out_f32 + i, _mm512_cvtpd_ps(d));
+    if (out_fp16) {
+      const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
+      const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
+                                               _mm256_castps_si256(f), _mm256_set1_epi32(1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out_fp16 + i),
+                       _mm256_cvtps_ph(_mm256_castsi256_ps(odd),
+                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+  }
+  write_outputs_scalar(acc + i, count - i, alpha, out_f32 ? out_f32 + i : nullptr,
+                       out_fp16 ? out_fp16 + i : nullptr);
+}
+#pragma GCC diagnostic pop
+#endif
+
+void write_outputs(const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16,
+                   bool simd) {
+#if defined(__x86_64__)
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                         cpu_supports_f16c();
+  if (simd && ok) return write_outputs_avx512(acc, count, alpha, out_f32, out_fp16);
+#endif
+  write_outputs_scalar(acc, count, alpha, out_f32, out_fp16);
 }
 
 }  // namespace
@@ -353,7 +451,8 @@ void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* o
       }
     }
   }
-  write_outputs(acc, count, block_fp4_alpha(a, b_t), out_f32, out_fp16);
+  write_outputs(acc, count, block_fp4_alpha(a, b_t), out_f32, out_fp16,
+                kernel != IntKernel::portable);
 }
 
 }  // namespace nibble::num

@@ -101,6 +101,10 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
   const int tile_rows = c.tiles_2d ? 16 : 1;
   const bool mx = c.format == BlockFormat::mxfp4;
   detail::E2m1BlockEncoder enc{.mx = mx, .rounding = c.rounding, .seed = c.seed};
+  float nv_encode[128] = {};  // NVFP4 element encode scale per UE4M3 code (0x7F: NaN)
+  if (!mx)
+    for (int sc = 0; sc < 128; ++sc)
+      nv_encode[sc] = nvfp4_element_encode_scale(static_cast<uint8_t>(sc), t.tensor);
   for (int r0 = 0; r0 < rows; r0 += tile_rows) {
     const int r1 = std::min(rows, r0 + tile_rows);
     for (int kb = 0; kb < nb; ++kb) {
@@ -119,7 +123,7 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
         enc.exp = e8m0_exp(sc);
       } else {
         sc = nvfp4_block_scale_code(amax, t.tensor);
-        enc.nv_encode = nvfp4_element_encode_scale(sc, t.tensor);
+        enc.nv_encode = nv_encode[sc & 0x7F];
       }
       for (int r = r0; r < r1; ++r) {
         const std::size_t i = static_cast<std::size_t>(r) * cols + c0;

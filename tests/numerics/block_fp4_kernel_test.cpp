@@ -17,6 +17,7 @@
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/block_fp4_encode.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/errors.hpp"
 
 namespace nibble::num {
@@ -263,6 +264,57 @@ TEST(BlockFp4Kernel, ElementEncoderSimdAndPortableEqualE2m1Encode) {
     const auto m = detail::block_abs_max(with_nan.data(), 4, simd);
     EXPECT_TRUE(m.nan);
     EXPECT_EQ(m.max, INFINITY);
+  }
+}
+
+TEST(BlockFp4Kernel, Ue4m3FastEncoderEqualsEncodeFloat) {
+  // Every fp32 exponent in and around UE4M3's range, with the low mantissa
+  // bits at and around every rounding point of 3 kept bits, and random
+  // mantissas; plus the signs, zeros, 448 and beyond, NaN.
+  uint64_t checked = 0;
+  std::mt19937_64 rng(17);
+  for (uint32_t e = 100; e <= 137; ++e)
+    for (uint32_t top = 0; top < 8; ++top)
+      for (uint32_t low : {0u, 1u, 0x7FFFFu, 0x80000u, 0x80001u, 0xFFFFFu, 0x3FFFFu, 0xC0000u}) {
+        for (uint32_t extra = 0; extra < 2; ++extra) {
+          const uint32_t bits = (e << 23) | (top << 20) | (extra ? static_cast<uint32_t>(rng()) & 0xFFFFFu : low);
+          const float d = std::bit_cast<float>(bits);
+          ASSERT_EQ(ue4m3_encode_nonneg(d), encode_float(kUe4m3, d)) << d;
+          ++checked;
+        }
+      }
+  for (float d : {0.0f, -0.0f, 448.0f, 449.0f, 464.0f, 480.0f, 1e30f, -1.0f, 0x1p-10f, 0x1p-9f,
+                  0x1.8p-10f, 0x1.8p-9f, 0x1.4p-8f, NAN}) {
+    ASSERT_EQ(ue4m3_encode_nonneg(d), encode_float(kUe4m3, d)) << d;
+    ++checked;
+  }
+  std::uniform_real_distribution<float> u(0.0f, 448.0f);
+  for (int i = 0; i < 200000; ++i) {
+    float d = u(rng);
+    if (i & 1) d = std::ldexp(d, -static_cast<int>(rng() % 24));
+    ASSERT_EQ(ue4m3_encode_nonneg(d), encode_float(kUe4m3, d)) << d;
+    ++checked;
+  }
+  EXPECT_GT(checked, 200000u);
+}
+
+TEST(BlockFp4Kernel, HadamardFastEqualsReference) {
+  std::mt19937_64 rng(23);
+  for (int rep = 0; rep < 200; ++rep) {
+    const size_t n = rng() % 100;
+    auto x = stress_values(rng, n, true, static_cast<int>(rng() % 60) - 30);
+    auto y = x;
+    const auto mask = static_cast<uint16_t>(rng());
+    hadamard16_inplace(x, mask);
+    hadamard16_inplace_ref(y, mask);
+    // NaN payloads are not specified (a compiler may swap the operands of a
+    // scalar add): a NaN must meet a NaN; every other value, its bits.
+    for (size_t i = 0; i < n; ++i) {
+      if (std::isnan(y[i]))
+        ASSERT_TRUE(std::isnan(x[i])) << i;
+      else
+        ASSERT_EQ(std::bit_cast<uint32_t>(x[i]), std::bit_cast<uint32_t>(y[i])) << i << " " << y[i];
+    }
   }
 }
 

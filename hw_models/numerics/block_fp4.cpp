@@ -198,15 +198,21 @@ BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int co
                                       const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
                                       uint64_t index_base) {
   if (!hadamard) return quantize_block_fp4(x, rows, cols, c, index_base);
+  std::vector<float> t(x.begin(), x.end());
+  return quantize_block_fp4_rht_inplace(t, rows, cols, c, hadamard, sign_mask, index_base);
+}
+
+BlockFp4Tensor quantize_block_fp4_rht_inplace(std::span<float> x, int rows, int cols,
+                                              const BlockFp4Config& c, bool hadamard,
+                                              uint16_t sign_mask, uint64_t index_base) {
   if (rows < 0 || cols < 0 || x.size() != static_cast<std::size_t>(rows) * cols)
     throw InputError("block fp4: expected " + std::to_string(rows) + "x" + std::to_string(cols) +
                      " elements, found " + std::to_string(x.size()));
-  std::vector<float> t(x.begin(), x.end());
-  for (int r = 0; r < rows; ++r)
-    hadamard16_inplace(std::span<float>(t).subspan(static_cast<std::size_t>(r) * cols,
-                                                   static_cast<std::size_t>(cols)),
-                       sign_mask);
-  return quantize_block_fp4(t, rows, cols, c, index_base);
+  if (hadamard)
+    for (int r = 0; r < rows; ++r)
+      hadamard16_inplace(x.subspan(static_cast<std::size_t>(r) * cols, static_cast<std::size_t>(cols)),
+                         sign_mask);
+  return quantize_block_fp4(x, rows, cols, c, index_base);
 }
 
 void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out) {

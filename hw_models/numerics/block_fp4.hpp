@@ -80,6 +80,10 @@ void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out);  // fp
 BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int cols,
                                       const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
                                       uint64_t index_base = 0);
+// The same, transforming x in place (the caller's scratch copy): no copy.
+BlockFp4Tensor quantize_block_fp4_rht_inplace(std::span<float> x, int rows, int cols,
+                                              const BlockFp4Config& c, bool hadamard,
+                                              uint16_t sign_mask, uint64_t index_base = 0);
 
 // C[M x N] = A[M x K] * B^T where b_t is N x K: both operands are blocked
 // along K with the same block size and format. Per output, in this order:

@@ -30,6 +30,7 @@
 #include "hw_models/numerics/cpu_features.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/gemm_common.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -341,61 +342,6 @@ bool fp32_exact(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
   return true;
 }
 
-void write_outputs_scalar(const float* acc, size_t count, float alpha, float* out_f32,
-                          uint16_t* out_fp16) {
-  for (size_t i = 0; i < count; ++i) {
-    const double exact = static_cast<double>(acc[i]) * static_cast<double>(alpha);
-    if (out_f32) out_f32[i] = static_cast<float>(exact);
-    if (out_fp16) out_fp16[i] = fp64_to_fp16(exact);
-  }
-}
-
-#if defined(__x86_64__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// The same, 8 outputs at a time: the exact product in double, fp32 by one
-// RNE conversion, FP16 by rounding to odd into fp32 and then RNE (which
-// equals one rounding from the double, as gemm.cpp's tile store). Vectors
-// holding a NaN take the scalar code.
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) void write_outputs_avx512(
-    const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16) {
-  const __m512d al = _mm512_set1_pd(static_cast<double>(alpha));
-  size_t i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const __m512d d = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_loadu_ps(acc + i)), al);  // exact
-    if (_mm512_cmp_pd_mask(d, d, _CMP_UNORD_Q) != 0) {
-      write_outputs_scalar(acc + i, 8, alpha, out_f32 ? out_f32 + i : nullptr,
-                           out_fp16 ? out_fp16 + i : nullptr);
-      continue;
-    }
-    if (out_f32) _mm256_storeu_ps(out_f32 + i, _mm512_cvtpd_ps(d));
-    if (out_fp16) {
-      const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-      const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
-      const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
-                                               _mm256_castps_si256(f), _mm256_set1_epi32(1));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out_fp16 + i),
-                       _mm256_cvtps_ph(_mm256_castsi256_ps(odd),
-                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-    }
-  }
-  write_outputs_scalar(acc + i, count - i, alpha, out_f32 ? out_f32 + i : nullptr,
-                       out_fp16 ? out_fp16 + i : nullptr);
-}
-#pragma GCC diagnostic pop
-#endif
-
-void write_outputs(const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16,
-                   bool simd) {
-#if defined(__x86_64__)
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-                         cpu_supports_f16c();
-  if (simd && ok) return write_outputs_avx512(acc, count, alpha, out_f32, out_fp16);
-#endif
-  write_outputs_scalar(acc, count, alpha, out_f32, out_fp16);
-}
-
 }  // namespace
 
 bool block_fp4_kernel_supported(IntKernel k) {
@@ -451,8 +397,63 @@ void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* o
       }
     }
   }
-  write_outputs(acc, count, block_fp4_alpha(a, b_t), out_f32, out_fp16,
-                kernel != IntKernel::portable);
+  scaled_outputs_bulk(acc, count, block_fp4_alpha(a, b_t), out_f32, out_fp16,
+                      kernel != IntKernel::portable);
+}
+
+static void write_outputs_scalar(const float* acc, size_t count, float alpha, float* out_f32,
+                          uint16_t* out_fp16) {
+  for (size_t i = 0; i < count; ++i) {
+    const double exact = static_cast<double>(acc[i]) * static_cast<double>(alpha);
+    if (out_f32) out_f32[i] = static_cast<float>(exact);
+    if (out_fp16) out_fp16[i] = fp64_to_fp16(exact);
+  }
+}
+
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The same, 8 outputs at a time: the exact product in double, fp32 by one
+// RNE conversion, FP16 by rounding to odd into fp32 and then RNE (which
+// equals one rounding from the double, as gemm.cpp's tile store). Vectors
+// holding a NaN take the scalar code.
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) static void write_outputs_avx512(
+    const float* acc, size_t count, float alpha, float* out_f32, uint16_t* out_fp16) {
+  const __m512d al = _mm512_set1_pd(static_cast<double>(alpha));
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m512d d = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_loadu_ps(acc + i)), al);  // exact
+    if (_mm512_cmp_pd_mask(d, d, _CMP_UNORD_Q) != 0) {
+      write_outputs_scalar(acc + i, 8, alpha, out_f32 ? out_f32 + i : nullptr,
+                           out_fp16 ? out_fp16 + i : nullptr);
+      continue;
+    }
+    if (out_f32) _mm256_storeu_ps(out_f32 + i, _mm512_cvtpd_ps(d));
+    if (out_fp16) {
+      const __m256 f = _mm512_cvt_roundpd_ps(d, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
+      const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
+                                               _mm256_castps_si256(f), _mm256_set1_epi32(1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out_fp16 + i),
+                       _mm256_cvtps_ph(_mm256_castsi256_ps(odd),
+                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+  }
+  write_outputs_scalar(acc + i, count - i, alpha, out_f32 ? out_f32 + i : nullptr,
+                       out_fp16 ? out_fp16 + i : nullptr);
+}
+#pragma GCC diagnostic pop
+#endif
+
+void scaled_outputs_bulk(const float* acc, size_t count, float alpha, float* out_f32,
+                         uint16_t* out_fp16, bool simd) {
+#if defined(__x86_64__)
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                         cpu_supports_f16c();
+  if (simd && ok) return write_outputs_avx512(acc, count, alpha, out_f32, out_fp16);
+#endif
+  write_outputs_scalar(acc, count, alpha, out_f32, out_fp16);
 }
 
 }  // namespace nibble::num

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hw_models/numerics/block_fp4.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/gemm.hpp"
 
 extern "C" {

@@ -718,16 +718,18 @@ bool int_gemm_chunked(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, 
 template <int R, int V>
 __attribute__((target("avx512f"))) void float_tile_avx512(int k, int cols, const float* a, int lda,
                                                           const float* b, int ldb, float* out,
-                                                          int ldo) {
+                                                          int ldo, bool resume) {
   constexpr int kRn = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
   __mmask16 lanes[V];
   for (int v = 0; v < V; ++v) {
     const int left = std::clamp(cols - 16 * v, 0, 16);
     lanes[v] = static_cast<__mmask16>((1u << left) - 1u);
   }
-  __m512 acc[R][V];
+  __m512 acc[R][V];  // resume: the sums of the earlier K chunks, carried unchanged
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+    for (int v = 0; v < V; ++v)
+      acc[r][v] = resume ? _mm512_maskz_loadu_ps(lanes[v], out + static_cast<size_t>(r) * ldo + 16 * v)
+                         : _mm512_setzero_ps();
   for (int kk = 0; kk < k; ++kk) {
     __m512 bv[V];
     for (int v = 0; v < V; ++v)
@@ -745,23 +747,17 @@ __attribute__((target("avx512f"))) void float_tile_avx512(int k, int cols, const
 #pragma GCC diagnostic pop
 
 template <int R>
-void float_rows_avx512(int k, int n, const float* a, const float* b, float* out) {
-  for (int j0 = 0; j0 < n; j0 += 64) {
-    const int cols = std::min(64, n - j0);
-    switch ((cols + 15) / 16) {
-      case 1:
-        float_tile_avx512<R, 1>(k, cols, a, k, b + j0, n, out + j0, n);
-        break;
-      case 2:
-        float_tile_avx512<R, 2>(k, cols, a, k, b + j0, n, out + j0, n);
-        break;
-      case 3:
-        float_tile_avx512<R, 3>(k, cols, a, k, b + j0, n, out + j0, n);
-        break;
-      default:
-        float_tile_avx512<R, 4>(k, cols, a, k, b + j0, n, out + j0, n);
-        break;
-    }
+void float_tile_any(int k, int cols, const float* a, int lda, const float* b, int ldb, float* out,
+                    int ldo, bool resume) {
+  switch ((cols + 15) / 16) {
+    case 1:
+      return float_tile_avx512<R, 1>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    case 2:
+      return float_tile_avx512<R, 2>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    case 3:
+      return float_tile_avx512<R, 3>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    default:
+      return float_tile_avx512<R, 4>(k, cols, a, lda, b, ldb, out, ldo, resume);
   }
 }
 #endif
@@ -772,13 +768,23 @@ void float_sums(int m, int n, int k, const std::vector<float>& a, const std::vec
 #if defined(__x86_64__)
   static const bool avx512 = __builtin_cpu_supports("avx512f");
   if (avx512) {
-    int i = 0;
-    for (; i + 4 <= m; i += 4)
-      float_rows_avx512<4>(k, n, a.data() + static_cast<size_t>(i) * k, b.data(),
-                           sums + static_cast<size_t>(i) * n);
-    for (; i < m; ++i)
-      float_rows_avx512<1>(k, n, a.data() + static_cast<size_t>(i) * k, b.data(),
-                           sums + static_cast<size_t>(i) * n);
+    // Column panels of 64 outer, then K chunks, then rows: a panel's chunk of
+    // B (256 x 64 floats) stays in L2 while every row of A passes over it.
+    constexpr int kKc = 256;
+    for (int j0 = 0; j0 < n; j0 += 64) {
+      const int cols = std::min(64, n - j0);
+      for (int k0 = 0; k0 < k || k0 == 0; k0 += kKc) {
+        const int kc = std::min(kKc, k - k0);
+        const float* bp = b.data() + static_cast<size_t>(k0) * n + j0;
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+          float_tile_any<4>(kc, cols, a.data() + static_cast<size_t>(i) * k + k0, k, bp, n,
+                            sums + static_cast<size_t>(i) * n + j0, n, k0 > 0);
+        for (; i < m; ++i)
+          float_tile_any<1>(kc, cols, a.data() + static_cast<size_t>(i) * k + k0, k, bp, n,
+                            sums + static_cast<size_t>(i) * n + j0, n, k0 > 0);
+      }
+    }
     return;
   }
 #endif

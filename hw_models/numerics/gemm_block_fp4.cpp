@@ -286,10 +286,9 @@ __attribute__((target("avx2"))) int32_t pack_block_avx2(const uint8_t* codes, in
 
 // Packs the rows of t (A: signed 2a; B: unsigned 2b + 12) into panels of P.
 template <int P, bool kIsA>
-PackedOperand pack(const BlockFp4Tensor& t) {
+void pack(const BlockFp4Tensor& t, PackedOperand& p) {
   const int nb = t.blocks_per_row(), bs = t.block_size, quads = bs / 4, K = t.cols;
   const int panels = (t.rows + P - 1) / P;
-  PackedOperand p;
   // Lines past the last row stay zero (their outputs are never written).
   p.words.assign(static_cast<size_t>(panels) * nb * quads * P, 0);
   if (kIsA) p.corr.assign(static_cast<size_t>(panels) * nb * P, 0);
@@ -329,7 +328,18 @@ PackedOperand pack(const BlockFp4Tensor& t) {
       p.scale[pk * P + line] = static_cast<float>(s);
     }
   }
-  return p;
+}
+
+// Per-thread buffers reused across calls (pure scratch, rewritten before
+// being read): fresh multi-MB vectors per GEMM cost more in page faults
+// and zeroing than the GEMM itself on a conv's im2col shapes.
+struct Scratch {
+  PackedOperand a, b;
+  std::vector<float> acc;
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
 }
 
 // Whether the fp32 kernels give the reference's bits (see the file comment).
@@ -359,14 +369,17 @@ void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* o
   const int M = a.rows, N = b_t.rows, nb = a.blocks_per_row(), quads = a.block_size / 4;
   const size_t count = static_cast<size_t>(M) * N;
   if (count == 0) return;
-  std::vector<float> own;
+  Scratch& sc = scratch();
   float* acc = acc_f32;
   if (!acc) {
-    own.resize(count);
-    acc = own.data();
+    if (sc.acc.size() < count) sc.acc.resize(count);
+    acc = sc.acc.data();
   }
   std::fill(acc, acc + count, 0.0f);
-  const PackedOperand pa = pack<kRows, true>(a), pb = pack<kCols, false>(b_t);
+  PackedOperand& pa = sc.a;
+  PackedOperand& pb = sc.b;
+  pack<kRows, true>(a, pa);
+  pack<kCols, false>(b_t, pb);
   const int a_panels = (M + kRows - 1) / kRows, b_panels = (N + kCols - 1) / kCols;
   const int chunk = std::max(1, kChunkElems / a.block_size);
   alignas(64) float sums[kRows * kCols];

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "hw_models/numerics/block_fp4.hpp"
-#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/gemm.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 
 extern "C" {
 void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
@@ -103,14 +103,17 @@ void reference_speedup() {
   // The scalar reference against the kernel on one mid-sized shape.
   std::mt19937_64 rng(2);
   const int m = 256, n = 64, k = 288;
-  const auto fa = random_floats(rng, std::size_t(m) * k), fb = random_floats(rng, std::size_t(n) * k);
+  const auto fa = random_floats(rng, std::size_t(m) * k),
+             fb = random_floats(rng, std::size_t(n) * k);
   const BlockFp4Config nv{.format = BlockFormat::nvfp4, .block_size = 16};
   const auto a = quantize_block_fp4(fa, m, k, nv), b = quantize_block_fp4(fb, n, k, nv);
   std::vector<uint16_t> c(std::size_t(m) * n);
-  const auto t = best_seconds_interleaved<2>({
-      [&] { gemm_block_fp4_ref(a, b, nullptr, c.data()); },
-      [&] { gemm_block_fp4(a, b, nullptr, c.data()); },
-  }, 0.5);
+  const auto t =
+      best_seconds_interleaved<2>({
+                                      [&] { gemm_block_fp4_ref(a, b, nullptr, c.data()); },
+                                      [&] { gemm_block_fp4(a, b, nullptr, c.data()); },
+                                  },
+                                  0.5);
   const double macs = double(m) * n * k;
   std::printf("\nnvfp4 %dx%dx%d: scalar reference %.2f GMAC/s, kernel %.2f GMAC/s (%.0fx)\n", m, n,
               k, macs / t[0] * 1e-9, macs / t[1] * 1e-9, t[0] / t[1]);

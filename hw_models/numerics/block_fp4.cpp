@@ -91,7 +91,6 @@ BlockFp4Tensor quantize_ref_impl(std::span<const float> x, int rows, int cols,
   return t;
 }
 
-
 // The fast quantizer: block maxima and nearest rounding vectorised
 // (block_fp4_encode.hpp), the scales as the reference, block by block.
 BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
@@ -141,7 +140,8 @@ float tensor_abs_max(std::span<const float> x) {
   constexpr std::size_t kPiece = std::size_t{1} << 20;
   detail::AbsMaxResult m;
   for (std::size_t i = 0; i < x.size(); i += kPiece) {
-    const auto p = detail::block_abs_max(x.data() + i, static_cast<int>(std::min(kPiece, x.size() - i)));
+    const auto p =
+        detail::block_abs_max(x.data() + i, static_cast<int>(std::min(kPiece, x.size() - i)));
     m.max = std::max(m.max, p.max);
     m.nan = m.nan || p.nan;
   }
@@ -210,8 +210,8 @@ BlockFp4Tensor quantize_block_fp4_rht_inplace(std::span<float> x, int rows, int 
                      " elements, found " + std::to_string(x.size()));
   if (hadamard)
     for (int r = 0; r < rows; ++r)
-      hadamard16_inplace(x.subspan(static_cast<std::size_t>(r) * cols, static_cast<std::size_t>(cols)),
-                         sign_mask);
+      hadamard16_inplace(
+          x.subspan(static_cast<std::size_t>(r) * cols, static_cast<std::size_t>(cols)), sign_mask);
   return quantize_block_fp4(x, rows, cols, c, index_base);
 }
 

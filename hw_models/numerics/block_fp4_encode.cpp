@@ -25,7 +25,7 @@ struct Thresholds {
 Thresholds thresholds(const E2m1BlockEncoder& e) {
   Thresholds th{};
   th.away = e.rounding == E2m1Rounding::nearest_away;
-  const float p = e.mx ? std::ldexp(1.0f, e.exp) : 1.0f;  // 2^e: exact for e >= -149
+  const float p = e.mx ? std::ldexp(1.0f, e.exp) : 1.0f;    // 2^e: exact for e >= -149
   for (int j = 0; j < 7; ++j) th.t[j] = kThreshold[j] * p;  // exact, or inf above FLT_MAX
   return th;
 }
@@ -80,8 +80,8 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void encode_stocha
     const E2m1BlockEncoder& e, const float* x, int n, uint8_t* codes, uint64_t index_base) {
   const __m512d p2 = _mm512_set1_pd(std::ldexp(1.0, -e.exp));
   const __m256 nv = _mm256_set1_ps(e.nv_encode);
-  const __m512i seed_mix = _mm512_set1_epi64(
-      static_cast<long long>(splitmix64_mix(e.seed ^ 0x6A09E667F3BCC909ull)));
+  const __m512i seed_mix =
+      _mm512_set1_epi64(static_cast<long long>(splitmix64_mix(e.seed ^ 0x6A09E667F3BCC909ull)));
   const __m512i golden = _mm512_set1_epi64(static_cast<long long>(0x9E3779B97F4A7C15ull));
   const __m512i c1 = _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ull));
   const __m512i c2 = _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBull));
@@ -111,7 +111,8 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void encode_stocha
     const __mmask8 exact = _mm512_cmp_pd_mask(a, lo_v, _CMP_EQ_OQ);
     const __m512d p = _mm512_mul_pd(_mm512_sub_pd(a, lo_v), _mm512_permutexvar_pd(lo, inv_step));
     // counter_uniform(seed, index_base + i + lane)
-    const __m512i idx = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(index_base + static_cast<uint64_t>(i))), lane);
+    const __m512i idx = _mm512_add_epi64(
+        _mm512_set1_epi64(static_cast<long long>(index_base + static_cast<uint64_t>(i))), lane);
     __m512i z = _mm512_add_epi64(seed_mix, _mm512_mullo_epi64(idx, golden));
     z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), c1);
     z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), c2);

@@ -29,9 +29,9 @@ struct AbsMaxResult {
 AbsMaxResult block_abs_max(const float* x, int n, bool simd = true);
 
 struct E2m1BlockEncoder {
-  bool mx = true;                 // MXFP4 (scale 2^e) or NVFP4 (fp32 multiply by nv_encode)
-  int exp = 0;                    // MXFP4 scale exponent e
-  float nv_encode = 1.0f;         // NVFP4 element encode scale
+  bool mx = true;          // MXFP4 (scale 2^e) or NVFP4 (fp32 multiply by nv_encode)
+  int exp = 0;             // MXFP4 scale exponent e
+  float nv_encode = 1.0f;  // NVFP4 element encode scale
   E2m1Rounding rounding = E2m1Rounding::nearest_even;
   uint64_t seed = 0;
 };

@@ -728,8 +728,9 @@ __attribute__((target("avx512f"))) void float_tile_avx512(int k, int cols, const
   __m512 acc[R][V];  // resume: the sums of the earlier K chunks, carried unchanged
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < V; ++v)
-      acc[r][v] = resume ? _mm512_maskz_loadu_ps(lanes[v], out + static_cast<size_t>(r) * ldo + 16 * v)
-                         : _mm512_setzero_ps();
+      acc[r][v] = resume
+                      ? _mm512_maskz_loadu_ps(lanes[v], out + static_cast<size_t>(r) * ldo + 16 * v)
+                      : _mm512_setzero_ps();
   for (int kk = 0; kk < k; ++kk) {
     __m512 bv[V];
     for (int v = 0; v < V; ++v)
@@ -834,8 +835,10 @@ std::vector<float> decode_matrix(MatView<uint16_t> v) {
   if (v.col_stride != 1) return decode_each(v, fp16_to_fp32);
   std::vector<float> out(static_cast<size_t>(v.rows) * static_cast<size_t>(v.cols));
   for (int r = 0; r < v.rows; ++r)
-    fp16_to_fp32_bulk(std::span<const uint16_t>(v.data + r * v.row_stride, static_cast<size_t>(v.cols)),
-                      std::span<float>(out.data() + static_cast<size_t>(r) * v.cols, static_cast<size_t>(v.cols)));
+    fp16_to_fp32_bulk(
+        std::span<const uint16_t>(v.data + r * v.row_stride, static_cast<size_t>(v.cols)),
+        std::span<float>(out.data() + static_cast<size_t>(r) * v.cols,
+                         static_cast<size_t>(v.cols)));
   return out;
 }
 
@@ -910,8 +913,8 @@ void gemm_hfp8(MatView<uint8_t> a, const FloatFormat& fa, MatView<uint8_t> b, co
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_hfp8(a, fa, b, fb, scale, cfg, c, acc);
   validate(fa);
   validate(fb);
-  float_gemm_fp32(a.rows, b.cols, a.cols,
-                  decode_matrix(a, fa), decode_matrix(b, fb), scale, c, acc);
+  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, fa), decode_matrix(b, fb), scale, c,
+                  acc);
 }
 
 void gemm_fp16(MatView<uint16_t> a, MatView<uint16_t> b, float scale, const GemmConfig& cfg,

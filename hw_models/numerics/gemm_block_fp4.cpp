@@ -41,9 +41,9 @@ namespace {
 
 using std::size_t;
 
-constexpr int kRows = 8;     // rows of A per micro-tile
-constexpr int kCols = 16;    // rows of B^T (output columns) per micro-tile: one zmm of fp32
-constexpr int kBOffset = 12;  // B bytes hold 2b + 12 in 0..24, unsigned for vpdpbusd
+constexpr int kRows = 8;          // rows of A per micro-tile
+constexpr int kCols = 16;         // rows of B^T (output columns) per micro-tile: one zmm of fp32
+constexpr int kBOffset = 12;      // B bytes hold 2b + 12 in 0..24, unsigned for vpdpbusd
 constexpr int kChunkElems = 512;  // K elements per cache-blocking chunk
 
 // A packed operand: panels of P lines; per panel, per K block, per quad of K
@@ -57,16 +57,16 @@ struct PackedOperand {
 };
 
 struct TileArgs {
-  const uint32_t* a;      // A panel at the chunk's first block
-  const int32_t* corr;    // A corrections at the chunk's first block
-  const float* sa;        // A scales / 4
+  const uint32_t* a;    // A panel at the chunk's first block
+  const int32_t* corr;  // A corrections at the chunk's first block
+  const float* sa;      // A scales / 4
   const double* sa_d;
-  const uint32_t* b;      // B panel at the chunk's first block
+  const uint32_t* b;  // B panel at the chunk's first block
   const float* sb;
   const double* sb_d;
-  int blocks;             // K blocks in the chunk
-  int quads;              // quads per K block
-  float* acc;             // kRows x kCols fp32 sums, updated in place
+  int blocks;  // K blocks in the chunk
+  int quads;   // quads per K block
+  float* acc;  // kRows x kCols fp32 sums, updated in place
 };
 using TileKernel = void (*)(const TileArgs&);
 
@@ -84,12 +84,11 @@ void tile_double(const TileArgs& t) {
         int32_t d = 0;
         for (int q = 0; q < t.quads; ++q) {
           const uint32_t wa = a[q * kRows + r], wb = b[q * kCols + c];
-          for (int i = 0; i < 4; ++i)
-            d += static_cast<int8_t>(byte_of(wa, i)) * byte_of(wb, i);
+          for (int i = 0; i < 4; ++i) d += static_cast<int8_t>(byte_of(wa, i)) * byte_of(wb, i);
         }
         d -= t.corr[kb * kRows + r];
-        t.acc[r * kCols + c] += static_cast<float>(static_cast<double>(d) *
-                                                   t.sa_d[kb * kRows + r] * t.sb_d[kb * kCols + c]);
+        t.acc[r * kCols + c] += static_cast<float>(static_cast<double>(d) * t.sa_d[kb * kRows + r] *
+                                                   t.sb_d[kb * kCols + c]);
       }
   }
 }
@@ -109,8 +108,8 @@ void tile_fp32_portable(const TileArgs& t) {
                       a3 = static_cast<int8_t>(byte_of(wa, 3));
         for (int c = 0; c < kCols; ++c) {
           const uint32_t wb = b[q * kCols + c];
-          d[r][c] += a0 * byte_of(wb, 0) + a1 * byte_of(wb, 1) + a2 * byte_of(wb, 2) +
-                     a3 * byte_of(wb, 3);
+          d[r][c] +=
+              a0 * byte_of(wb, 0) + a1 * byte_of(wb, 1) + a2 * byte_of(wb, 2) + a3 * byte_of(wb, 3);
         }
       }
     for (int r = 0; r < kRows; ++r) {
@@ -118,7 +117,7 @@ void tile_fp32_portable(const TileArgs& t) {
       const int32_t corr = t.corr[kb * kRows + r];
       for (int c = 0; c < kCols; ++c) {
         const float p = static_cast<float>(d[r][c] - corr) * sa;  // exact
-        t.acc[r * kCols + c] += p * t.sb[kb * kCols + c];        // one rounding, then the add
+        t.acc[r * kCols + c] += p * t.sb[kb * kCols + c];         // one rounding, then the add
       }
     }
   }
@@ -155,8 +154,8 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_fp32_avx512vnni
     for (int r = 0; r < kRows; ++r) {
       const __m512i e = _mm512_sub_epi32(d[r], _mm512_set1_epi32(t.corr[kb * kRows + r]));
       // Explicitly rounded ops: GCC would contract a mul_ps + add_ps into an FMA.
-      const __m512 p = _mm512_mul_round_ps(_mm512_cvtepi32_ps(e), _mm512_set1_ps(t.sa[kb * kRows + r]),
-                                           kRound);
+      const __m512 p =
+          _mm512_mul_round_ps(_mm512_cvtepi32_ps(e), _mm512_set1_ps(t.sa[kb * kRows + r]), kRound);
       acc[r] = _mm512_add_round_ps(acc[r], _mm512_mul_round_ps(p, sb, kRound), kRound);
     }
   }
@@ -188,13 +187,16 @@ __attribute__((target("avx2"))) void tile_fp32_avx2(const TileArgs& t) {
 #pragma GCC unroll 4
         for (int r = 0; r < 4; ++r) {
           const __m256i av = _mm256_set1_epi32(a[rg + r]);
-          d[r][0] = _mm256_add_epi32(d[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(b0, av), ones));
-          d[r][1] = _mm256_add_epi32(d[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(b1, av), ones));
+          d[r][0] =
+              _mm256_add_epi32(d[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(b0, av), ones));
+          d[r][1] =
+              _mm256_add_epi32(d[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(b1, av), ones));
         }
         a += kRows;
         b += 2;
       }
-      const __m256 sb0 = _mm256_loadu_ps(t.sb + kb * kCols), sb1 = _mm256_loadu_ps(t.sb + kb * kCols + 8);
+      const __m256 sb0 = _mm256_loadu_ps(t.sb + kb * kCols),
+                   sb1 = _mm256_loadu_ps(t.sb + kb * kCols + 8);
 #pragma GCC unroll 4
       for (int r = 0; r < 4; ++r) {
         const __m256i corr = _mm256_set1_epi32(t.corr[kb * kRows + rg + r]);
@@ -241,7 +243,8 @@ TileKernel fp32_kernel(IntKernel k) {
 // One line of an operand, one K block: 4 bytes per quad word (stride P words),
 // plus A's correction. `table` maps a code to its byte (2v, or 2v + 12 for B).
 template <int P, bool kIsA>
-int32_t pack_block_scalar(const uint8_t* codes, int len, int bs, const uint8_t* table, uint32_t* w) {
+int32_t pack_block_scalar(const uint8_t* codes, int len, int bs, const uint8_t* table,
+                          uint32_t* w) {
   const uint8_t pad = kIsA ? 0 : static_cast<uint8_t>(kBOffset);  // A's zero pad cancels B's
   int32_t sum = 0;
   for (int q = 0; q < bs / 4; ++q) {
@@ -267,7 +270,8 @@ __attribute__((target("avx2"))) int32_t pack_block_avx2(const uint8_t* codes, in
   const __m128i low = _mm_set1_epi8(0x0F);
   __m128i sums = _mm_setzero_si128();
   for (int h = 0; h < bs / 16; ++h) {
-    const __m128i c = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + 16 * h)), low);
+    const __m128i c =
+        _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + 16 * h)), low);
     const __m128i b = _mm_shuffle_epi8(tab, c);
     uint32_t* out = w + static_cast<size_t>(4 * h) * P;
     out[0] = static_cast<uint32_t>(_mm_cvtsi128_si32(b));
@@ -275,8 +279,9 @@ __attribute__((target("avx2"))) int32_t pack_block_avx2(const uint8_t* codes, in
     out[2 * P] = static_cast<uint32_t>(_mm_extract_epi32(b, 2));
     out[3 * P] = static_cast<uint32_t>(_mm_extract_epi32(b, 3));
     if (kIsA)
-      sums = _mm_add_epi64(sums, _mm_sad_epu8(_mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80))),
-                                              _mm_setzero_si128()));
+      sums =
+          _mm_add_epi64(sums, _mm_sad_epu8(_mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80))),
+                                           _mm_setzero_si128()));
   }
   if (!kIsA) return 0;
   const int64_t total = _mm_cvtsi128_si64(sums) + _mm_extract_epi64(sums, 1);
@@ -415,7 +420,7 @@ void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* o
 }
 
 static void write_outputs_scalar(const float* acc, size_t count, float alpha, float* out_f32,
-                          uint16_t* out_fp16) {
+                                 uint16_t* out_fp16) {
   for (size_t i = 0; i < count; ++i) {
     const double exact = static_cast<double>(acc[i]) * static_cast<double>(alpha);
     if (out_f32) out_f32[i] = static_cast<float>(exact);
@@ -447,9 +452,9 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,f16c"))) static void w
       const __mmask8 inexact = _mm512_cmp_pd_mask(_mm512_cvtps_pd(f), d, _CMP_NEQ_OQ);
       const __m256i odd = _mm256_mask_or_epi32(_mm256_castps_si256(f), inexact,
                                                _mm256_castps_si256(f), _mm256_set1_epi32(1));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out_fp16 + i),
-                       _mm256_cvtps_ph(_mm256_castsi256_ps(odd),
-                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      _mm_storeu_si128(
+          reinterpret_cast<__m128i*>(out_fp16 + i),
+          _mm256_cvtps_ph(_mm256_castsi256_ps(odd), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     }
   }
   write_outputs_scalar(acc + i, count - i, alpha, out_f32 ? out_f32 + i : nullptr,

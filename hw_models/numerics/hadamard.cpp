@@ -60,7 +60,8 @@ __attribute__((target("avx512f"))) void hadamard16_avx512(float* x, std::size_t 
   const __m512 quarter = _mm512_set1_ps(0.25f);
   for (std::size_t r = 0; r < runs; ++r) {
     float* p = x + r * kHadamardSize;
-    __m512 v = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_loadu_ps(p)), flip_bits));
+    __m512 v =
+        _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_loadu_ps(p)), flip_bits));
     for (int s = 0; s < 4; ++s) {
       const __m512 w = _mm512_permutexvar_ps(partner[s], v);  // lane j holds v[j ^ h]
       v = _mm512_mask_blend_ps(upper[s], _mm512_add_ps(v, w), _mm512_sub_ps(w, v));

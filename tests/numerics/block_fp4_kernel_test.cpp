@@ -17,8 +17,8 @@
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/block_fp4_encode.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
-#include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/hadamard.hpp"
 
 namespace nibble::num {
 namespace {
@@ -76,12 +76,14 @@ void expect_same_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b, const st
              std::bit_cast<uint32_t>(acc[i]) != std::bit_cast<uint32_t>(refacc[i]) ||
              f16[i] != ref16[i];
     for (size_t i = 0; i < n && bad; ++i)
-      if (std::bit_cast<uint32_t>(acc[i]) != std::bit_cast<uint32_t>(refacc[i]) || f16[i] != ref16[i]) {
-        ADD_FAILURE() << "first mismatch " << i << " acc " << acc[i] << " ref " << refacc[i] << " f16 " << f16[i] << " ref " << ref16[i];
+      if (std::bit_cast<uint32_t>(acc[i]) != std::bit_cast<uint32_t>(refacc[i]) ||
+          f16[i] != ref16[i]) {
+        ADD_FAILURE() << "first mismatch " << i << " acc " << acc[i] << " ref " << refacc[i]
+                      << " f16 " << f16[i] << " ref " << ref16[i];
         break;
       }
-    EXPECT_EQ(bad, 0u) << what << " kernel " << int_kernel_name(k) << " " << a.rows << "x"
-                       << b.rows << "x" << a.cols;
+    EXPECT_EQ(bad, 0u) << what << " kernel " << int_kernel_name(k) << " " << a.rows << "x" << b.rows
+                       << "x" << a.cols;
   }
 }
 
@@ -188,15 +190,20 @@ TEST(BlockFp4Kernel, QuantizerEqualsTheScalarReference) {
       for (bool t2 : {false, true}) {
         if (t2 && bs != 16) continue;
         for (ScaleRounding sr : {ScaleRounding::floor, ScaleRounding::ceil, ScaleRounding::even})
-          for (E2m1Rounding er : {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away,
-                                  E2m1Rounding::stochastic})
+          for (E2m1Rounding er :
+               {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away, E2m1Rounding::stochastic})
             for (int rep = 0; rep < 3; ++rep) {
-              const int rows = 1 + static_cast<int>(rng() % 40), cols = 1 + static_cast<int>(rng() % 90);
+              const int rows = 1 + static_cast<int>(rng() % 40),
+                        cols = 1 + static_cast<int>(rng() % 90);
               const bool specials = rep == 2;
               const int center = rep == 0 ? 0 : static_cast<int>(rng() % 240) - 120;
               const auto x = stress_values(rng, static_cast<size_t>(rows) * cols, specials, center);
-              const BlockFp4Config c{.format = f, .block_size = bs, .tiles_2d = t2,
-                                     .scale_rounding = sr, .rounding = er, .seed = rng()};
+              const BlockFp4Config c{.format = f,
+                                     .block_size = bs,
+                                     .tiles_2d = t2,
+                                     .scale_rounding = sr,
+                                     .rounding = er,
+                                     .seed = rng()};
               expect_same_quantization(x, rows, cols, c, rng() % 1000,
                                        "case " + std::to_string(cases));
               ++cases;
@@ -209,12 +216,9 @@ TEST(BlockFp4Kernel, QuantizerCornerBlocks) {
   // All-zero blocks, a block maximum below the smallest scale, values at the
   // fp32 extremes, one NaN per block.
   std::vector<std::vector<float>> blocks = {
-      std::vector<float>(48, 0.0f),
-      std::vector<float>(48, -0.0f),
-      std::vector<float>(48, 1e-45f),
-      std::vector<float>(48, FLT_MAX),
-      std::vector<float>(48, -FLT_MAX),
-      std::vector<float>(48, 0x1p-140f),
+      std::vector<float>(48, 0.0f),     std::vector<float>(48, -0.0f),
+      std::vector<float>(48, 1e-45f),   std::vector<float>(48, FLT_MAX),
+      std::vector<float>(48, -FLT_MAX), std::vector<float>(48, 0x1p-140f),
   };
   std::vector<float> nan_block(48, 1.0f);
   nan_block[17] = NAN;
@@ -222,9 +226,10 @@ TEST(BlockFp4Kernel, QuantizerCornerBlocks) {
   for (const auto& x : blocks)
     for (BlockFormat f : {BlockFormat::mxfp4, BlockFormat::nvfp4})
       for (ScaleRounding sr : {ScaleRounding::floor, ScaleRounding::ceil, ScaleRounding::even})
-        for (E2m1Rounding er : {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away,
-                                E2m1Rounding::stochastic}) {
-          const BlockFp4Config c{.format = f, .block_size = 16, .scale_rounding = sr, .rounding = er};
+        for (E2m1Rounding er :
+             {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away, E2m1Rounding::stochastic}) {
+          const BlockFp4Config c{
+              .format = f, .block_size = 16, .scale_rounding = sr, .rounding = er};
           expect_same_quantization(x, 3, 16, c, 0, "corner");
           expect_same_quantization(x, 1, 48, c, 5, "corner row");
         }
@@ -236,15 +241,15 @@ TEST(BlockFp4Kernel, ElementEncoderSimdAndPortableEqualE2m1Encode) {
   // of the reference's y, element by element; and both block maxima.
   std::mt19937_64 rng(5);
   for (int exp = -127; exp <= 126; ++exp)
-    for (E2m1Rounding er : {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away,
-                            E2m1Rounding::stochastic})
+    for (E2m1Rounding er :
+         {E2m1Rounding::nearest_even, E2m1Rounding::nearest_away, E2m1Rounding::stochastic})
       for (bool mx : {true, false}) {
         auto x = stress_values(rng, 37, false, mx ? exp : 0);
         if (mx)  // an MXFP4 block holding inf has the NaN scale: the encoder never sees it
           for (float& v : x) v = std::isinf(v) ? std::copysign(FLT_MAX, v) : v;
         const float nv = std::ldexp(1.0f + static_cast<float>(rng() % 8) / 8.0f, exp / 4);
-        const detail::E2m1BlockEncoder e{.mx = mx, .exp = exp, .nv_encode = nv, .rounding = er,
-                                         .seed = 99};
+        const detail::E2m1BlockEncoder e{
+            .mx = mx, .exp = exp, .nv_encode = nv, .rounding = er, .seed = 99};
         uint8_t simd[37], portable[37];
         detail::encode_e2m1_block(e, x.data(), 37, simd, 1000, true);
         detail::encode_e2m1_block(e, x.data(), 37, portable, 1000, false);
@@ -277,7 +282,8 @@ TEST(BlockFp4Kernel, Ue4m3FastEncoderEqualsEncodeFloat) {
     for (uint32_t top = 0; top < 8; ++top)
       for (uint32_t low : {0u, 1u, 0x7FFFFu, 0x80000u, 0x80001u, 0xFFFFFu, 0x3FFFFu, 0xC0000u}) {
         for (uint32_t extra = 0; extra < 2; ++extra) {
-          const uint32_t bits = (e << 23) | (top << 20) | (extra ? static_cast<uint32_t>(rng()) & 0xFFFFFu : low);
+          const uint32_t bits =
+              (e << 23) | (top << 20) | (extra ? static_cast<uint32_t>(rng()) & 0xFFFFFu : low);
           const float d = std::bit_cast<float>(bits);
           ASSERT_EQ(ue4m3_encode_nonneg(d), encode_float(kUe4m3, d)) << d;
           ++checked;

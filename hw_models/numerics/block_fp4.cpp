@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hw_models/numerics/block_fp4_encode.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/hadamard.hpp"
@@ -45,8 +46,8 @@ uint8_t element_code(const BlockFp4Config& c, BlockFormat f, float x, uint8_t sc
   return code;
 }
 
-BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
-                             float global_amax, uint64_t index_base) {
+BlockFp4Tensor empty_tensor(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
+                            float global_amax) {
   validate(c);
   if (rows < 0 || cols < 0 || x.size() != static_cast<std::size_t>(rows) * cols)
     throw InputError("block fp4: expected " + std::to_string(rows) + "x" + std::to_string(cols) +
@@ -61,6 +62,14 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
   const int nb = t.blocks_per_row();
   t.codes.assign(x.size(), 0);
   t.scale_codes.assign(static_cast<std::size_t>(rows) * nb, 0);
+  return t;
+}
+
+// The element-at-a-time quantizer: the reference the fast one is tested against.
+BlockFp4Tensor quantize_ref_impl(std::span<const float> x, int rows, int cols,
+                                 const BlockFp4Config& c, float global_amax, uint64_t index_base) {
+  BlockFp4Tensor t = empty_tensor(x, rows, cols, c, global_amax);
+  const int nb = t.blocks_per_row();
   const int tile_rows = c.tiles_2d ? 16 : 1;
   for (int r0 = 0; r0 < rows; r0 += tile_rows) {
     const int r1 = std::min(rows, r0 + tile_rows);
@@ -92,6 +101,63 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
   return t;
 }
 
+// The fast quantizer: block maxima and nearest rounding vectorised
+// (block_fp4_encode.hpp), the scales as the reference, block by block.
+BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
+                             float global_amax, uint64_t index_base) {
+  BlockFp4Tensor t = empty_tensor(x, rows, cols, c, global_amax);
+  const int nb = t.blocks_per_row();
+  const int tile_rows = c.tiles_2d ? 16 : 1;
+  const bool mx = c.format == BlockFormat::mxfp4;
+  detail::E2m1BlockEncoder enc{.mx = mx, .rounding = c.rounding, .seed = c.seed};
+  float nv_encode[128] = {};  // NVFP4 element encode scale per UE4M3 code (0x7F: NaN)
+  if (!mx)
+    for (int sc = 0; sc < 128; ++sc)
+      nv_encode[sc] = nvfp4_element_encode_scale(static_cast<uint8_t>(sc), t.tensor);
+  for (int r0 = 0; r0 < rows; r0 += tile_rows) {
+    const int r1 = std::min(rows, r0 + tile_rows);
+    for (int kb = 0; kb < nb; ++kb) {
+      const int c0 = kb * c.block_size, len = std::min(cols, c0 + c.block_size) - c0;
+      detail::AbsMaxResult m;
+      for (int r = r0; r < r1; ++r) {
+        const auto b =
+            detail::block_abs_max(x.data() + static_cast<std::size_t>(r) * cols + c0, len);
+        m.max = std::max(m.max, b.max);
+        m.nan = m.nan || b.nan;
+      }
+      const float amax = m.nan ? NAN : m.max;
+      uint8_t sc;
+      if (mx) {
+        sc = e8m0_scale_code(amax, c.scale_rounding);
+        enc.exp = e8m0_exp(sc);
+      } else {
+        sc = nvfp4_block_scale_code(amax, t.tensor);
+        enc.nv_encode = nv_encode[sc & 0x7F];
+      }
+      for (int r = r0; r < r1; ++r) {
+        const std::size_t i = static_cast<std::size_t>(r) * cols + c0;
+        t.scale_codes[static_cast<std::size_t>(r) * nb + kb] = sc;
+        if (mx && sc == kE8m0Nan) continue;  // a NaN block keeps codes 0
+        detail::encode_e2m1_block(enc, x.data() + i, len, t.codes.data() + i, index_base + i);
+      }
+    }
+  }
+  return t;
+}
+
+// max |x| over the tensor, NaN if any NaN (NVFP4's global amax).
+float tensor_abs_max(std::span<const float> x) {
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  detail::AbsMaxResult m;
+  for (std::size_t i = 0; i < x.size(); i += kPiece) {
+    const auto p =
+        detail::block_abs_max(x.data() + i, static_cast<int>(std::min(kPiece, x.size() - i)));
+    m.max = std::max(m.max, p.max);
+    m.nan = m.nan || p.nan;
+  }
+  return m.nan ? NAN : m.max;
+}
+
 }  // namespace
 
 void validate(const BlockFp4Config& c) {
@@ -120,10 +186,16 @@ double BlockFp4Tensor::value(int r, int c) const {
 
 BlockFp4Tensor quantize_block_fp4(std::span<const float> x, int rows, int cols,
                                   const BlockFp4Config& c, uint64_t index_base) {
+  const float amax = c.format == BlockFormat::nvfp4 ? tensor_abs_max(x) : 0.0f;
+  return quantize_impl(x, rows, cols, c, amax, index_base);
+}
+
+BlockFp4Tensor quantize_block_fp4_ref(std::span<const float> x, int rows, int cols,
+                                      const BlockFp4Config& c, uint64_t index_base) {
   AbsMax m;
   if (c.format == BlockFormat::nvfp4)
     for (const float v : x) m.add(v);
-  return quantize_impl(x, rows, cols, c, m.get(), index_base);
+  return quantize_ref_impl(x, rows, cols, c, m.get(), index_base);
 }
 
 BlockFp4Tensor quantize_block_fp4_with_amax(std::span<const float> x, int rows, int cols,
@@ -136,15 +208,21 @@ BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int co
                                       const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
                                       uint64_t index_base) {
   if (!hadamard) return quantize_block_fp4(x, rows, cols, c, index_base);
+  std::vector<float> t(x.begin(), x.end());
+  return quantize_block_fp4_rht_inplace(t, rows, cols, c, hadamard, sign_mask, index_base);
+}
+
+BlockFp4Tensor quantize_block_fp4_rht_inplace(std::span<float> x, int rows, int cols,
+                                              const BlockFp4Config& c, bool hadamard,
+                                              uint16_t sign_mask, uint64_t index_base) {
   if (rows < 0 || cols < 0 || x.size() != static_cast<std::size_t>(rows) * cols)
     throw InputError("block fp4: expected " + std::to_string(rows) + "x" + std::to_string(cols) +
                      " elements, found " + std::to_string(x.size()));
-  std::vector<float> t(x.begin(), x.end());
-  for (int r = 0; r < rows; ++r)
-    hadamard16_inplace(std::span<float>(t).subspan(static_cast<std::size_t>(r) * cols,
-                                                   static_cast<std::size_t>(cols)),
-                       sign_mask);
-  return quantize_block_fp4(t, rows, cols, c, index_base);
+  if (hadamard)
+    for (int r = 0; r < rows; ++r)
+      hadamard16_inplace(
+          x.subspan(static_cast<std::size_t>(r) * cols, static_cast<std::size_t>(cols)), sign_mask);
+  return quantize_block_fp4(x, rows, cols, c, index_base);
 }
 
 void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out) {
@@ -160,8 +238,7 @@ float block_fp4_alpha(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
   return a.tensor.decode * b_t.tensor.decode;
 }
 
-namespace {
-void check_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
+void check_block_fp4_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
   if (a.cols != b_t.cols || a.format != b_t.format || a.block_size != b_t.block_size)
     throw InputError("block fp4 gemm: A is " + std::to_string(a.rows) + "x" +
                      std::to_string(a.cols) + " blocks of " + std::to_string(a.block_size) +
@@ -169,6 +246,8 @@ void check_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t) {
                      " blocks of " + std::to_string(b_t.block_size) +
                      (a.format != b_t.format ? " in another format" : ""));
 }
+
+namespace {
 void write_out(float acc, float alpha, std::size_t i, float* out_f32, uint16_t* out_fp16,
                float* acc_f32) {
   if (acc_f32) acc_f32[i] = acc;
@@ -180,7 +259,7 @@ void write_out(float acc, float alpha, std::size_t i, float* out_f32, uint16_t* 
 
 void gemm_block_fp4_ref(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
                         uint16_t* out_fp16, float* acc_f32) {
-  check_gemm(a, b_t);
+  check_block_fp4_gemm(a, b_t);
   const float alpha = block_fp4_alpha(a, b_t);
   const int nb = a.blocks_per_row(), bs = a.block_size, K = a.cols;
   for (int i = 0; i < a.rows; ++i)
@@ -197,46 +276,6 @@ void gemm_block_fp4_ref(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, floa
       }
       write_out(acc, alpha, static_cast<std::size_t>(i) * b_t.rows + j, out_f32, out_fp16, acc_f32);
     }
-}
-
-void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
-                    uint16_t* out_fp16, float* acc_f32) {
-  check_gemm(a, b_t);
-  const float alpha = block_fp4_alpha(a, b_t);
-  const int M = a.rows, N = b_t.rows, K = a.cols, nb = a.blocks_per_row(), bs = a.block_size;
-  // Operands widened once to (2 x value) integers and block scales decoded once.
-  auto widen = [](const BlockFp4Tensor& t) {
-    std::vector<int8_t> w(t.codes.size());
-    for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(e2m1_twice(t.codes[i]));
-    return w;
-  };
-  auto scales = [nb](const BlockFp4Tensor& t) {
-    std::vector<double> s(static_cast<std::size_t>(t.rows) * nb);
-    for (int r = 0; r < t.rows; ++r)
-      for (int kb = 0; kb < nb; ++kb)
-        s[static_cast<std::size_t>(r) * nb + kb] = t.block_scale(r, kb);
-    return s;
-  };
-  const std::vector<int8_t> wa = widen(a), wb = widen(b_t);
-  const std::vector<double> sa = scales(a), sb = scales(b_t);
-  std::vector<float> acc(static_cast<std::size_t>(N));
-  for (int i = 0; i < M; ++i) {
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    const int8_t* ar = wa.data() + static_cast<std::size_t>(i) * K;
-    for (int kb = 0; kb < nb; ++kb) {  // ascending K blocks for every output of the row
-      const int k0 = kb * bs, len = std::min(K, k0 + bs) - k0;
-      const double sai = sa[static_cast<std::size_t>(i) * nb + kb] * 0.25;
-      for (int j = 0; j < N; ++j) {
-        const int8_t* br = wb.data() + static_cast<std::size_t>(j) * K + k0;
-        int32_t d = 0;
-        for (int k = 0; k < len; ++k) d += int32_t{ar[k0 + k]} * int32_t{br[k]};
-        acc[j] += static_cast<float>(static_cast<double>(d) * sai *
-                                     sb[static_cast<std::size_t>(j) * nb + kb]);
-      }
-    }
-    for (int j = 0; j < N; ++j)
-      write_out(acc[j], alpha, static_cast<std::size_t>(i) * N + j, out_f32, out_fp16, acc_f32);
-  }
 }
 
 }  // namespace nibble::num

@@ -21,6 +21,7 @@
 
 #include "hw_models/numerics/block_scale.hpp"
 #include "hw_models/numerics/e2m1.hpp"
+#include "hw_models/numerics/gemm.hpp"
 
 namespace nibble::num {
 
@@ -73,6 +74,10 @@ struct BlockFp4Tensor {
 // x is rows x cols, row-major.
 BlockFp4Tensor quantize_block_fp4(std::span<const float> x, int rows, int cols,
                                   const BlockFp4Config& c, uint64_t index_base = 0);
+// The element-at-a-time quantizer quantize_block_fp4 is tested against (==):
+// the rule above written out one element at a time, no SIMD.
+BlockFp4Tensor quantize_block_fp4_ref(std::span<const float> x, int rows, int cols,
+                                      const BlockFp4Config& c, uint64_t index_base = 0);
 // NVFP4 with a tensor scale given from outside (e.g. the whole tensor when x
 // is a slice); global_amax is what S_enc is computed from.
 BlockFp4Tensor quantize_block_fp4_with_amax(std::span<const float> x, int rows, int cols,
@@ -86,6 +91,10 @@ void dequantize_block_fp4(const BlockFp4Tensor& t, std::span<float> out);  // fp
 BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int cols,
                                       const BlockFp4Config& c, bool hadamard, uint16_t sign_mask,
                                       uint64_t index_base = 0);
+// The same, transforming x in place (the caller's scratch copy): no copy.
+BlockFp4Tensor quantize_block_fp4_rht_inplace(std::span<float> x, int rows, int cols,
+                                              const BlockFp4Config& c, bool hadamard,
+                                              uint16_t sign_mask, uint64_t index_base = 0);
 
 // C[M x N] = A[M x K] * B^T where b_t is N x K: both operands are blocked
 // along K with the same block size and format. Per output, in this order:
@@ -99,11 +108,18 @@ BlockFp4Tensor quantize_block_fp4_rht(std::span<const float> x, int rows, int co
 // Any output pointer may be null; acc_f32 receives the fp32 sums before alpha.
 void gemm_block_fp4_ref(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
                         uint16_t* out_fp16, float* acc_f32 = nullptr);
-// The same result computed a block at a time over whole rows (the chip's fast path
-// and the trainer's kernel): integer block dot products for every (i, j, kb), then the
-// same fp32 accumulation in ascending kb. Bit-identical to gemm_block_fp4_ref.
+// The same result from the fast kernel (gemm_block_fp4.cpp; the chip's fast path
+// and the trainer's kernel): operands packed once, integer block dot products
+// with SIMD (vpdpbusd, or vpmaddubsw on AVX2) for a tile of outputs, the scales
+// applied in fp32 where that is exact (else in double, as the reference), the
+// same fp32 accumulation in ascending kb. Bit-identical to gemm_block_fp4_ref
+// for every kernel; `kernel` picks one (best, avx512vnni, avx2, portable).
 void gemm_block_fp4(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t, float* out_f32,
-                    uint16_t* out_fp16, float* acc_f32 = nullptr);
+                    uint16_t* out_fp16, float* acc_f32 = nullptr,
+                    IntKernel kernel = IntKernel::best);
+bool block_fp4_kernel_supported(IntKernel k);
 float block_fp4_alpha(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t);
+// Throws InputError unless A and B^T have the same K, format and block size.
+void check_block_fp4_gemm(const BlockFp4Tensor& a, const BlockFp4Tensor& b_t);
 
 }  // namespace nibble::num

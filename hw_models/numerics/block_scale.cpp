@@ -2,6 +2,7 @@
 #include "hw_models/numerics/block_scale.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 
@@ -52,13 +53,25 @@ Nvfp4TensorScale nvfp4_tensor_scale(float global_amax) {
   return {enc, 1.0f / enc};
 }
 
+uint8_t ue4m3_encode_nonneg(float d) {
+  const uint32_t bits = std::bit_cast<uint32_t>(d);
+  if (bits > 0x43E00000u)  // above 448, negative (-0 too) or NaN: the generic code
+    return static_cast<uint8_t>(encode_float(kUe4m3, d));
+  if (bits >= 0x3C800000u) {  // d >= 2^-6: normal; the UE4M3 exponent is the fp32 one - 120
+    const uint32_t r = bits - (120u << 23);
+    return static_cast<uint8_t>((r + 0x7FFFFu + ((r >> 20) & 1u)) >> 20);  // RNE to 3 bits
+  }
+  // Subnormal (quantum 2^-9): d * 512 is exact; nearbyint rounds half to even.
+  return static_cast<uint8_t>(std::nearbyint(d * 512.0f));
+}
+
 uint8_t nvfp4_block_scale_code(float block_amax, const Nvfp4TensorScale& t) {
   const float mult = t.encode * (1.0f / 6.0f);  // fp32(S_enc * fp32(1/6)), as TE folds it
   float d = block_amax * mult;
   if (std::isnan(d)) return kUe4m3Nan;
   d = std::min(d, FLT_MAX);
   d = std::clamp(d, -kUe4m3Max, kUe4m3Max);
-  return static_cast<uint8_t>(encode_float(kUe4m3, d));
+  return ue4m3_encode_nonneg(d);
 }
 
 bool nvfp4_block_scale_clamped(float block_amax, const Nvfp4TensorScale& t) {

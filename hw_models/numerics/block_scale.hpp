@@ -69,5 +69,8 @@ bool nvfp4_block_scale_clamped(float block_amax, const Nvfp4TensorScale& t);
 // The fp32 factor the elements of a block are multiplied by before rounding.
 float nvfp4_element_encode_scale(uint8_t scale_code, const Nvfp4TensorScale& t);
 double ue4m3_decode(uint8_t code);  // NaN for 0x7F
+// encode_float(kUe4m3, d) for 0 <= d <= 448 by fp32 bit arithmetic (RNE);
+// any other d goes to encode_float.
+uint8_t ue4m3_encode_nonneg(float d);
 
 }  // namespace nibble::num

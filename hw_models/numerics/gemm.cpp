@@ -9,6 +9,7 @@
 #include <climits>
 #include <cmath>
 #include <memory>
+#include <span>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "hw_models/numerics/gemm_common.hpp"
 #include "hw_models/numerics/gemm_int_kernels.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
+#include "hw_models/numerics/quantize_bulk.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -707,32 +709,136 @@ bool int_gemm_chunked(MatView<TA> a, MatView<TB> b, ConvA conv_a, ConvB conv_b, 
 
 // Float GEMMs, fp32 mode: per output the same sequential k-order sum as the
 // reference; the j loop is element-wise so it vectorises without reordering.
-void float_gemm_fp32(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,
-                     float scale, uint16_t* c, float* acc) {
-  std::vector<float> row(static_cast<size_t>(n));
+#if defined(__x86_64__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// R rows x up to 16 V columns of sums, k ascending per output as the
+// scalar loop: acc = fp32(acc + fp32(a * b)). The explicitly rounded
+// intrinsics keep GCC from contracting the multiply and add into an FMA.
+template <int R, int V>
+__attribute__((target("avx512f"))) void float_tile_avx512(int k, int cols, const float* a, int lda,
+                                                          const float* b, int ldb, float* out,
+                                                          int ldo, bool resume) {
+  constexpr int kRn = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  __mmask16 lanes[V];
+  for (int v = 0; v < V; ++v) {
+    const int left = std::clamp(cols - 16 * v, 0, 16);
+    lanes[v] = static_cast<__mmask16>((1u << left) - 1u);
+  }
+  __m512 acc[R][V];  // resume: the sums of the earlier K chunks, carried unchanged
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < V; ++v)
+      acc[r][v] = resume
+                      ? _mm512_maskz_loadu_ps(lanes[v], out + static_cast<size_t>(r) * ldo + 16 * v)
+                      : _mm512_setzero_ps();
+  for (int kk = 0; kk < k; ++kk) {
+    __m512 bv[V];
+    for (int v = 0; v < V; ++v)
+      bv[v] = _mm512_maskz_loadu_ps(lanes[v], b + static_cast<size_t>(kk) * ldb + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 av = _mm512_set1_ps(a[static_cast<size_t>(r) * lda + kk]);
+      for (int v = 0; v < V; ++v)
+        acc[r][v] = _mm512_add_round_ps(acc[r][v], _mm512_mul_round_ps(av, bv[v], kRn), kRn);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < V; ++v)
+      _mm512_mask_storeu_ps(out + static_cast<size_t>(r) * ldo + 16 * v, lanes[v], acc[r][v]);
+}
+#pragma GCC diagnostic pop
+
+template <int R>
+void float_tile_any(int k, int cols, const float* a, int lda, const float* b, int ldb, float* out,
+                    int ldo, bool resume) {
+  switch ((cols + 15) / 16) {
+    case 1:
+      return float_tile_avx512<R, 1>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    case 2:
+      return float_tile_avx512<R, 2>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    case 3:
+      return float_tile_avx512<R, 3>(k, cols, a, lda, b, ldb, out, ldo, resume);
+    default:
+      return float_tile_avx512<R, 4>(k, cols, a, lda, b, ldb, out, ldo, resume);
+  }
+}
+#endif
+
+// Sums of the decoded A (m x k) times B (k x n), fp32, sequential in k.
+void float_sums(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,
+                float* sums) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512) {
+    // Column panels of 64 outer, then K chunks, then rows: a panel's chunk of
+    // B (256 x 64 floats) stays in L2 while every row of A passes over it.
+    constexpr int kKc = 256;
+    for (int j0 = 0; j0 < n; j0 += 64) {
+      const int cols = std::min(64, n - j0);
+      for (int k0 = 0; k0 < k || k0 == 0; k0 += kKc) {
+        const int kc = std::min(kKc, k - k0);
+        const float* bp = b.data() + static_cast<size_t>(k0) * n + j0;
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+          float_tile_any<4>(kc, cols, a.data() + static_cast<size_t>(i) * k + k0, k, bp, n,
+                            sums + static_cast<size_t>(i) * n + j0, n, k0 > 0);
+        for (; i < m; ++i)
+          float_tile_any<1>(kc, cols, a.data() + static_cast<size_t>(i) * k + k0, k, bp, n,
+                            sums + static_cast<size_t>(i) * n + j0, n, k0 > 0);
+      }
+    }
+    return;
+  }
+#endif
   for (int i = 0; i < m; ++i) {
-    std::fill(row.begin(), row.end(), 0.0f);
+    float* rp = sums + static_cast<size_t>(i) * n;
+    std::fill(rp, rp + n, 0.0f);
     for (int kk = 0; kk < k; ++kk) {
       const float av = a[static_cast<size_t>(i) * static_cast<size_t>(k) + static_cast<size_t>(kk)];
       const float* bp = b.data() + static_cast<size_t>(kk) * static_cast<size_t>(n);
-      float* rp = row.data();
       for (int j = 0; j < n; ++j) rp[j] = rp[j] + av * bp[j];
-    }
-    for (int j = 0; j < n; ++j) {
-      const size_t o = static_cast<size_t>(i) * static_cast<size_t>(n) + static_cast<size_t>(j);
-      c[o] = scaled_fp16(row[static_cast<size_t>(j)], scale);
-      if (acc) acc[o] = row[static_cast<size_t>(j)];
     }
   }
 }
 
+void float_gemm_fp32(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,
+                     float scale, uint16_t* c, float* acc) {
+  const size_t count = static_cast<size_t>(m) * static_cast<size_t>(n);
+  std::vector<float> own;
+  float* sums = acc;
+  if (!sums) {
+    own.resize(count);
+    sums = own.data();
+  }
+  float_sums(m, n, k, a, b, sums);
+  scaled_outputs_bulk(sums, count, scale, nullptr, c);
+}
+
 template <class T, class Decode>
-std::vector<float> decode_matrix(MatView<T> v, Decode dec) {
+std::vector<float> decode_each(MatView<T> v, Decode dec) {
   std::vector<float> out(static_cast<size_t>(v.rows) * static_cast<size_t>(v.cols));
   for (int r = 0; r < v.rows; ++r)
     for (int cc = 0; cc < v.cols; ++cc)
       out[static_cast<size_t>(r) * static_cast<size_t>(v.cols) + static_cast<size_t>(cc)] =
           dec(v.at(r, cc));
+  return out;
+}
+
+// 8-bit codes: each code decoded once into a table.
+std::vector<float> decode_matrix(MatView<uint8_t> v, const FloatFormat& f) {
+  float table[256];
+  for (int c = 0; c < 256; ++c) table[c] = decode_float(f, static_cast<uint32_t>(c));
+  return decode_each(v, [&table](uint8_t code) { return table[code]; });
+}
+
+// FP16: rows that are contiguous go through the F16C bulk conversion.
+std::vector<float> decode_matrix(MatView<uint16_t> v) {
+  if (v.col_stride != 1) return decode_each(v, fp16_to_fp32);
+  std::vector<float> out(static_cast<size_t>(v.rows) * static_cast<size_t>(v.cols));
+  for (int r = 0; r < v.rows; ++r)
+    fp16_to_fp32_bulk(
+        std::span<const uint16_t>(v.data + r * v.row_stride, static_cast<size_t>(v.cols)),
+        std::span<float>(out.data() + static_cast<size_t>(r) * v.cols,
+                         static_cast<size_t>(v.cols)));
   return out;
 }
 
@@ -807,9 +913,8 @@ void gemm_hfp8(MatView<uint8_t> a, const FloatFormat& fa, MatView<uint8_t> b, co
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_hfp8(a, fa, b, fb, scale, cfg, c, acc);
   validate(fa);
   validate(fb);
-  float_gemm_fp32(a.rows, b.cols, a.cols,
-                  decode_matrix(a, [&](uint8_t v) { return decode_float(fa, v); }),
-                  decode_matrix(b, [&](uint8_t v) { return decode_float(fb, v); }), scale, c, acc);
+  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, fa), decode_matrix(b, fb), scale, c,
+                  acc);
 }
 
 void gemm_fp16(MatView<uint16_t> a, MatView<uint16_t> b, float scale, const GemmConfig& cfg,
@@ -817,8 +922,7 @@ void gemm_fp16(MatView<uint16_t> a, MatView<uint16_t> b, float scale, const Gemm
   check_shapes(a.rows, a.cols, b.rows, b.cols);
   check_float_config(cfg);
   if (cfg.mode == AccumMode::fp16_chunked) return ref::gemm_fp16(a, b, scale, cfg, c, acc);
-  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a, fp16_to_fp32),
-                  decode_matrix(b, fp16_to_fp32), scale, c, acc);
+  float_gemm_fp32(a.rows, b.cols, a.cols, decode_matrix(a), decode_matrix(b), scale, c, acc);
 }
 
 }  // namespace nibble::num

@@ -1,5 +1,7 @@
 #pragma once
 // Pieces shared by the reference and the bulk GEMMs (internal header).
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "hw_models/numerics/errors.hpp"
@@ -46,5 +48,11 @@ inline uint16_t scaled_fp16(float sum, float scale) {
 inline uint16_t scaled_product_fp16(float a, float b, float scale) {
   return fp64_to_fp16(static_cast<double>(a * b) * static_cast<double>(scale));
 }
+
+// out_f32[i] = fp32(sum[i] * scale), out_fp16[i] = fp16(sum[i] * scale), each one
+// rounding of the exact product (either output may be null); vectorised where
+// the CPU allows (simd false: scalar). Defined in gemm_block_fp4.cpp.
+void scaled_outputs_bulk(const float* sum, std::size_t count, float scale, float* out_f32,
+                         uint16_t* out_fp16, bool simd = true);
 
 }  // namespace nibble::num

@@ -26,6 +26,9 @@ uint16_t hadamard_sign_mask(uint64_t seed);
 
 // Transforms v (size a multiple of 16 is not required: a trailing run shorter
 // than 16 is left unchanged, on both GEMM operands alike) in place.
+// Vectorised where the CPU allows; the same bits as hadamard16_inplace_ref,
+// the scalar code written as the text above.
 void hadamard16_inplace(std::span<float> v, uint16_t sign_mask);
+void hadamard16_inplace_ref(std::span<float> v, uint16_t sign_mask);
 
 }  // namespace nibble::num

@@ -111,10 +111,17 @@ std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
     const BlockLayout& l = op.layouts[i];
     const int rows = static_cast<int>(l.transposed ? x.cols() : x.rows());
     const int cols = static_cast<int>(l.transposed ? x.rows() : x.cols());
-    out.push_back(block_qtensor(
-        x, op.spec.format, l,
-        num::quantize_block_fp4_rht(block_values(x, l.transposed), rows, cols, cfg, l.hadamard,
-                                    l.sign_mask, block_index_base(x, i))));
+    // The stored layout without a Hadamard is quantized in place of a copy.
+    num::BlockFp4Tensor t;
+    if (!l.transposed && !l.hadamard) {
+      t = num::quantize_block_fp4(std::span<const float>(x.data(), static_cast<size_t>(x.size())),
+                                  rows, cols, cfg, block_index_base(x, i));
+    } else {
+      std::vector<float> v = block_values(x, l.transposed);
+      t = num::quantize_block_fp4_rht_inplace(v, rows, cols, cfg, l.hadamard, l.sign_mask,
+                                              block_index_base(x, i));
+    }
+    out.push_back(block_qtensor(x, op.spec.format, l, std::move(t)));
   }
   op.reg->scale = out.front().scale;
   op.reg->initialised = true;

@@ -101,6 +101,26 @@ BlockFp4Tensor quantize_ref_impl(std::span<const float> x, int rows, int cols,
   return t;
 }
 
+// Numerics-health counts of one encoded block row, the rule of element_code
+// (saturated: |y| > 6 with y the scaled element; underflow: a nonzero x whose
+// code is +-0, or every element of an NVFP4 block whose scale code is 0),
+// recounted from the codes so the vectorised encoder stays count-free.
+void count_block(const detail::E2m1BlockEncoder& e, uint8_t scale_code, const float* x,
+                 const uint8_t* codes, int n, BlockFp4Counts& counts) {
+  const double mx_limit = std::ldexp(static_cast<double>(kE2m1Max), e.exp);  // |x| > 6 * 2^e
+  const bool zero_scale = !e.mx && scale_code == 0;
+  uint64_t saturated = 0, underflow = 0;
+  for (int k = 0; k < n; ++k) {
+    const bool sat = e.mx ? std::fabs(static_cast<double>(x[k])) > mx_limit
+                          : std::fabs(x[k] * e.nv_encode) > kE2m1Max;
+    saturated += sat;
+    underflow += x[k] != 0.0f && ((codes[k] & 0x7u) == 0 || zero_scale);
+  }
+  counts.elements += static_cast<uint64_t>(n);
+  counts.saturated += saturated;
+  counts.underflow += underflow;
+}
+
 // The fast quantizer: block maxima and nearest rounding vectorised
 // (block_fp4_encode.hpp), the scales as the reference, block by block.
 BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const BlockFp4Config& c,
@@ -134,11 +154,14 @@ BlockFp4Tensor quantize_impl(std::span<const float> x, int rows, int cols, const
         sc = nvfp4_block_scale_code(amax, t.tensor);
         enc.nv_encode = nv_encode[sc & 0x7F];
       }
+      t.counts.scale_clamps += mx ? e8m0_scale_clamped(amax, c.scale_rounding)
+                                  : nvfp4_block_scale_clamped(amax, t.tensor);
       for (int r = r0; r < r1; ++r) {
         const std::size_t i = static_cast<std::size_t>(r) * cols + c0;
         t.scale_codes[static_cast<std::size_t>(r) * nb + kb] = sc;
         if (mx && sc == kE8m0Nan) continue;  // a NaN block keeps codes 0
         detail::encode_e2m1_block(enc, x.data() + i, len, t.codes.data() + i, index_base + i);
+        count_block(enc, sc, x.data() + i, t.codes.data() + i, len, t.counts);
       }
     }
   }

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/interleaved_timing.hpp"
+
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/gemm.hpp"
 #include "hw_models/numerics/hadamard.hpp"
@@ -30,24 +32,10 @@ namespace {
 using namespace nibble::num;
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
-// Best time of each function, one call of each per round, so load from
-// other processes on a shared machine hits all of them alike.
 template <std::size_t N>
 std::array<double, N> best_seconds_interleaved(const std::array<std::function<void()>, N>& fs,
                                                double min_total = 1.5) {
-  std::array<double, N> best;
-  best.fill(1e30);
-  for (const auto& f : fs) f();  // warm up
-  double total = 0;
-  for (int round = 0; total < min_total || round < 5; ++round)
-    for (std::size_t i = 0; i < N; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      fs[i]();
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best[i] = std::min(best[i], s);
-      total += s;
-    }
-  return best;
+  return nibble::bench::best_seconds_interleaved<N>(fs, min_total, 5);
 }
 
 struct Shape {

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/interleaved_timing.hpp"
+
 #include "hw_models/numerics/gemm.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
@@ -56,26 +58,9 @@ double best_seconds(F&& f, double min_total = 0.4) {
   return best;
 }
 
-// Best time of each function, measured interleaved (one call of each per
-// round) so that load from other processes on a shared machine hits all of
-// them alike instead of whichever happened to run during a busy spell.
 template <std::size_t N>
-std::array<double, N> best_seconds_interleaved(const std::array<std::function<void()>, N>& fs,
-                                               double min_total = 2.0) {
-  std::array<double, N> best;
-  best.fill(1e30);
-  for (const auto& f : fs) f();  // warm up (page faults, thread start)
-  double total = 0;
-  for (int round = 0; total < min_total || round < 7; ++round) {
-    for (std::size_t i = 0; i < N; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      fs[i]();
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best[i] = std::min(best[i], s);
-      total += s;
-    }
-  }
-  return best;
+std::array<double, N> best_seconds_interleaved(const std::array<std::function<void()>, N>& fs) {
+  return nibble::bench::best_seconds_interleaved<N>(fs, 2.0, 7);
 }
 
 struct Shape {

@@ -52,14 +52,14 @@ compiler::GemmOp gemm_op(const Op& op, const workload::GemmShape& g) {
   // IFMAP addresses matter to the scalesim_v2 convention's USER read buffers.
   const workload::Conv2dShape& c = op.conv;
   if (op.type == OpType::conv2d && c.batch == 1 && c.padding == 0 && c.groups == 1)
-    out.scalesim_layer = hw::ScaleSimLayerGeometry{
-        c.scalesim_height != 0 ? c.scalesim_height : c.in_height,
-        c.scalesim_width != 0 ? c.scalesim_width : c.in_width,
-        c.kernel_h,
-        c.kernel_w,
-        c.in_channels,
-        c.out_channels,
-        c.stride};
+    out.scalesim_layer =
+        hw::ScaleSimLayerGeometry{c.scalesim_height != 0 ? c.scalesim_height : c.in_height,
+                                  c.scalesim_width != 0 ? c.scalesim_width : c.in_width,
+                                  c.kernel_h,
+                                  c.kernel_w,
+                                  c.in_channels,
+                                  c.out_channels,
+                                  c.stride};
   return out;
 }
 

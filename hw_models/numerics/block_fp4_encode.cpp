@@ -62,9 +62,12 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void encode_nearest_avx512(
       for (int j = 0; j < 7; ++j)
         m = _mm512_mask_add_epi32(m, _mm512_cmp_ps_mask(a, t[j], _CMP_GE_OQ), m, one);
     } else {
-      for (int j = 0; j < 7; ++j)
-        m = _mm512_mask_add_epi32(m, _mm512_cmp_ps_mask(a, t[j], (j & 1) ? _CMP_GE_OQ : _CMP_GT_OQ),
-                                  m, one);
+      for (int j = 0; j < 7; ++j) {  // ties to even: > at even thresholds, >= at odd ones
+        // (the predicate must be a literal for clang, not a folded expression)
+        const __mmask16 passed = (j & 1) ? _mm512_cmp_ps_mask(a, t[j], _CMP_GE_OQ)
+                                         : _mm512_cmp_ps_mask(a, t[j], _CMP_GT_OQ);
+        m = _mm512_mask_add_epi32(m, passed, m, one);
+      }
     }
     m = _mm512_mask_or_epi32(m, _mm512_cmp_ps_mask(y, zero, _CMP_LT_OQ), m, eight);
     _mm512_mask_cvtepi32_storeu_epi8(codes + i, lanes, m);

@@ -15,17 +15,10 @@
 #include <vector>
 
 #include "bench/interleaved_timing.hpp"
-
+#include "bench/openblas.hpp"
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/gemm.hpp"
 #include "hw_models/numerics/hadamard.hpp"
-
-extern "C" {
-void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
-                 const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
-void openblas_set_num_threads(int) __attribute__((weak));
-char* openblas_get_corename() __attribute__((weak));
-}
 
 namespace {
 

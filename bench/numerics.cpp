@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench/interleaved_timing.hpp"
-
+#include "bench/openblas.hpp"
 #include "hw_models/numerics/gemm.hpp"
 #include "hw_models/numerics/gemm_ref.hpp"
 #include "hw_models/numerics/quantize_bulk.hpp"
@@ -32,10 +32,6 @@
 extern "C" {
 enum CBLAS_ORDER_ { CblasRowMajor_ = 101 };
 enum CBLAS_TRANSPOSE_ { CblasNoTrans_ = 111 };
-void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
-                 const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
-void openblas_set_num_threads(int) __attribute__((weak));
-char* openblas_get_corename() __attribute__((weak));
 }
 
 namespace {

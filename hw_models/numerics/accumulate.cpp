@@ -81,6 +81,36 @@ __attribute__((target("avx512f,avx512dq,avx512vl,f16c"))) void round_bulk_avx512
   }
   for (; i < n; ++i) out[i] = round_acc_to_fp16(acc[i], s);
 }
+// 8 lanes per int64 vector; products by vpmuldq (low 32 bits, signed),
+// which is exact for int32 operands.
+__attribute__((target("avx512f"))) void saturating_sums_avx512(const int32_t* a, const int32_t* b,
+                                                               int k, int lanes, int width,
+                                                               int64_t* sums, uint64_t* overflows) {
+  const __m512i hi = _mm512_set1_epi64(acc_max(width));
+  const __m512i lo = _mm512_set1_epi64(acc_min(width));
+  const __m512i one = _mm512_set1_epi64(1);
+  for (int c0 = 0; c0 < lanes; c0 += 32) {
+    const int vecs = std::min(4, (lanes - c0) / 8);
+    __m512i acc[4], ov[4];
+    for (int v = 0; v < 4; ++v) acc[v] = ov[v] = _mm512_setzero_si512();
+    for (int t = 0; t < k; ++t) {
+      const __m512i av = _mm512_set1_epi64(a[t]);
+      const int32_t* row = b + static_cast<std::size_t>(t) * static_cast<std::size_t>(lanes) + c0;
+      for (int v = 0; v < vecs; ++v) {
+        const __m512i bv =
+            _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 8 * v)));
+        const __m512i s = _mm512_add_epi64(acc[v], _mm512_mul_epi32(av, bv));
+        const __mmask8 out = _mm512_cmpgt_epi64_mask(s, hi) | _mm512_cmplt_epi64_mask(s, lo);
+        ov[v] = _mm512_mask_add_epi64(ov[v], out, ov[v], one);
+        acc[v] = _mm512_min_epi64(_mm512_max_epi64(s, lo), hi);
+      }
+    }
+    for (int v = 0; v < vecs; ++v) {
+      _mm512_storeu_si512(sums + c0 + 8 * v, acc[v]);
+      _mm512_storeu_si512(overflows + c0 + 8 * v, ov[v]);
+    }
+  }
+}
 #pragma GCC diagnostic pop
 bool has_avx512_round() {
   // Immutable after the first call (a CPU property, not simulation state).
@@ -99,6 +129,22 @@ void round_acc_to_fp16_bulk(std::span<const int64_t> acc, OutputScale s, std::sp
     return round_bulk_avx512(acc.data(), n, s, out.data());
 #endif
   for (std::size_t i = 0; i < n; ++i) out[i] = round_acc_to_fp16(acc[i], s);
+}
+
+void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width,
+                     int64_t* sums, uint64_t* overflows) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");  // a CPU property
+  if (avx512 && lanes % 8 == 0 && width <= 62)
+    return saturating_sums_avx512(a, b, k, lanes, width, sums, overflows);
+#endif
+  for (int c = 0; c < lanes; ++c) {
+    SaturatingAccumulator acc(width);
+    for (int t = 0; t < k; ++t)
+      acc.add(int64_t{a[t]} * b[static_cast<std::size_t>(t) * static_cast<std::size_t>(lanes) + c]);
+    sums[c] = acc.value();
+    overflows[c] = acc.overflows();
+  }
 }
 
 uint16_t fp16_sum_chunked(std::span<const uint16_t> terms, int chunk) {

@@ -80,6 +80,20 @@ class SaturatingAccumulator {
   uint64_t overflows_ = 0;
 };
 
+// The sequential saturating accumulator (SaturatingAccumulator, terms in
+// k order) of `lanes` outputs that share one left operand: lane c sums
+// a[t] * b[t * lanes + c] for t = 0..k-1 from 0, clamping after every add.
+// sums[c] gets the final value and overflows[c] the number of clamps. This is
+// the path of every output whose sum can leave the accumulator's range, so it
+// is vectorised across lanes (AVX-512 when the CPU has it, lanes is a
+// multiple of 8 and width <= 62); otherwise lane by lane with
+// SaturatingAccumulator. Equal bits either way
+// (tests/numerics/misc_test.cpp). Contract: |a|, |b| < 2^24 (4- and
+// 8-bit codes and FP4's fixed point are far below), so every add is exact
+// in int64.
+void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width,
+                     int64_t* sums, uint64_t* overflows);
+
 struct OutputScale {
   float scale = 1.0f;
   int exp2 = 0;

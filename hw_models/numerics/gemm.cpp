@@ -453,6 +453,13 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
   uint16_t out16[kMR * kNR];
   const int a_panels = (pl.m + kMR - 1) / kMR;
   const int groups = pl.a->groups;
+  // Operands of the sequential path (only when some output can saturate).
+  std::vector<int32_t> seq_a, seq_b;
+  int seq_b_panel = -1;
+  if (!pl.all_safe) {
+    seq_a.resize(static_cast<size_t>(pl.k));
+    seq_b.resize(static_cast<size_t>(pl.k) * kNR);
+  }
   for (int q = q_begin; q < q_end; ++q) {
     const int cols = std::min(kNR, pl.n - q * kNR);
     for (int p = 0; p < a_panels; ++p) {
@@ -490,17 +497,36 @@ GemmStats run_panels(const IntPlan& pl, int q_begin, int q_end, GetA get_a, GetB
         const int64_t corr = int64_t{pl.b_offset} * pl.a->sum[static_cast<size_t>(i)];
         for (int cc = 0; cc < cols; ++cc) srow[cc] -= corr;
         if (!pl.all_safe) {
+          // Outputs whose bound exceeds the accumulator take the sequential
+          // saturating sum; it runs across the panel's kNR columns at once.
+          bool need[kNR] = {};
+          bool any = false;
           for (int cc = 0; cc < cols; ++cc) {
             const int j = q * kNR + cc;
             const int64_t bound = std::min(
                 pl.a->max_abs[static_cast<size_t>(i)] * pl.b->sum_abs[static_cast<size_t>(j)],
                 pl.a->sum_abs[static_cast<size_t>(i)] * pl.b->max_abs[static_cast<size_t>(j)]);
-            if (bound <= pl.limit) continue;
-            SaturatingAccumulator sat(pl.acc_bits);
-            for (int kk = 0; kk < pl.k; ++kk) sat.add(int64_t{get_a(i, kk)} * get_b(kk, j));
-            srow[cc] = sat.value();
-            st.saturations += sat.overflows();
-            st.saturated_outputs += sat.overflows() ? 1 : 0;
+            need[cc] = bound > pl.limit;
+            any = any || need[cc];
+          }
+          if (!any) continue;
+          if (seq_b_panel != q) {  // this B panel's values, k-major, zero-padded to kNR
+            for (int kk = 0; kk < pl.k; ++kk)
+              for (int cc = 0; cc < kNR; ++cc)
+                seq_b[static_cast<size_t>(kk) * kNR + static_cast<size_t>(cc)] =
+                    cc < cols ? get_b(kk, q * kNR + cc) : 0;
+            seq_b_panel = q;
+          }
+          for (int kk = 0; kk < pl.k; ++kk) seq_a[static_cast<size_t>(kk)] = get_a(i, kk);
+          int64_t seq_sums[kNR];
+          uint64_t seq_overflows[kNR];
+          saturating_sums(seq_a.data(), seq_b.data(), pl.k, kNR, pl.acc_bits, seq_sums,
+                          seq_overflows);
+          for (int cc = 0; cc < cols; ++cc) {
+            if (!need[cc]) continue;
+            srow[cc] = seq_sums[cc];
+            st.saturations += seq_overflows[cc];
+            st.saturated_outputs += seq_overflows[cc] ? 1 : 0;
             ++st.sequential_outputs;
           }
         }

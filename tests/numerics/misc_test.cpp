@@ -2,6 +2,7 @@
 // FP16 chunked sums and the bulk quantizers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <random>
@@ -99,6 +100,40 @@ TEST(Accumulator, SaturatesAtExactlyTheWidthAndCounts) {
   EXPECT_EQ(mac_int4_fp4(-7, 0x7), -7 * 4096);
   EXPECT_EQ(mac_int4_fp4(15, 0xF), -15 * 4096);
   EXPECT_EQ(mac_int4_int4(-8, 15), -120);
+}
+
+// The lane-parallel sequential sums (the GEMM's path for outputs that can
+// saturate) against SaturatingAccumulator, one lane at a time: every width
+// from 2 to 64 bits, lane counts that take the vector path (multiples of 8)
+// and the lane-by-lane path, operands up to the contract's 2^24 bound.
+TEST(Accumulator, LaneSumsEqualOneSaturatingAccumulatorPerLane) {
+  std::mt19937_64 rng(15);
+  int64_t clamps = 0;
+  for (int width = 2; width <= 64; ++width)
+    for (int lanes : {8, 32, 40, 5}) {
+      const int k = 1 + static_cast<int>(rng() % 300);
+      // Magnitudes that reach each width's bounds: up to 2^(width/2), capped at 2^24 - 1.
+      const int32_t mag = static_cast<int32_t>(std::min<int64_t>((int64_t{1} << 24) - 1,
+                                                                 int64_t{1} << (width / 2 + 1)));
+      auto draw = [&] {
+        const int32_t v = static_cast<int32_t>(rng() % (2 * static_cast<uint64_t>(mag) + 1)) - mag;
+        return rng() % 3 == 0 ? mag * (v < 0 ? -1 : 1) : v;  // often the extremes
+      };
+      std::vector<int32_t> a(static_cast<size_t>(k)), b(static_cast<size_t>(k * lanes));
+      for (auto& v : a) v = draw();
+      for (auto& v : b) v = draw();
+      std::vector<int64_t> sums(static_cast<size_t>(lanes));
+      std::vector<uint64_t> overflows(static_cast<size_t>(lanes));
+      saturating_sums(a.data(), b.data(), k, lanes, width, sums.data(), overflows.data());
+      for (int c = 0; c < lanes; ++c) {
+        SaturatingAccumulator want(width);
+        for (int t = 0; t < k; ++t) want.add(int64_t{a[static_cast<size_t>(t)]} * b[static_cast<size_t>(t * lanes + c)]);
+        ASSERT_EQ(sums[static_cast<size_t>(c)], want.value()) << "width " << width << " lanes " << lanes << " lane " << c;
+        ASSERT_EQ(overflows[static_cast<size_t>(c)], want.overflows()) << "width " << width << " lanes " << lanes;
+        clamps += static_cast<int64_t>(want.overflows());
+      }
+    }
+  EXPECT_GT(clamps, 1000);  // the draws do reach the bounds
 }
 
 TEST(Accumulator, OutputRoundingIsOneRoundingOfTheExactValue) {

@@ -49,9 +49,9 @@ std::string tiny_cnn(const std::string& dir) {
   return test::tiny_cnn(dir, "closed-loop test CNN");
 }
 
-train::Recipe ibm4(int batch) {
-  return train::Recipe::load(source_path("configs/recipes/ibm4.json"),
-                             {"/optimizer/batch=" + std::to_string(batch)});
+train::Recipe ibm4(int batch, std::vector<std::string> sets = {}) {
+  sets.push_back("/optimizer/batch=" + std::to_string(batch));
+  return train::Recipe::load(source_path("configs/recipes/ibm4.json"), sets);
 }
 
 // Trace of training step 1 of the tiny CNN (software executor), written once.
@@ -174,10 +174,11 @@ struct RunResult {
   uint64_t saturations = 0;
 };
 
-RunResult train_run(train::Executor& ex, const std::string& model_path) {
+RunResult train_run(train::Executor& ex, const std::string& model_path,
+                    const std::vector<std::string>& recipe_sets = {}) {
   const auto train_set = data::make_synthetic(24, 8, 8, 10, 5);
   const auto test_set = data::make_synthetic(16, 8, 8, 10, 6);
-  const train::Recipe recipe = ibm4(8);
+  const train::Recipe recipe = ibm4(8, recipe_sets);
   train::Model model = train::Model::load(model_path, 3);
   train::Trainer t(model, recipe, ex, 3);
   RunResult r;
@@ -200,7 +201,8 @@ struct ChipRun {
   RunResult result;
   uint64_t steps = 0, cycles = 0;
 };
-ChipRun chip_train_run(const std::string& model_path, const std::vector<std::string>& sets) {
+ChipRun chip_train_run(const std::string& model_path, const std::vector<std::string>& sets,
+                       const std::vector<std::string>& recipe_sets = {}) {
   struct Sizes {
     uint64_t weights, figures, health, saturations, steps, cycles;
   };
@@ -210,7 +212,7 @@ ChipRun chip_train_run(const std::string& model_path, const std::vector<std::str
     const config::ChipConfig cfg =
         config::load_chip_config(source_path("configs/chips/default.json"), overrides);
     chip_exec::ChipExecutor chip(cfg.chip, cfg.tech, hw::FidelityMode::fast);
-    const RunResult got = train_run(chip, model_path);
+    const RunResult got = train_run(chip, model_path, recipe_sets);
     const Sizes s{got.weight_bits.size(), got.figures.size(), got.health.size(),
                   got.saturations,        chip.steps(),       chip.training().cycles};
     test::Bytes out(sizeof s);
@@ -252,6 +254,26 @@ TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
   EXPECT_EQ(got.result.figures, want.figures);
   EXPECT_EQ(got.result.health, want.health) << "numerics health";
   EXPECT_FALSE(want.health.empty());
+}
+
+// The gradient knobs of the gradients study (docs/studies/gradients.md) are
+// chip settings too: stochastic FP4 rounding in the LGU, dynamic GradScale,
+// and one rounding phase instead of two. Each trains bit-equal on the chip.
+TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
+  for (const char* knob :
+       {"/ibm4/gradients/rounding=stochastic", "/ibm4/gradients/grad_scale=dynamic",
+        "/ibm4/gradients/two_phase=false"}) {
+    const std::string model_path = tiny_cnn(temp_dir("closed_loop_knob"));
+    train::SoftwareExecutor sw(ibm4(8).gemm);
+    const RunResult want = train_run(sw, model_path, {knob});
+    const RunResult nearest_max_tpr = train_run(sw, model_path);
+    EXPECT_FALSE(want.weight_bits == nearest_max_tpr.weight_bits) << knob << " changed nothing";
+    const ChipRun got = chip_train_run(model_path, {}, {knob});
+    EXPECT_EQ(got.steps, 6u) << knob;
+    EXPECT_TRUE(got.result.weight_bits == want.weight_bits) << knob;
+    EXPECT_EQ(got.result.figures, want.figures) << knob;
+    EXPECT_EQ(got.result.health, want.health) << knob;
+  }
 }
 
 // A 10-bit accumulator saturates on this net: the chip (its array's

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <random>
+#include <string>
 
 #include "workloads/trainer/avgpool.hpp"
 #include "workloads/trainer/batchnorm.hpp"
@@ -174,6 +175,53 @@ TEST(Im2col, Col2imIsTheAdjoint) {
   const double lhs = (cols.cast<double>().array() * c.cast<double>().array()).sum();
   const double rhs = (x.cast<double>().array() * col2im(c, 2, g).cast<double>().array()).sum();
   EXPECT_NEAR(lhs, rhs, 1e-4);
+}
+
+// im2col and col2im equal their definitions (the header's index formulas,
+// one tap at a time, out-of-image taps zero / skipped in the same order), bit
+// for bit, over kernels 1..5, strides 1..3, paddings 0..3 and images down to
+// smaller than the kernel; on codes (int8) too.
+TEST(Im2col, GatherAndScatterEqualTheirDefinitions) {
+  int shapes = 0;
+  for (int kernel = 1; kernel <= 5; ++kernel)
+    for (int stride = 1; stride <= 3; ++stride)
+      for (int padding = 0; padding <= 3; ++padding)
+        for (int hw : {1, 2, 5, 7}) {
+          const ConvGeometry g{{2, hw, hw + 1}, 1, kernel, stride, padding};
+          if (g.out_h() < 1 || g.out_w() < 1 || hw + 2 * padding < kernel) continue;
+          ++shapes;
+          const int n = 2, oh = g.out_h(), ow = g.out_w(), p = n * oh * ow;
+          const Mat x = random_mat(n, g.in.size(), 31 + static_cast<uint64_t>(shapes));
+          const Mat c = random_mat(g.k(), p, 77 + static_cast<uint64_t>(shapes));
+          Code8Mat codes(n, g.in.size());
+          for (Eigen::Index i = 0; i < codes.size(); ++i)
+            codes.data()[i] = static_cast<int8_t>(1 + i % 13);
+          const Mat xc = codes.cast<float>();
+          Mat want(g.k(), p), want_c(g.k(), p);
+          Mat want_x = Mat::Zero(n, g.in.size());
+          for (int ch = 0; ch < g.in.c; ++ch)
+            for (int ky = 0; ky < kernel; ++ky)
+              for (int kx = 0; kx < kernel; ++kx) {
+                const int k = (ch * kernel + ky) * kernel + kx;
+                for (int s = 0; s < n; ++s)
+                  for (int oy = 0; oy < oh; ++oy)
+                    for (int ox = 0; ox < ow; ++ox) {
+                      const int iy = oy * stride - padding + ky, ix = ox * stride - padding + kx;
+                      const bool in = iy >= 0 && iy < g.in.h && ix >= 0 && ix < g.in.w;
+                      const int col = (s * oh + oy) * ow + ox;
+                      const int at = ch * g.in.h * g.in.w + iy * g.in.w + ix;
+                      want(k, col) = in ? x(s, at) : 0.0f;
+                      want_c(k, col) = in ? xc(s, at) : 0.0f;
+                      if (in) want_x(s, at) += c(k, col);
+                    }
+              }
+          const std::string where = "k" + std::to_string(kernel) + " s" + std::to_string(stride) +
+                                    " p" + std::to_string(padding) + " hw" + std::to_string(hw);
+          ASSERT_TRUE(im2col(x, g) == want) << "im2col " << where;
+          ASSERT_TRUE(Mat(im2col(codes, g).cast<float>()) == want_c) << "im2col of codes " << where;
+          ASSERT_TRUE(col2im(c, n, g) == want_x) << "col2im " << where;
+        }
+  EXPECT_GT(shapes, 100);
 }
 
 }  // namespace

@@ -10,16 +10,19 @@ Mat col2im(const Mat& cols, int batch, const ConvGeometry& g) {
     for (int ky = 0; ky < g.kernel; ++ky)
       for (int kx = 0; kx < g.kernel; ++kx) {
         const float* row = cols.row((c * g.kernel + ky) * g.kernel + kx).data();
+        const TapRange r = tap_range(g, kx, ow);
+        const int off = kx - g.padding;
         for (int s = 0; s < batch; ++s) {
           float* img = x.row(s).data() + c * g.in.h * g.in.w;
           for (int oy = 0; oy < oh; ++oy) {
             const int iy = oy * g.stride - g.padding + ky;
             if (iy < 0 || iy >= g.in.h) continue;
             const float* src = row + (s * oh + oy) * ow;
-            for (int ox = 0; ox < ow; ++ox) {
-              const int ix = ox * g.stride - g.padding + kx;
-              if (ix >= 0 && ix < g.in.w) img[iy * g.in.w + ix] += src[ox];
-            }
+            float* dst = img + iy * g.in.w;  // input column ox * stride + off
+            if (g.stride == 1)
+              for (int ox = r.begin; ox < r.end; ++ox) dst[ox + off] += src[ox];
+            else
+              for (int ox = r.begin; ox < r.end; ++ox) dst[ox * g.stride + off] += src[ox];
           }
         }
       }

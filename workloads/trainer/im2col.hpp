@@ -4,6 +4,7 @@
 //   column p = (n*OH + oy)*OW + ox; out-of-image taps are zero (code 0 is
 //   zero in every format, so the same gather works on codes).
 #include <Eigen/Core>
+#include <algorithm>
 
 #include "workloads/trainer/tensor.hpp"
 
@@ -17,6 +18,20 @@ struct ConvGeometry {
   int k() const { return in.c * kernel * kernel; }
 };
 
+// The output columns ox of one kernel tap kx whose input column
+// ix = ox * stride - padding + kx lies inside the image: [begin, end).
+struct TapRange {
+  int begin, end;
+};
+inline TapRange tap_range(const ConvGeometry& g, int kx, int out_w) {
+  const int off = kx - g.padding;  // ix = ox * stride + off
+  int begin = off >= 0 ? 0 : (-off + g.stride - 1) / g.stride;
+  const int last = g.in.w - 1 - off;  // ox * stride <= last
+  int end = last < 0 ? 0 : std::min(out_w, last / g.stride + 1);
+  begin = std::min(begin, end);
+  return {begin, end};
+}
+
 // x: [N, C*H*W] row-major; returns [K, N*OH*OW].
 template <class T>
 Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> im2col(
@@ -29,19 +44,24 @@ Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> im2col(
     for (int ky = 0; ky < g.kernel; ++ky)
       for (int kx = 0; kx < g.kernel; ++kx) {
         T* row = cols.row((c * g.kernel + ky) * g.kernel + kx).data();
+        const TapRange r = tap_range(g, kx, ow);
+        const int off = kx - g.padding;
         for (int s = 0; s < n; ++s) {
           const T* img = x.row(s).data() + c * g.in.h * g.in.w;
           for (int oy = 0; oy < oh; ++oy) {
             const int iy = oy * g.stride - g.padding + ky;
             T* dst = row + (s * oh + oy) * ow;
             if (iy < 0 || iy >= g.in.h) {
-              for (int ox = 0; ox < ow; ++ox) dst[ox] = T(0);
+              std::fill(dst, dst + ow, T(0));
               continue;
             }
-            for (int ox = 0; ox < ow; ++ox) {
-              const int ix = ox * g.stride - g.padding + kx;
-              dst[ox] = (ix < 0 || ix >= g.in.w) ? T(0) : img[iy * g.in.w + ix];
-            }
+            std::fill(dst, dst + r.begin, T(0));
+            const T* src = img + iy * g.in.w;  // input column ox * stride + off
+            if (g.stride == 1 && r.end > r.begin)
+              std::copy(src + r.begin + off, src + r.end + off, dst + r.begin);
+            else if (g.stride != 1)
+              for (int ox = r.begin; ox < r.end; ++ox) dst[ox] = src[ox * g.stride + off];
+            std::fill(dst + r.end, dst + ow, T(0));
           }
         }
       }

@@ -4,6 +4,7 @@
 #include "hw_models/numerics/quantize_bulk.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 
@@ -436,12 +437,95 @@ void fp16_to_fp32_bulk(std::span<const uint16_t> h, std::span<float> out) {
   for (std::size_t i = 0; i < h.size(); ++i) out[i] = fp16_to_fp32(h[i]);
 }
 
+namespace {
+
+// An 8-bit format's round-to-nearest-even by float32 bit arithmetic, for
+// |x| up to the largest finite value (beyond it, and NaN, encode_float
+// decides: saturation and specials differ per format):
+//   |x| >= min normal: round the float32 significand to the format's m bits
+//     on the bit pattern (add half an ulp minus one plus the kept LSB; a carry
+//     moves into the exponent), then rebias the exponent field;
+//   |x| <  min normal: the subnormal code is |x| / 2^(1-bias-m) rounded to an
+//     integer, nearest-even (the 2^23 trick: exact, the value is < 2^m);
+// and the sign bit on top. Used only for formats with subnormals whose
+// positive codes are in value order, and only after it reproduced
+// encode_float at every code's value, every midpoint and the midpoints'
+// float neighbours, both signs.
+struct FastEncoder {
+  FloatFormat format;
+  bool usable = false;
+  float v_top = 0.0f;       // largest finite value
+  float min_normal = 0.0f;  // 2^(1-bias)
+  float sub_scale = 0.0f;   // 2^(bias-1+m)
+  uint32_t shift = 0, half = 0, rebias = 0, sign = 0;
+};
+
+bool same_format(const FloatFormat& a, const FloatFormat& b) {
+  return a.exp_bits == b.exp_bits && a.man_bits == b.man_bits && a.bias == b.bias &&
+         a.specials == b.specials && a.subnormals == b.subnormals && a.saturate == b.saturate;
+}
+
+inline uint32_t fast_code(const FastEncoder& t, float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const uint32_t u = bits & 0x7FFFFFFFu;
+  const float ax = std::bit_cast<float>(u);
+  const uint32_t normal = ((u + t.half + ((u >> t.shift) & 1u)) >> t.shift) - t.rebias;
+  const float y = ax * t.sub_scale;  // < 2^m when subnormal: exact scaling
+  const uint32_t sub = static_cast<uint32_t>((y + 0x1p23f) - 0x1p23f);
+  return ((bits >> 31) ? t.sign : 0u) | (ax >= t.min_normal ? normal : sub);
+}
+
+void build_encoder(const FloatFormat& f, FastEncoder& t) {
+  t = FastEncoder{};
+  t.format = f;
+  const uint32_t top = max_finite_code(f, false);
+  if (!f.subnormals || f.man_bits > 10 || top == 0 || top >= 256) return;
+  t.sign = f.sign_mask();
+  t.shift = static_cast<uint32_t>(23 - f.man_bits);
+  t.half = (1u << (t.shift - 1)) - 1;
+  t.rebias = static_cast<uint32_t>(127 - f.bias) << f.man_bits;
+  t.min_normal = std::ldexp(1.0f, 1 - f.bias);
+  t.sub_scale = std::ldexp(1.0f, f.bias - 1 + f.man_bits);
+  if (t.min_normal == 0.0f || !std::isfinite(t.sub_scale)) return;
+  auto agrees = [&](float x) { return fast_code(t, x) == encode_float(f, x); };
+  float prev = decode_float(f, 0);
+  if (prev != 0.0f || !agrees(0.0f) || !agrees(-0.0f)) return;
+  for (uint32_t c = 0; c < top; ++c) {
+    const float next = decode_float(f, c + 1);
+    if (!(next > prev)) return;  // codes not in value order
+    const float mid = static_cast<float>((static_cast<double>(prev) + next) / 2);
+    for (float x : {next, mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 2 * next)})
+      if (!agrees(x) || !agrees(-x)) return;
+    prev = next;
+  }
+  t.v_top = prev;
+  t.usable = true;
+}
+
+}  // namespace
+
 void encode_float_bulk(const FloatFormat& f, std::span<const float> x, std::span<uint8_t> out) {
   check_sizes("encode_float_bulk", x.size(), out.size());
   validate(f);
   if (f.total_bits() > 8)
     throw InputError("encode_float_bulk: format " + describe(f) + " is wider than 8 bits");
-  for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<uint8_t>(encode_float(f, x[i]));
+  // The last format's encoder, per thread (a pure function of the format).
+  thread_local FastEncoder enc;
+  thread_local bool built = false;
+  if (!built || !same_format(enc.format, f)) {
+    build_encoder(f, enc);
+    built = true;
+  }
+  const std::size_t n = x.size();
+  if (!enc.usable) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(encode_float(f, x[i]));
+    return;
+  }
+  // Branch-free over the block (vectorisable), then encode_float for the
+  // rare |x| > v_top or NaN.
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(fast_code(enc, x[i]));
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(std::fabs(x[i]) <= enc.v_top)) out[i] = static_cast<uint8_t>(encode_float(f, x[i]));
 }
 
 void decode_float_bulk(const FloatFormat& f, std::span<const uint8_t> codes, std::span<float> out) {

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
 #include "hw_models/numerics/accumulate.hpp"
+#include "hw_models/numerics/block_scale.hpp"
+#include "hw_models/numerics/float_format.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
@@ -218,6 +221,50 @@ TEST(QuantizeBulk, EqualsScalarIncludingExtremes) {
   encode_float_bulk(kHfp8Fwd143, x, f4);
   for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(f4[i], encode_float(kHfp8Fwd143, x[i]));
   EXPECT_THROW(quantize_int4_bulk(x, 1.0f, 7, std::span<int8_t>(c8.data(), 3)), nibble::InputError);
+}
+
+// encode_float_bulk's threshold search equals the scalar encoder for every
+// 8-bit-or-narrower format shape (specials, subnormals, saturation, odd
+// biases): at every representable value, every midpoint and its float
+// neighbours, both signs, beyond the largest finite value, specials, and
+// random floats over the whole exponent range.
+TEST(QuantizeBulk, EightBitEncoderEqualsScalarEncoderForEveryFormatShape) {
+  std::vector<FloatFormat> formats = {kHfp8Fwd143, kHfp8Bwd152, kUe4m3};
+  for (int e = 2; e <= 5; ++e)
+    for (int m = 0; m + e <= 7; ++m)
+      for (Specials sp : {Specials::ieee, Specials::nan_only, Specials::none})
+        for (bool sub : {true, false})
+          for (bool sat : {true, false}) {
+            if (sp != Specials::none && m == 0) continue;  // NaN needs a mantissa
+            formats.push_back({.exp_bits = e, .man_bits = m, .bias = (1 << (e - 1)) - 1 + (m % 2),
+                               .specials = sp, .subnormals = sub, .saturate = sat});
+          }
+  std::mt19937_64 rng(8);
+  std::vector<float> x;
+  for (int i = 0; i < 20000; ++i) {
+    const float mag = std::ldexp(static_cast<float>(rng() >> 40) / 0x1p24f,
+                                 static_cast<int>(rng() % 80) - 40);
+    x.push_back(rng() % 2 ? -mag : mag);
+  }
+  for (float v : {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                  std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::max()})
+    x.push_back(v);
+  for (const FloatFormat& f : formats) {
+    std::vector<float> in = x;
+    for (uint32_t c = 0; c < f.code_count(); ++c) {
+      const float v = decode_float(f, c);
+      if (!std::isfinite(v)) continue;
+      const float w = decode_float(f, c + 1 < f.code_count() ? c + 1 : c);
+      const float mid = std::isfinite(w) ? (v + w) / 2 : 2 * v;
+      for (float y : {v, mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 4 * mid + 1), 1.5f * v})
+        in.insert(in.end(), {y, -y});
+    }
+    std::vector<uint8_t> got(in.size());
+    encode_float_bulk(f, in, got);
+    for (size_t i = 0; i < in.size(); ++i)
+      ASSERT_EQ(got[i], encode_float(f, in[i])) << describe(f) << " x " << in[i];
+  }
 }
 
 TEST(CounterRng, IsAPureFunctionOfSeedAndIndex) {

@@ -23,19 +23,31 @@ num::BlockFp4Config block_config(const QuantSpec& spec, uint64_t step) {
 }
 
 std::vector<float> block_values(const Mat& x, bool transposed) {
-  const Eigen::Index r = x.rows(), c = x.cols();
-  std::vector<float> v(static_cast<size_t>(x.size()));
-  if (!transposed) {
-    std::copy(x.data(), x.data() + x.size(), v.begin());
-    return v;
-  }
-  // Stored [r x c] read down its columns: walk in blocks so both sides stay in cache.
-  constexpr Eigen::Index kBlock = 64;
-  for (Eigen::Index r0 = 0; r0 < r; r0 += kBlock)
-    for (Eigen::Index j = 0; j < c; ++j)
-      for (Eigen::Index i = r0; i < std::min(r, r0 + kBlock); ++i)
-        v[static_cast<size_t>(j * r + i)] = x.data()[i * c + j];
+  std::vector<float> v;
+  block_values(x, transposed, v);
   return v;
+}
+
+std::span<float> block_values(const Mat& x, bool transposed, std::vector<float>& scratch) {
+  const Eigen::Index r = x.rows(), c = x.cols();
+  const size_t n = static_cast<size_t>(x.size());
+  if (scratch.size() < n) scratch.resize(n);
+  float* dst = scratch.data();
+  const float* src = x.data();
+  if (!transposed) {
+    std::copy(src, src + n, dst);
+    return {dst, n};
+  }
+  // Stored [r x c] read down its columns: 16 x 16 tiles, so both the rows
+  // read and the rows written stay in L1.
+  constexpr Eigen::Index kTile = 16;
+  for (Eigen::Index i0 = 0; i0 < r; i0 += kTile)
+    for (Eigen::Index j0 = 0; j0 < c; j0 += kTile) {
+      const Eigen::Index i1 = std::min(r, i0 + kTile), j1 = std::min(c, j0 + kTile);
+      for (Eigen::Index j = j0; j < j1; ++j)
+        for (Eigen::Index i = i0; i < i1; ++i) dst[j * r + i] = src[i * c + j];
+    }
+  return {dst, n};
 }
 
 uint64_t block_index_base(const Mat& x, size_t layout_index) {

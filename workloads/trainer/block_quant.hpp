@@ -7,6 +7,7 @@
 // rounding counters, and the GEMM's orientation check. The arithmetic itself
 // is numerics/block_fp4.hpp's one copy.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "workloads/trainer/executor.hpp"
@@ -20,6 +21,10 @@ num::BlockFp4Config block_config(const QuantSpec& spec, uint64_t step);
 
 // x, or its transpose, row-major: the layout's rows are its K lines.
 std::vector<float> block_values(const Mat& x, bool transposed);
+// The same into `scratch` (grown when too small, never shrunk, so a caller
+// that keeps it allocates and zero-fills once); the view is its first
+// x.size() elements, valid until scratch is next used.
+std::span<float> block_values(const Mat& x, bool transposed, std::vector<float>& scratch);
 
 // Quantizes x into one copy per layout through numerics (Hadamard included);
 // layout i uses stochastic-rounding counters from i * x.size(). Used by the

@@ -117,7 +117,7 @@ std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
       t = num::quantize_block_fp4(std::span<const float>(x.data(), static_cast<size_t>(x.size())),
                                   rows, cols, cfg, block_index_base(x, i));
     } else {
-      std::vector<float> v = block_values(x, l.transposed);
+      const std::span<float> v = block_values(x, l.transposed, block_scratch_);
       t = num::quantize_block_fp4_rht_inplace(v, rows, cols, cfg, l.hadamard, l.sign_mask,
                                               block_index_base(x, i));
     }

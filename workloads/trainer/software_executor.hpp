@@ -5,6 +5,7 @@
 // bit-exact with this one).
 #include <map>
 #include <string>
+#include <vector>
 
 #include "hw_models/numerics/gradscale.hpp"
 #include "workloads/trainer/executor.hpp"
@@ -40,6 +41,7 @@ class SoftwareExecutor : public Executor {
   // Dynamic GradScale keeps a clean-step counter beside each layer's
   // exponent register; ordered map: deterministic iteration.
   std::map<std::string, num::GradScaleState> dynamic_gradscale_;
+  std::vector<float> block_scratch_;  // block_values of a transposed / Hadamard layout, reused
 };
 
 // Dequantized FP32 values of a tensor in any format (for tests and traces).

@@ -97,8 +97,8 @@ __attribute__((target("avx512f"))) void saturating_sums_avx512(const int32_t* a,
       const __m512i av = _mm512_set1_epi64(a[t]);
       const int32_t* row = b + static_cast<std::size_t>(t) * static_cast<std::size_t>(lanes) + c0;
       for (int v = 0; v < vecs; ++v) {
-        const __m512i bv =
-            _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 8 * v)));
+        const __m512i bv = _mm512_cvtepi32_epi64(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 8 * v)));
         const __m512i s = _mm512_add_epi64(acc[v], _mm512_mul_epi32(av, bv));
         const __mmask8 out = _mm512_cmpgt_epi64_mask(s, hi) | _mm512_cmplt_epi64_mask(s, lo);
         ov[v] = _mm512_mask_add_epi64(ov[v], out, ov[v], one);
@@ -131,8 +131,8 @@ void round_acc_to_fp16_bulk(std::span<const int64_t> acc, OutputScale s, std::sp
   for (std::size_t i = 0; i < n; ++i) out[i] = round_acc_to_fp16(acc[i], s);
 }
 
-void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width,
-                     int64_t* sums, uint64_t* overflows) {
+void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width, int64_t* sums,
+                     uint64_t* overflows) {
 #if defined(__x86_64__)
   static const bool avx512 = __builtin_cpu_supports("avx512f");  // a CPU property
   if (avx512 && lanes % 8 == 0 && width <= 62)

@@ -91,8 +91,8 @@ class SaturatingAccumulator {
 // (tests/numerics/misc_test.cpp). Contract: |a|, |b| < 2^24 (4- and
 // 8-bit codes and FP4's fixed point are far below), so every add is exact
 // in int64.
-void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width,
-                     int64_t* sums, uint64_t* overflows);
+void saturating_sums(const int32_t* a, const int32_t* b, int k, int lanes, int width, int64_t* sums,
+                     uint64_t* overflows);
 
 struct OutputScale {
   float scale = 1.0f;

@@ -120,8 +120,7 @@ void count_block(const detail::E2m1BlockEncoder& e, uint8_t scale_code, const fl
   } else {
     for (int k = 0; k < n; ++k) saturated += std::fabs(static_cast<double>(x[k])) > mx_limit;
   }
-  for (int k = 0; k < n; ++k)
-    underflow += (x[k] != 0.0f) & (((codes[k] & 0x7u) == 0) | zero_scale);
+  for (int k = 0; k < n; ++k) underflow += (x[k] != 0.0f) & (((codes[k] & 0x7u) == 0) | zero_scale);
   counts.elements += static_cast<uint64_t>(n);
   counts.saturated += saturated;
   counts.underflow += underflow;

@@ -11,9 +11,9 @@
 
 #include "hw_models/numerics/accumulate.hpp"
 #include "hw_models/numerics/block_scale.hpp"
-#include "hw_models/numerics/float_format.hpp"
 #include "hw_models/numerics/counter_rng.hpp"
 #include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/float_format.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/gradscale.hpp"
 #include "hw_models/numerics/hfp8.hpp"
@@ -116,8 +116,8 @@ TEST(Accumulator, LaneSumsEqualOneSaturatingAccumulatorPerLane) {
     for (int lanes : {8, 32, 40, 5}) {
       const int k = 1 + static_cast<int>(rng() % 300);
       // Magnitudes that reach each width's bounds: up to 2^(width/2), capped at 2^24 - 1.
-      const int32_t mag = static_cast<int32_t>(std::min<int64_t>((int64_t{1} << 24) - 1,
-                                                                 int64_t{1} << (width / 2 + 1)));
+      const int32_t mag = static_cast<int32_t>(
+          std::min<int64_t>((int64_t{1} << 24) - 1, int64_t{1} << (width / 2 + 1)));
       auto draw = [&] {
         const int32_t v = static_cast<int32_t>(rng() % (2 * static_cast<uint64_t>(mag) + 1)) - mag;
         return rng() % 3 == 0 ? mag * (v < 0 ? -1 : 1) : v;  // often the extremes
@@ -130,9 +130,12 @@ TEST(Accumulator, LaneSumsEqualOneSaturatingAccumulatorPerLane) {
       saturating_sums(a.data(), b.data(), k, lanes, width, sums.data(), overflows.data());
       for (int c = 0; c < lanes; ++c) {
         SaturatingAccumulator want(width);
-        for (int t = 0; t < k; ++t) want.add(int64_t{a[static_cast<size_t>(t)]} * b[static_cast<size_t>(t * lanes + c)]);
-        ASSERT_EQ(sums[static_cast<size_t>(c)], want.value()) << "width " << width << " lanes " << lanes << " lane " << c;
-        ASSERT_EQ(overflows[static_cast<size_t>(c)], want.overflows()) << "width " << width << " lanes " << lanes;
+        for (int t = 0; t < k; ++t)
+          want.add(int64_t{a[static_cast<size_t>(t)]} * b[static_cast<size_t>(t * lanes + c)]);
+        ASSERT_EQ(sums[static_cast<size_t>(c)], want.value())
+            << "width " << width << " lanes " << lanes << " lane " << c;
+        ASSERT_EQ(overflows[static_cast<size_t>(c)], want.overflows())
+            << "width " << width << " lanes " << lanes;
         clamps += static_cast<int64_t>(want.overflows());
       }
     }
@@ -236,14 +239,18 @@ TEST(QuantizeBulk, EightBitEncoderEqualsScalarEncoderForEveryFormatShape) {
         for (bool sub : {true, false})
           for (bool sat : {true, false}) {
             if (sp != Specials::none && m == 0) continue;  // NaN needs a mantissa
-            formats.push_back({.exp_bits = e, .man_bits = m, .bias = (1 << (e - 1)) - 1 + (m % 2),
-                               .specials = sp, .subnormals = sub, .saturate = sat});
+            formats.push_back({.exp_bits = e,
+                               .man_bits = m,
+                               .bias = (1 << (e - 1)) - 1 + (m % 2),
+                               .specials = sp,
+                               .subnormals = sub,
+                               .saturate = sat});
           }
   std::mt19937_64 rng(8);
   std::vector<float> x;
   for (int i = 0; i < 20000; ++i) {
-    const float mag = std::ldexp(static_cast<float>(rng() >> 40) / 0x1p24f,
-                                 static_cast<int>(rng() % 80) - 40);
+    const float mag =
+        std::ldexp(static_cast<float>(rng() >> 40) / 0x1p24f, static_cast<int>(rng() % 80) - 40);
     x.push_back(rng() % 2 ? -mag : mag);
   }
   for (float v : {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
@@ -257,7 +264,8 @@ TEST(QuantizeBulk, EightBitEncoderEqualsScalarEncoderForEveryFormatShape) {
       if (!std::isfinite(v)) continue;
       const float w = decode_float(f, c + 1 < f.code_count() ? c + 1 : c);
       const float mid = std::isfinite(w) ? (v + w) / 2 : 2 * v;
-      for (float y : {v, mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 4 * mid + 1), 1.5f * v})
+      for (float y :
+           {v, mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 4 * mid + 1), 1.5f * v})
         in.insert(in.end(), {y, -y});
     }
     std::vector<uint8_t> got(in.size());

@@ -864,7 +864,8 @@ const float* decode_matrix(MatView<uint8_t> v, const FloatFormat& f, int slot,
                            std::unique_ptr<float[]>& owned) {
   float table[256];
   for (int c = 0; c < 256; ++c) table[c] = decode_float(f, static_cast<uint32_t>(c));
-  return decode_each(v, [&table](uint8_t code) { return table[code]; }, slot, owned);
+  return decode_each(
+      v, [&table](uint8_t code) { return table[code]; }, slot, owned);
 }
 
 // FP16: rows that are contiguous go through the F16C bulk conversion.

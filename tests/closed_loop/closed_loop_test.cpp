@@ -169,7 +169,7 @@ TEST_F(Replay, CorruptedResultIsCountedAndListed) {
 // give the same weights (bits), the same per-epoch losses and accuracy.
 struct RunResult {
   std::vector<uint32_t> weight_bits;
-  std::vector<double> figures;  // train loss, train acc, test loss, test acc per epoch
+  std::vector<double> figures;   // train loss, train acc, test loss, test acc per epoch
   std::vector<uint64_t> health;  // every numerics health counter, per epoch
   uint64_t saturations = 0;
 };

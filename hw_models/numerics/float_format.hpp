@@ -40,6 +40,7 @@ struct FloatFormat {
   int total_bits() const { return 1 + exp_bits + man_bits; }
   uint32_t sign_mask() const { return 1u << (exp_bits + man_bits); }
   uint32_t code_count() const { return 1u << total_bits(); }
+  bool operator==(const FloatFormat&) const = default;
 };
 
 // Throws nibble::InputError when the format is outside the supported range.

@@ -460,11 +460,6 @@ struct FastEncoder {
   uint32_t shift = 0, half = 0, rebias = 0, sign = 0;
 };
 
-bool same_format(const FloatFormat& a, const FloatFormat& b) {
-  return a.exp_bits == b.exp_bits && a.man_bits == b.man_bits && a.bias == b.bias &&
-         a.specials == b.specials && a.subnormals == b.subnormals && a.saturate == b.saturate;
-}
-
 inline uint32_t fast_code(const FastEncoder& t, float x) {
   const uint32_t bits = std::bit_cast<uint32_t>(x);
   const uint32_t u = bits & 0x7FFFFFFFu;
@@ -512,7 +507,7 @@ void encode_float_bulk(const FloatFormat& f, std::span<const float> x, std::span
   // The last format's encoder, per thread (a pure function of the format).
   thread_local FastEncoder enc;
   thread_local bool built = false;
-  if (!built || !same_format(enc.format, f)) {
+  if (!built || enc.format != f) {
     build_encoder(f, enc);
     built = true;
   }

@@ -288,7 +288,7 @@ std::vector<QTensor> ChipExecutor::quantize_blocks(const train::QuantizeOp& op,
       // transposed layout is read column-wise by the DMA, as the mapper
       // reads GEMM operands); the scale unit's statistics pass finds the
       // block (and NVFP4 tensor) maxima, the LGU encodes.
-      const std::vector<float> v = train::block_values(x, l.transposed);
+      const std::span<const float> v = train::block_values(x, l.transposed, block_scratch_);
       core.scale_unit().block_scales_pass(n);
       num::BlockFp4Tensor t;
       hw::LguBlockFp4Job job;

@@ -94,6 +94,7 @@ class ChipExecutor : public train::Executor {
   std::vector<const uint64_t*> saturation_counters_;
   std::map<std::string, uint32_t> registers_;  // "layer|role" -> scale register
   std::map<std::string, num::GradScaleState> dynamic_gradscale_;
+  std::vector<float> block_scratch_;  // block_values of a layout, reused across ops
 };
 
 }  // namespace nibble::chip_exec

@@ -22,12 +22,6 @@ num::BlockFp4Config block_config(const QuantSpec& spec, uint64_t step) {
   return c;
 }
 
-std::vector<float> block_values(const Mat& x, bool transposed) {
-  std::vector<float> v;
-  block_values(x, transposed, v);
-  return v;
-}
-
 std::span<float> block_values(const Mat& x, bool transposed, std::vector<float>& scratch) {
   const Eigen::Index r = x.rows(), c = x.cols();
   const size_t n = static_cast<size_t>(x.size());

@@ -19,11 +19,10 @@ namespace nibble::train {
 // (as the radix-4 FP4 gradients do), "nearest" round-to-nearest-even.
 num::BlockFp4Config block_config(const QuantSpec& spec, uint64_t step);
 
-// x, or its transpose, row-major: the layout's rows are its K lines.
-std::vector<float> block_values(const Mat& x, bool transposed);
-// The same into `scratch` (grown when too small, never shrunk, so a caller
-// that keeps it allocates and zero-fills once); the view is its first
-// x.size() elements, valid until scratch is next used.
+// x, or its transpose, row-major (the layout's rows are its K lines), into
+// `scratch` (grown when too small, never shrunk, so a caller that keeps it
+// allocates and zero-fills once); the view is its first x.size() elements,
+// valid until scratch is next used.
 std::span<float> block_values(const Mat& x, bool transposed, std::vector<float>& scratch);
 
 // Quantizes x into one copy per layout through numerics (Hadamard included);

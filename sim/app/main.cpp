@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <limits>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "hw_models/numerics/errors.hpp"
 #include "nibble/version.hpp"
@@ -23,10 +27,26 @@ std::vector<std::string>& process_argv() {
   static std::vector<std::string> argv;
   return argv;
 }
+
+namespace {
+// Training frees and reallocates the same large tensors (im2col columns,
+// activations, gradients) every step. glibc would serve each from a fresh
+// mmap and unmap it on free, so every step paid page faults and kernel
+// zeroing for all of them: 10-25 % of a ResNet-8 run's CPU time. Keeping
+// freed memory in the heap makes the next step reuse it. Peak memory is what
+// the run needs anyway (measured: +8 % resident on ResNet-8).
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+}  // namespace
 }  // namespace nibble::app
 
 int main(int argc, char** argv) {
   using namespace nibble;
+  app::keep_freed_memory_for_reuse();
   app::process_argv().assign(argv, argv + argc);
   CLI::App root{
       "Nibble: a cycle-accurate, bit-accurate simulator of 4-bit AI training accelerators"};

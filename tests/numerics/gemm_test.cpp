@@ -3,8 +3,10 @@
 // codes, saturating narrow accumulators and several thread counts.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "hw_models/numerics/errors.hpp"
@@ -279,6 +281,48 @@ TEST(FloatGemm, Hfp8AndFp16MatchReference) {
       ASSERT_EQ(c1, c2);
       ASSERT_EQ(0, std::memcmp(f1.data(), f2.data(), mn * sizeof(float)));
     }
+  }
+}
+
+// Every operand layout the float GEMMs decode differently: row-major, a
+// row-major window with padding (row_stride > cols), a transposed view (dW's
+// operands, decoded in tiles), and a view strided both ways; shapes that
+// leave partial 16-row tiles.
+TEST(FloatGemm, EveryOperandLayoutMatchesReference) {
+  std::mt19937_64 rng(31);
+  for (const Shape& s : {Shape{13, 33, 70}, Shape{17, 5, 31}, Shape{40, 18, 129}}) {
+    // Each operand lives in a 2x-strided buffer big enough for every layout.
+    const auto big =
+        static_cast<std::size_t>(4 * (s.m + 1) * (s.k + 1) + 4 * (s.k + 1) * (s.n + 1));
+    std::vector<uint8_t> a8(big), b8(big);
+    std::vector<uint16_t> a16(big), b16(big);
+    for (auto& v : a8) v = static_cast<uint8_t>(rng() & 0xF7);
+    for (auto& v : b8) v = static_cast<uint8_t>(rng() & 0xFB);
+    for (auto& v : a16) v = static_cast<uint16_t>(rng() & 0xBBFF);
+    for (auto& v : b16) v = static_cast<uint16_t>(rng() & 0xBBFF);
+    auto layouts = [](const auto* p, int rows, int cols) {
+      using T = std::remove_cv_t<std::remove_pointer_t<decltype(p)>>;
+      return std::array<MatView<T>, 4>{
+          row_major(p, rows, cols), MatView<T>{p, rows, cols, cols + 3, 1},
+          row_major(p, cols, rows).transposed(), MatView<T>{p, rows, cols, 2 * cols + 1, 2}};
+    };
+    const std::size_t mn = static_cast<std::size_t>(s.m * s.n);
+    for (const auto& A8 : layouts(a8.data(), s.m, s.k))
+      for (const auto& B8 : layouts(b8.data(), s.k, s.n)) {
+        std::vector<uint16_t> c1(mn), c2(mn);
+        const GemmConfig cfg{.mode = AccumMode::fp32};
+        gemm_hfp8(A8, kHfp8Fwd143, B8, kHfp8Bwd152, 0.5f, cfg, c1.data(), nullptr);
+        ref::gemm_hfp8(A8, kHfp8Fwd143, B8, kHfp8Bwd152, 0.5f, cfg, c2.data(), nullptr);
+        ASSERT_EQ(c1, c2) << s.m << "x" << s.n << "x" << s.k;
+      }
+    for (const auto& A16 : layouts(a16.data(), s.m, s.k))
+      for (const auto& B16 : layouts(b16.data(), s.k, s.n)) {
+        std::vector<uint16_t> c1(mn), c2(mn);
+        const GemmConfig cfg{.mode = AccumMode::fp32};
+        gemm_fp16(A16, B16, 1.0f, cfg, c1.data(), nullptr);
+        ref::gemm_fp16(A16, B16, 1.0f, cfg, c2.data(), nullptr);
+        ASSERT_EQ(c1, c2) << s.m << "x" << s.n << "x" << s.k;
+      }
   }
 }
 

@@ -144,6 +144,37 @@ TEST(Model, RecipeAssignsFirstLastAndPointwisePrecisions) {
     }
 }
 
+// full_resolution_conv takes the convolutions whose output keeps the input
+// image's height and width: ResNet-8's block 1 (the stem is the first layer,
+// whose rule wins); nothing in the CNN (conv2 follows a pooling); any conv
+// of a net without stride or pooling.
+TEST(Model, FullResolutionConvRuleTakesTheFirstStageOnly) {
+  const Recipe r = Recipe::load(test::source_path("configs/recipes/ibm4.json"),
+                                {"/precision/full_resolution_conv=mxfp4"});
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  res.apply_recipe(r);
+  for (GemmLayer* g : res.gemm_layers()) {
+    const std::string& n = g->name();
+    const bool stage1 = n == "b1_conv1" || n == "b1_conv2";
+    EXPECT_EQ(g->precision().name == "mxfp4", stage1) << n;
+  }
+  Model cnn = Model::load(test::source_path("workloads/nets/cnn.json"), 1);
+  cnn.apply_recipe(r);
+  for (GemmLayer* g : cnn.gemm_layers()) EXPECT_NE(g->precision().name, "mxfp4") << g->name();
+  Model flat = Model::from_json(json::parse(R"({"name": "flat", "input": [1, 8, 8], "classes": 2,
+      "layers": [{"type": "conv2d", "name": "a", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "relu"},
+                 {"type": "conv2d", "name": "b", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "relu"},
+                 {"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3, "padding": 0},
+                 {"type": "avgpool", "global": true}, {"type": "linear", "name": "fc", "out": 2}]})"),
+                                "flat.json", 1);
+  flat.apply_recipe(r);
+  std::vector<std::string> got;
+  for (GemmLayer* g : flat.gemm_layers()) got.push_back(g->precision().name);
+  EXPECT_EQ(got, (std::vector<std::string>{"fp16", "mxfp4", "ibm4", "fp16"}));
+}
+
 TEST(Model, SameSeedSameInitialWeights) {
   Model a = Model::load(test::source_path("workloads/nets/cnn.json"), 3);
   Model b = Model::load(test::source_path("workloads/nets/cnn.json"), 3);

@@ -202,6 +202,9 @@ void Model::apply_recipe(const Recipe& r) {
     auto* conv = dynamic_cast<Conv2d*>(&g);
     if (conv && conv->geometry().kernel == 1 && r.pointwise_conv != "default")
       prec = r.pointwise_conv;
+    if (conv && r.full_resolution_conv != "default" && conv->geometry().out_h() == in_.h &&
+        conv->geometry().out_w() == in_.w)
+      prec = r.full_resolution_conv;
     if (i == 0 && r.first_layer != "default") prec = r.first_layer;
     if (i + 1 == gemms.size() && r.last_layer != "default") prec = r.last_layer;
     if (auto it = r.layer_precision.find(g.name()); it != r.layer_precision.end())

@@ -152,6 +152,7 @@ Recipe Recipe::from_json(const nlohmann::json& j, const std::string& path) {
     rc.first_layer = p.string("first_layer", "default", with_default);
     rc.last_layer = p.string("last_layer", "default", with_default);
     rc.pointwise_conv = p.string("pointwise_conv", "default", with_default);
+    rc.full_resolution_conv = p.string("full_resolution_conv", "default", with_default);
     JsonReader layers = p.object("layers");
     for (const auto& k : layers.keys()) rc.layer_precision[k] = layers.string(k, "", kPrecisions);
     layers.finish();

@@ -39,6 +39,9 @@ struct Recipe {
   // Precision policy: names of precisions (fp32, fp16, hfp8, ibm4).
   std::string default_precision = "fp32";
   std::string first_layer = "default", last_layer = "default", pointwise_conv = "default";
+  // Convolutions whose output keeps the input image's height and width (the
+  // first stage of a ResNet, before any stride or pooling).
+  std::string full_resolution_conv = "default";
   std::map<std::string, std::string> layer_precision;  // by layer name
   std::map<std::string, LayerPrecision> precisions;    // resolved formats per precision name
 

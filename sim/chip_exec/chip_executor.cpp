@@ -370,7 +370,8 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
       // First step: start from this tensor's max-abs (host-side start-up).
       num::GradScaleConfig c{.mode = num::GradScaleMode::dynamic};
       const float m = num::max_abs(span_of(x));
-      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m);
+      c.top_log2 = s.grad_scale_top_log2;
+      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m, c.top_log2);
       it = dynamic_gradscale_.emplace(op.layer, num::GradScaleState(c)).first;
     }
     exp = it->second.exp();
@@ -380,7 +381,7 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
     if (!dynamic) {
       float m = 0.0f;
       core.scale_unit().max_abs(span_of(x), m);
-      if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m);
+      if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
     }
     core.scale_unit().write_register(reg_index, std::ldexp(1.0f, exp));
     hw::LguJob job;

@@ -258,11 +258,12 @@ TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
 
 // The gradient knobs of the gradients study (docs/studies/gradients.md) are
 // chip settings too: stochastic FP4 rounding in the LGU, dynamic GradScale,
-// and one rounding phase instead of two. Each trains bit-equal on the chip.
+// one rounding phase instead of two, and a GradScale target above the top
+// FP4 code. Each trains bit-equal on the chip.
 TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
   for (const char* knob :
        {"/ibm4/gradients/rounding=stochastic", "/ibm4/gradients/grad_scale=dynamic",
-        "/ibm4/gradients/two_phase=false"}) {
+        "/ibm4/gradients/two_phase=false", "/ibm4/gradients/grad_scale_top_log2=8"}) {
     const std::string model_path = tiny_cnn(temp_dir("closed_loop_knob"));
     train::SoftwareExecutor sw(ibm4(8).gemm);
     const RunResult want = train_run(sw, model_path, {knob});

@@ -101,6 +101,26 @@ TEST(Recipe, SetOverridesAnyKnob) {
   EXPECT_EQ(r.effective["optimizer"]["lr"], 0.2);  // the report shows the effective recipe
 }
 
+TEST(Recipe, GradScaleTopLog2IsReadAndRangeChecked) {
+  const std::string path = test::source_path("configs/recipes/ibm4.json");
+  EXPECT_EQ(Recipe::load(path, {"/ibm4/gradients/grad_scale_top_log2=8"})
+                .precision("ibm4")
+                .gradients.grad_scale_top_log2,
+            8);
+  for (const char* bad :
+       {"/ibm4/gradients/grad_scale_top_log2=5", "/ibm4/gradients/grad_scale_top_log2=19"}) {
+    try {
+      Recipe::load(path, {bad});
+      FAIL() << "accepted " << bad;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("/ibm4/gradients/grad_scale_top_log2"),
+                std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("[6, 18]"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Recipe, SetWithMisspeltKeyIsRejected) {
   try {
     Recipe::load(test::source_path("configs/recipes/fp32.json"), {"/optimiser/lr=0.1"});

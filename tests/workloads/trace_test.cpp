@@ -123,6 +123,7 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       q.spec.seed = j["seed"];
       q.spec.sawb_c1 = j["sawb_c1"];
       q.spec.sawb_c2 = j["sawb_c2"];
+      if (j.contains("grad_scale_top_log2")) q.spec.grad_scale_top_log2 = j["grad_scale_top_log2"];
       q.phases.clear();
       for (const auto& p : j["phases"])
         q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));

@@ -152,6 +152,7 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   nlohmann::json phases = nlohmann::json::array();
   for (auto p : op.phases) phases.push_back(to_string(p));
   j["phases"] = phases;
+  if (op.spec.format == Format::fp4_radix4) j["grad_scale_top_log2"] = op.spec.grad_scale_top_log2;
   if (train::is_block_fp4(op.spec.format)) {
     j["block_size"] = op.spec.block_size;
     j["tiles_2d"] = op.spec.tiles_2d;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hw_models/numerics/block_fp4.hpp"
+#include "hw_models/numerics/fp4.hpp"
 #include "workloads/trainer/formats.hpp"
 #include "workloads/trainer/tensor.hpp"
 
@@ -107,6 +108,12 @@ struct QuantSpec {
   int block_size = 0;
   bool tiles_2d = false;
   std::string scale_rounding = "floor";
+  // Radix-4 FP4 gradients, max GradScale: max|g| * 2^-exp lands in
+  // (2^(t-1), 2^t] for t = grad_scale_top_log2. The default, log2 of the
+  // largest code (64), saturates nothing; each step above it clips the
+  // largest gradients to 64 and lifts one more octave of small ones above
+  // the underflow threshold.
+  int grad_scale_top_log2 = num::kFp4MaxLog2;
 };
 
 // One block-scaled copy of a tensor (mxfp4/nvfp4 quantize ops): blocked

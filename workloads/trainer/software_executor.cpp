@@ -160,13 +160,14 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
       // tensor's max-abs (as the max mode would), then adapt.
       num::GradScaleConfig c{.mode = num::GradScaleMode::dynamic};
       const float m = max_abs(x);
-      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m);
+      c.top_log2 = s.grad_scale_top_log2;
+      if (m > 0 && std::isfinite(m)) c.initial_exp = num::gradscale_exp_from_max(m, c.top_log2);
       it = dynamic_gradscale_.emplace(op.layer, num::GradScaleState(c)).first;
     }
     exp = it->second.exp();
   } else {
     const float m = max_abs(x);
-    if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m);
+    if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
   }
   num::Fp4Counts counts;  // of the first copy: GradScale's
   for (Phase p : op.phases) {

@@ -217,8 +217,8 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
     }
     // Traces written before the key existed used the default.
     if (q.spec.format == train::Format::fp4_radix4 && f.has("grad_scale_top_log2"))
-      q.spec.grad_scale_top_log2 = static_cast<int>(
-          f.integer("grad_scale_top_log2", num::kFp4MaxLog2, num::kFp4MaxLog2 + 12));
+      q.spec.grad_scale_top_log2 = static_cast<int>(f.integer(
+          "grad_scale_top_log2", num::kFp4MaxLog2, train::QuantSpec::kMaxGradScaleTopLog2));
     if (train::is_block_fp4(q.spec.format)) {
       q.phases = {train::Phase::none};
       q.spec.block_size = static_cast<int>(f.integer("block_size", 16, 32));

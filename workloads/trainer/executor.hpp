@@ -114,6 +114,9 @@ struct QuantSpec {
   // largest gradients to 64 and lifts one more octave of small ones above
   // the underflow threshold.
   int grad_scale_top_log2 = num::kFp4MaxLog2;
+  // The largest target a recipe or trace may give: 12 octaves above the top
+  // code, the FP4 grid's whole span.
+  static constexpr int kMaxGradScaleTopLog2 = num::kFp4MaxLog2 + 12;
 };
 
 // One block-scaled copy of a tensor (mxfp4/nvfp4 quantize ops): blocked
@@ -137,10 +140,10 @@ struct QuantizeOp {
   std::vector<Phase> phases{Phase::none};
   // mxfp4/nvfp4: one output per layout instead (phases is {none}).
   std::vector<BlockLayout> layouts;
-  const Mat* input = nullptr;    // FP32 tensor to quantize
-  float pact_alpha = 0.0f;       // PACT clip (uint4/int4 activations)
-  uint64_t step = 0;             // for counter-based stochastic rounding
-  ScaleRegister* reg = nullptr;  // read and updated
+  const Mat* input = nullptr;     // FP32 tensor to quantize
+  float pact_alpha = 0.0f;        // PACT clip (uint4/int4 activations)
+  uint64_t step = 0;              // for counter-based stochastic rounding
+  ScaleRegister* reg = nullptr;   // read and updated
   QuantCounts* counts = nullptr;  // optional: += this op's health counts
 };
 

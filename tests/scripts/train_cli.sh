@@ -55,6 +55,13 @@ cmp -s "$TMP/a/report.csv" "$TMP/b/report.csv" || fail "same seed, different rep
 expect_exit2 "apt-get install dataset-fashion-mnist" $small --recipe fp32 --out "$TMP/bad" --data "$TMP/nowhere"
 expect_exit2 "--net 'nosuchnet'" --net nosuchnet --out "$TMP/bad"
 expect_exit2 "needs --trace-out" $small --recipe fp32 --out "$TMP/bad" --trace-steps 0
+# A folder named like a recipe in the working directory does not shadow the
+# named recipe; a folder given as a path is still an error.
+mkdir -p "$TMP/cwd/fp32"
+(cd "$TMP/cwd" && "$CLI" train $small --recipe fp32 --out run) > /dev/null 2> "$TMP/cwd.err" \
+  || fail "--recipe fp32 beside a folder fp32: $(cat "$TMP/cwd.err")"
+grep -q '"name": "fp32"' "$TMP/cwd/run/report.json" || fail "the named recipe was not used"
+expect_exit2 "directory" $small --recipe "$TMP/cwd/fp32" --out "$TMP/bad"
 
 # Trace of step 1 of a CNN ibm4 run; numpy opens a packed 4-bit tensor.
 "$CLI" train --net cnn --recipe ibm4 --epochs 1 --batch 8 --train-limit 16 --test-limit 8 \

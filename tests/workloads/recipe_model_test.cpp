@@ -3,6 +3,8 @@
 // the JSON pointer.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "hw_models/numerics/errors.hpp"
 #include "test_util.hpp"
 #include "workloads/trainer/conv2d.hpp"
@@ -193,6 +195,51 @@ TEST(Model, FullResolutionConvRuleTakesTheFirstStageOnly) {
   std::vector<std::string> got;
   for (GemmLayer* g : flat.gemm_layers()) got.push_back(g->precision().name);
   EXPECT_EQ(got, (std::vector<std::string>{"fp16", "mxfp4", "ibm4", "fp16"}));
+}
+
+// PACT's initial clip: `pact_alpha_init_bn` for inputs that come through a
+// BatchNorm since the previous GEMM on every path, `pact_alpha_init` for the
+// others; without the key both are `pact_alpha_init`.
+TEST(Model, PactInitialClipFollowsBatchNorm) {
+  const auto alphas = [](Model& m, const Recipe& r) {
+    m.apply_recipe(r);
+    std::map<std::string, float> out;
+    for (GemmLayer* g : m.gemm_layers())
+      if (g->precision().name == "ibm4") out[g->name()] = g->pact_alpha();
+    return out;
+  };
+  const std::string ibm4 = test::source_path("configs/recipes/ibm4.json");
+  const Recipe bn3 = Recipe::load(ibm4, {"/ibm4/activations/pact_alpha_init_bn=3"});
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  const auto res_alpha = alphas(res, bn3);
+  EXPECT_EQ(res_alpha.size(), 6u);  // b1..b3 conv1/conv2; the 1x1 projections are hfp8
+  for (const auto& [name, a] : res_alpha) EXPECT_EQ(a, 3.0f) << name;
+  Model cnn = Model::load(test::source_path("workloads/nets/cnn.json"), 1);
+  for (const auto& [name, a] : alphas(cnn, bn3)) EXPECT_EQ(a, 10.0f) << name;
+
+  const json net = json::parse(R"({"name": "paths", "input": [1, 8, 8], "classes": 2,
+      "layers": [{"type": "conv2d", "name": "a", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "batchnorm"}, {"type": "relu"},
+                 {"type": "residual", "body": [
+                    {"type": "conv2d", "name": "b", "out_channels": 4, "kernel": 3, "padding": 1},
+                    {"type": "batchnorm"}]},
+                 {"type": "relu"},
+                 {"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "residual", "body": [
+                    {"type": "conv2d", "name": "d", "out_channels": 4, "kernel": 3, "padding": 1},
+                    {"type": "batchnorm"}],
+                  "shortcut": [
+                    {"type": "conv2d", "name": "e", "out_channels": 4, "kernel": 3, "padding": 1}]},
+                 {"type": "relu"}, {"type": "maxpool", "kernel": 2},
+                 {"type": "conv2d", "name": "f", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "avgpool", "global": true}, {"type": "linear", "name": "fc", "out": 2}]})");
+  Model m = Model::from_json(net, "paths.json", 1);
+  // b: after BN + ReLU; c: a residual of a BN body and the identity of a BN
+  // input; d, e: after conv c; f: a residual whose shortcut has no BN.
+  EXPECT_EQ(alphas(m, bn3), (std::map<std::string, float>{
+                                {"b", 3.0f}, {"c", 3.0f}, {"d", 10.0f}, {"e", 10.0f}, {"f", 10.0f}}));
+  const Recipe plain = Recipe::load(ibm4, {"/ibm4/activations/pact_alpha_init=7"});
+  for (const auto& [name, a] : alphas(m, plain)) EXPECT_EQ(a, 7.0f) << name;
 }
 
 TEST(Model, SameSeedSameInitialWeights) {

@@ -21,6 +21,10 @@ struct LayerPrecision {
   bool dw_hadamard = false;
   uint16_t hadamard_sign_mask = 0;
   float pact_alpha_init = 10.0f;
+  // PACT's initial clip for inputs that come through a BatchNorm since the
+  // previous GEMM (on every path): those are O(1) by construction, so a
+  // clip near 3 puts the 4-bit step where they are from the first step.
+  float pact_alpha_init_bn = 10.0f;
   float pact_weight_decay = 0.0f;
 };
 
@@ -35,6 +39,10 @@ class GemmLayer : public Layer {
   // Whether the input is post-ReLU (set by the model builder).
   void set_input_nonnegative(bool v) { input_nonnegative_ = v; }
   bool input_nonnegative() const { return input_nonnegative_; }
+  // Whether the input comes through a BatchNorm since the previous GEMM on
+  // every path (set by the model builder; picks PACT's initial clip).
+  void set_input_normalized(bool v) { input_normalized_ = v; }
+  bool input_normalized() const { return input_normalized_; }
   void collect_params(std::vector<Param*>& out) override;
   void for_each_gemm(const std::function<void(GemmLayer&)>& f) override { f(*this); }
   bool output_nonnegative(bool) const override { return false; }
@@ -83,6 +91,7 @@ class GemmLayer : public Layer {
   LayerPrecision prec_;
   bool need_input_grad_ = true;
   bool input_nonnegative_ = false;
+  bool input_normalized_ = false;
   bool pact_ = false, input_signed_ = false;
   Param alpha_;  // PACT clip, 1x1
   Mat x_raw_;    // input before quantization (PACT backward)

@@ -61,13 +61,16 @@ struct Builder {
     return n;
   }
 
-  // Builds a list of layers; `shape` and `nonneg` flow through it.
-  Sequential build(std::vector<JsonReader> defs, Shape& shape, bool& nonneg) {
+  // Builds a list of layers; `shape`, `nonneg` and `normalized` (the values
+  // come through a BatchNorm since the last GEMM, on every path) flow
+  // through it.
+  Sequential build(std::vector<JsonReader> defs, Shape& shape, bool& nonneg, bool& normalized) {
     Sequential seq;
     for (auto& r : defs) {
       const std::string type = r.string(
           "type", "", {"conv2d", "linear", "relu", "maxpool", "avgpool", "batchnorm", "residual"});
       std::unique_ptr<Layer> l;
+      bool residual_normalized = false;
       if (type == "conv2d") {
         const std::string n = name_of(r, "conv");
         ConvGeometry g;
@@ -110,8 +113,10 @@ struct Builder {
         const std::string n = name_of(r, "res");
         Shape s_body = shape, s_short = shape;
         bool nn_body = nonneg, nn_short = nonneg;
-        Sequential body = build(r.objects("body", true), s_body, nn_body);
-        Sequential shortcut = build(r.objects("shortcut", false), s_short, nn_short);
+        bool bn_body = normalized, bn_short = normalized;
+        Sequential body = build(r.objects("body", true), s_body, nn_body, bn_body);
+        Sequential shortcut = build(r.objects("shortcut", false), s_short, nn_short, bn_short);
+        residual_normalized = bn_body && bn_short;
         if (!(s_body == s_short))
           r.fail("shortcut",
                  fmt::format("output shape {}x{}x{} (the body's)", s_body.c, s_body.h, s_body.w),
@@ -119,8 +124,18 @@ struct Builder {
         l = std::make_unique<Residual>(n, shape, s_body, std::move(body), std::move(shortcut));
       }
       r.finish();
-      if (auto* g = dynamic_cast<GemmLayer*>(l.get())) g->set_input_nonnegative(nonneg);
+      auto* gemm = dynamic_cast<GemmLayer*>(l.get());
+      if (gemm) {
+        gemm->set_input_nonnegative(nonneg);
+        gemm->set_input_normalized(normalized);
+      }
       nonneg = l->output_nonnegative(nonneg);
+      if (gemm)
+        normalized = false;
+      else if (type == "batchnorm")
+        normalized = true;
+      else if (type == "residual")
+        normalized = residual_normalized;
       shape = l->out_shape();
       // One sample's activations of a layer: bounded so every later size
       // (c*h*w as int, times the batch) stays in range.
@@ -151,8 +166,9 @@ Model Model::from_json(const nlohmann::json& j, const std::string& path, uint64_
   m.classes_ = r.integer("classes", 10, 2, 1 << 16);
   Builder b{std::mt19937_64(seed), {}, 0};
   Shape shape = m.in_;
-  bool nonneg = false;  // normalised pixels can be negative
-  m.net_ = b.build(r.objects("layers", true), shape, nonneg);
+  bool nonneg = false;      // normalised pixels can be negative
+  bool normalized = false;  // no BatchNorm before the first layer
+  m.net_ = b.build(r.objects("layers", true), shape, nonneg, normalized);
   r.finish();
   if (shape.size() != m.classes_)
     throw InputError(

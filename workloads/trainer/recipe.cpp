@@ -39,7 +39,9 @@ LayerPrecision read_ibm4(JsonReader r) {
   JsonReader a = r.object("activations");
   p.activations.format = Format::uint4;
   p.activations.scale_mode = "pact";
-  p.pact_alpha_init = static_cast<float>(a.number("pact_alpha_init", 10.0, 1e-6, 1e6));
+  const double alpha0 = a.number("pact_alpha_init", 10.0, 1e-6, 1e6);
+  p.pact_alpha_init = static_cast<float>(alpha0);
+  p.pact_alpha_init_bn = static_cast<float>(a.number("pact_alpha_init_bn", alpha0, 1e-6, 1e6));
   p.pact_weight_decay = static_cast<float>(a.number("pact_weight_decay", 5e-4, 0.0, 1.0));
   a.finish();
   JsonReader g = r.object("gradients");

@@ -236,8 +236,9 @@ TEST(Model, PactInitialClipFollowsBatchNorm) {
   Model m = Model::from_json(net, "paths.json", 1);
   // b: after BN + ReLU; c: a residual of a BN body and the identity of a BN
   // input; d, e: after conv c; f: a residual whose shortcut has no BN.
-  EXPECT_EQ(alphas(m, bn3), (std::map<std::string, float>{
-                                {"b", 3.0f}, {"c", 3.0f}, {"d", 10.0f}, {"e", 10.0f}, {"f", 10.0f}}));
+  EXPECT_EQ(alphas(m, bn3),
+            (std::map<std::string, float>{
+                {"b", 3.0f}, {"c", 3.0f}, {"d", 10.0f}, {"e", 10.0f}, {"f", 10.0f}}));
   const Recipe plain = Recipe::load(ibm4, {"/ibm4/activations/pact_alpha_init=7"});
   for (const auto& [name, a] : alphas(m, plain)) EXPECT_EQ(a, 7.0f) << name;
 }

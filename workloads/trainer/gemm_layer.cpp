@@ -12,8 +12,7 @@ void GemmLayer::set_precision(const LayerPrecision& p, bool input_nonnegative) {
     // Inputs that may be negative use the signed INT4 PACT variant.
     prec_.activations.format = input_signed_ ? Format::int4 : Format::uint4;
     const float alpha0 = input_normalized_ ? p.pact_alpha_init_bn : p.pact_alpha_init;
-    alpha_ = {name_, "pact_alpha", Mat::Constant(1, 1, alpha0), {}, {}, false,
-              p.pact_weight_decay};
+    alpha_ = {name_, "pact_alpha", Mat::Constant(1, 1, alpha0), {}, {}, false, p.pact_weight_decay};
     alpha_.init_state();
   }
 }

@@ -97,6 +97,16 @@ uint64_t ScaleUnit::quantize_weights(std::span<const float> w, float step, int m
   return t;
 }
 
+uint64_t ScaleUnit::quantize_weight_rows(std::span<const float> w, const num::Int4WeightConfig& cfg,
+                                         float tensor_step, std::span<int8_t> codes,
+                                         std::span<float> row_factor, uint64_t* clipped) {
+  if (compute_values_)
+    num::quantize_int4_rows(w, row_factor.size(), cfg, tensor_step, codes, row_factor, clipped);
+  const uint64_t t = pass(w.size());
+  ++counters_.quantize_passes;
+  return t;
+}
+
 uint64_t ScaleUnit::quantize_activations(std::span<const float> x, float alpha,
                                          const num::PactConfig& pact, std::span<int8_t> codes,
                                          uint64_t* clipped) {

@@ -65,6 +65,13 @@ class ScaleUnit : public sc_core::sc_module {
   // (numerics/quantize_bulk.hpp), counted in the same pass.
   uint64_t quantize_weights(std::span<const float> w, float step, int max_code,
                             std::span<int8_t> codes, uint64_t* clipped = nullptr);
+  // Per-channel grids (numerics/int4.hpp quantize_int4_rows): the same one
+  // pass as quantize_weights. Each row's statistics were latched at its end
+  // in the statistics pass (weight_alpha), so the row's step is ready when
+  // the row streams back; row_factor (one per row) goes to the SFU for dW.
+  uint64_t quantize_weight_rows(std::span<const float> w, const num::Int4WeightConfig& cfg,
+                                float tensor_step, std::span<int8_t> codes,
+                                std::span<float> row_factor, uint64_t* clipped = nullptr);
   uint64_t quantize_activations(std::span<const float> x, float alpha, const num::PactConfig& pact,
                                 std::span<int8_t> codes, uint64_t* clipped = nullptr);
   // FP32 -> FP16 / HFP8 with a power-of-two scale 2^exp (first/last layers).

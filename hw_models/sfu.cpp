@@ -29,9 +29,11 @@ uint64_t Sfu::run(const SfuOp& op, uint64_t elements) {
 }
 
 uint64_t Sfu::sgd_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
-                         float momentum, float weight_decay) {
-  num::sgd_momentum_update(w, v, g, lr, momentum, weight_decay);
-  const SfuOp op{.fp32 = true, .ops_per_element = weight_decay != 0.0f ? 6u : 4u};
+                         float momentum, float weight_decay, std::span<const float> row_factor) {
+  num::sgd_momentum_update(w, v, g, lr, momentum, weight_decay, row_factor);
+  const SfuOp op{
+      .fp32 = true,
+      .ops_per_element = (weight_decay != 0.0f ? 6u : 4u) + (row_factor.empty() ? 0u : 1u)};
   return run(op, w.size());
 }
 

@@ -37,9 +37,11 @@ class Sfu : public sc_core::sc_module {
   uint64_t run(const SfuOp& op, uint64_t elements);  // blocking; returns cycles
   // SGD with momentum and weight decay on FP32 master weights (numerics'
   // sgd_momentum_update, the trainer's one definition): v = mu*v + g + wd*w
-  // (4 FP32 ops, 2 more with weight decay), w -= lr*v (2). Blocking.
+  // (4 FP32 ops, 2 more with weight decay), w -= lr*v (2); with row_factor
+  // (per-channel weight grids) g is first multiplied by its row's factor
+  // (1 more). Blocking.
   uint64_t sgd_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
-                      float momentum, float weight_decay);
+                      float momentum, float weight_decay, std::span<const float> row_factor = {});
 
   uint64_t completed() const { return counters_.ops; }
   const SfuCounters& counters() const { return counters_; }

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hw_models/numerics/errors.hpp"
+#include "hw_models/numerics/quantize_bulk.hpp"
+
 namespace nibble::num {
 
 TensorStats tensor_stats(std::span<const float> x) {
@@ -70,6 +73,20 @@ float int4_alpha(std::span<const float> w, const Int4WeightConfig& cfg) {
       return mse_alpha(w, cfg.max_code, cfg.mse_grid_points);
   }
   return 0.0f;
+}
+
+void quantize_int4_rows(std::span<const float> w, size_t rows, const Int4WeightConfig& cfg,
+                        float tensor_step, std::span<int8_t> codes, std::span<float> row_factor,
+                        uint64_t* clipped) {
+  if (rows == 0 || w.size() % rows != 0 || codes.size() != w.size() || row_factor.size() != rows)
+    throw SimulationError("quantize_int4_rows: codes, weights and rows disagree in size");
+  const size_t cols = w.size() / rows;
+  for (size_t o = 0; o < rows; ++o) {
+    const std::span<const float> row = w.subspan(o * cols, cols);
+    const float step = int4_step(int4_alpha(row, cfg), cfg.max_code);
+    quantize_int4_bulk(row, step, cfg.max_code, codes.subspan(o * cols, cols), clipped);
+    row_factor[o] = step > 0.0f && tensor_step > 0.0f ? tensor_step / step : 1.0f;
+  }
 }
 
 }  // namespace nibble::num

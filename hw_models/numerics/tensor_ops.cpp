@@ -64,12 +64,17 @@ void encode_float_scaled_bulk(const FloatFormat& f, std::span<const float> x, in
 }
 
 void sgd_momentum_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
-                         float momentum, float weight_decay) {
+                         float momentum, float weight_decay, std::span<const float> row_factor) {
   check_same("sgd_momentum_update (w, v)", w.size(), v.size());
   check_same("sgd_momentum_update (w, grad)", w.size(), g.size());
+  if (!row_factor.empty() && w.size() % row_factor.size() != 0)
+    throw SimulationError("sgd_momentum_update: " + std::to_string(row_factor.size()) +
+                          " row factors do not divide " + std::to_string(w.size()) + " weights");
+  const size_t cols = row_factor.empty() ? w.size() : w.size() / row_factor.size();
   for (size_t i = 0; i < w.size(); ++i) {
+    const float gi = row_factor.empty() ? g[i] : g[i] * row_factor[i / cols];
     const float mv = momentum * v[i];
-    const float mvg = mv + g[i];
+    const float mvg = mv + gi;
     const float decay = weight_decay * w[i];
     v[i] = mvg + decay;
     const float step = lr * v[i];

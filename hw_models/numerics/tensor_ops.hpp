@@ -30,8 +30,11 @@ void encode_float_scaled_bulk(const FloatFormat& f, std::span<const float> x, in
 
 // SGD with momentum and weight decay on FP32 master weights, element-wise:
 //   v = momentum * v + g + weight_decay * w;  w = w - lr * v
-// (evaluated left to right, no fused multiply-add).
+// (evaluated left to right, no fused multiply-add). With row_factor (one
+// per row of a row-major w; per-channel weight grids, int4.hpp
+// quantize_int4_rows) the gradient of row o is g * row_factor[o] first.
 void sgd_momentum_update(std::span<float> w, std::span<float> v, std::span<const float> g, float lr,
-                         float momentum, float weight_decay);
+                         float momentum, float weight_decay,
+                         std::span<const float> row_factor = {});
 
 }  // namespace nibble::num

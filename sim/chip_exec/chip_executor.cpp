@@ -252,8 +252,13 @@ std::vector<QTensor> ChipExecutor::quantize(const train::QuantizeOp& op) {
       su.write_register(reg_index, num::int4_step(alpha, cfg.max_code));
       scale = su.scale_register(reg_index);
       q.codes8.resize(x.rows(), x.cols());
-      su.quantize_weights(span_of(x), scale, cfg.max_code, mspan_of(q.codes8),
-                          op.counts ? &op.counts->clipped : nullptr);
+      uint64_t* clipped = op.counts ? &op.counts->clipped : nullptr;
+      if (s.channel_grids) {
+        q.row_factor.resize(static_cast<size_t>(x.rows()));
+        su.quantize_weight_rows(span_of(x), cfg, scale, mspan_of(q.codes8), q.row_factor, clipped);
+      } else {
+        su.quantize_weights(span_of(x), scale, cfg.max_code, mspan_of(q.codes8), clipped);
+      }
       if (op.counts) op.counts->elements += n;
     }
     q.scale = scale;
@@ -505,7 +510,7 @@ void ChipExecutor::weight_update(const train::UpdateOp& op) {
     hw::Core& core = chip.core(0);
     core.read_dma().transfer(n * (4 + 4 + 2));  // w, v (FP32 masters), g (FP16 from the dW GEMM)
     core.sfu().sgd_update(mspan_of(*op.weights), mspan_of(*op.velocity), span_of(*op.grad), op.lr,
-                          op.momentum, op.weight_decay);
+                          op.momentum, op.weight_decay, op.row_factor);
     core.write_dma().transfer(n * 8);  // w, v back
   });
 }

@@ -140,6 +140,11 @@ void replay_op(const trace::TraceReader& r, const trace::TraceOp& op, train::Exe
     u.weights = &w;
     u.grad = &g;
     u.velocity = &v;
+    train::Mat row_factor;
+    if (op.tensors.contains("row_factor")) {
+      row_factor = r.load(op.tensors.at("row_factor")).values;
+      u.row_factor = {row_factor.data(), static_cast<size_t>(row_factor.size())};
+    }
     ex.weight_update(u);
     cmp.elements(op, "weights_after", r.load(op.tensors.at("weights_after")).values, w);
     cmp.elements(op, "velocity_after", r.load(op.tensors.at("velocity_after")).values, v);

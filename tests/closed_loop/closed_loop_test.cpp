@@ -277,6 +277,36 @@ TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
   }
 }
 
+// Per-channel weight grids before a BatchNorm (docs/numerics.md section 1):
+// the scale unit quantizes conv2's rows on their own grids and the SFU
+// rescales dW per row; the chip trains bit-equal to the software trainer.
+TEST(ClosedLoop, ChannelGridsTrainBitEqualOnTheChip) {
+  const std::string dir = temp_dir("closed_loop_grids");
+  const std::string model_path = dir + "/tiny_bn_cnn.json";
+  std::ofstream(model_path) << R"({
+  "version": 1, "name": "tiny_bn_cnn", "input": [1, 8, 8], "classes": 10,
+  "layers": [
+    {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
+    {"type": "relu"},
+    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1, "bias": false},
+    {"type": "batchnorm"},
+    {"type": "relu"},
+    {"type": "maxpool", "kernel": 2},
+    {"type": "linear", "name": "fc1", "out": 16},
+    {"type": "relu"},
+    {"type": "linear", "name": "fc2", "out": 10}
+  ]})";
+  const std::string knob = "/ibm4/weights/channel_grids_before_bn=true";
+  train::SoftwareExecutor sw(ibm4(8).gemm);
+  const RunResult want = train_run(sw, model_path, {knob});
+  EXPECT_FALSE(want.weight_bits == train_run(sw, model_path).weight_bits) << "changed nothing";
+  const ChipRun got = chip_train_run(model_path, {}, {knob});
+  EXPECT_EQ(got.steps, 6u);
+  EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
+  EXPECT_EQ(got.result.figures, want.figures);
+  EXPECT_EQ(got.result.health, want.health);
+}
+
 // A 10-bit accumulator saturates on this net: the chip (its array's
 // saturation counters) and the software trainer (the numerics GEMM's)
 // report the same health counts, every counter, every epoch.
@@ -372,7 +402,8 @@ namespace {
 // The SFU's weight update: the values of numerics' sgd_momentum_update
 // (checked here against the formula written out), and the cycles of
 // docs/microarch.md 3: ceil(n * p / V) + L - 1 with p = 6 FP32 ops per
-// weight with weight decay, 4 without.
+// weight with weight decay, 4 without, 7 with decay and per-channel row
+// factors (g times its row's factor first).
 TEST(ClosedLoopBlocks, SfuWeightUpdateValuesAndCycles) {
   const int n = 1000;
   std::vector<float> w(n), v(n), g(n);
@@ -387,8 +418,10 @@ TEST(ClosedLoopBlocks, SfuWeightUpdateValuesAndCycles) {
     p.lanes = 16;
     p.fp32_latency_cycles = 4;
     hw::Sfu sfu("sfu", p, sc_core::sc_time(1, sc_core::SC_NS));
-    std::vector<float> w1 = w, v1 = v, w2 = w, v2 = v;
-    uint64_t c1 = 0, c2 = 0;
+    std::vector<float> w1 = w, v1 = v, w2 = w, v2 = v, w3 = w, v3 = v;
+    std::vector<float> rf(10);  // 10 rows of 100
+    for (int o = 0; o < 10; ++o) rf[o] = 0.25f + 0.375f * static_cast<float>(o);
+    uint64_t c1 = 0, c2 = 0, c3 = 0;
     struct T : sc_core::sc_module {
       SC_HAS_PROCESS(T);
       T(sc_core::sc_module_name nm, std::function<void()> f) : sc_core::sc_module(nm), fn(f) {
@@ -399,25 +432,34 @@ TEST(ClosedLoopBlocks, SfuWeightUpdateValuesAndCycles) {
     } t("t", [&] {
       c1 = sfu.sgd_update(w1, v1, g, lr, mu, wd);
       c2 = sfu.sgd_update(w2, v2, g, lr, mu, 0.0f);
+      c3 = sfu.sgd_update(w3, v3, g, lr, mu, wd, rf);
     });
     sc_core::sc_start();
-    std::vector<uint64_t> out{c1, c2};
+    std::vector<uint64_t> out{c1, c2, c3};
     for (int i = 0; i < n; ++i) {
       out.push_back(std::bit_cast<uint32_t>(w1[i]));
       out.push_back(std::bit_cast<uint32_t>(v1[i]));
+      out.push_back(std::bit_cast<uint32_t>(w3[i]));
+      out.push_back(std::bit_cast<uint32_t>(v3[i]));
     }
     return test::to_bytes(out);
   }));
   EXPECT_EQ(r[0], (6u * n + 15) / 16 + 4 - 1);
   EXPECT_EQ(r[1], (4u * n + 15) / 16 + 4 - 1);
-  int diff = 0;
+  EXPECT_EQ(r[2], (7u * n + 15) / 16 + 4 - 1);
+  int diff = 0, scaled_diff = 0;
   for (int i = 0; i < n; ++i) {
     const float vv = (mu * v[i] + g[i]) + wd * w[i];
     const float ww = w[i] - lr * vv;
-    diff += std::bit_cast<uint32_t>(ww) != r[2 + 2 * i];
-    diff += std::bit_cast<uint32_t>(vv) != r[3 + 2 * i];
+    diff += std::bit_cast<uint32_t>(ww) != r[3 + 4 * i];
+    diff += std::bit_cast<uint32_t>(vv) != r[4 + 4 * i];
+    const float gs = g[i] * (0.25f + 0.375f * static_cast<float>(i / 100));
+    const float vs = (mu * v[i] + gs) + wd * w[i];
+    scaled_diff += std::bit_cast<uint32_t>(w[i] - lr * vs) != r[5 + 4 * i];
+    scaled_diff += std::bit_cast<uint32_t>(vs) != r[6 + 4 * i];
   }
   EXPECT_EQ(diff, 0);
+  EXPECT_EQ(scaled_diff, 0);
 }
 
 }  // namespace

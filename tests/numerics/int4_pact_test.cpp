@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 
@@ -64,6 +65,55 @@ TEST(Int4, ScaleModes) {
   EXPECT_LT(quant_sse(w, sawb, 7), quant_sse(w, static_cast<float>(s.max_abs), 7))
       << "SAWB close to MSE-optimal";
   EXPECT_EQ(int4_alpha(std::vector<float>(8, 0.0f), cfg), 0.0f);
+}
+
+// Per-channel grids: each row on the grid of its own SAWB clip, written out
+// here from the formula (docs/numerics.md section 1), not from int4_alpha.
+TEST(Int4, ChannelGridsQuantizeEachRowOnItsOwnGrid) {
+  const size_t rows = 5, cols = 144;
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  const float spread[rows] = {0.003f, 0.05f, 0.0f, 1.0f, 0.02f};  // row 2: all zero
+  std::vector<float> w(rows * cols);
+  for (size_t o = 0; o < rows; ++o)
+    for (size_t k = 0; k < cols; ++k) w[o * cols + k] = spread[o] * g(rng);
+  const Int4WeightConfig cfg;  // SAWB, codes -7..7
+  const float tensor_step = 0.01f;
+  std::vector<int8_t> codes(w.size(), 99);
+  std::vector<float> factor(rows, -1.0f);
+  uint64_t clipped = 0;
+  quantize_int4_rows(w, rows, cfg, tensor_step, codes, factor, &clipped);
+  uint64_t want_clipped = 0;
+  for (size_t o = 0; o < rows; ++o) {
+    double sum_abs = 0, sum_sq = 0, max_abs = 0;
+    for (size_t k = 0; k < cols; ++k) {
+      const double a = std::fabs(static_cast<double>(w[o * cols + k]));
+      sum_abs += a;
+      sum_sq += a * a;
+      max_abs = std::max(max_abs, a);
+    }
+    double alpha = cfg.sawb.c1 * std::sqrt(sum_sq / cols) - cfg.sawb.c2 * sum_abs / cols;
+    alpha = max_abs == 0 ? 0 : (alpha > 0 ? std::min(alpha, max_abs) : max_abs);
+    const float step = static_cast<float>(alpha) / 7.0f;
+    EXPECT_EQ(factor[o], step > 0.0f ? tensor_step / step : 1.0f) << "row " << o;
+    for (size_t k = 0; k < cols; ++k) {
+      const float q = step > 0.0f ? std::nearbyint(w[o * cols + k] / step) : 0.0f;
+      want_clipped += std::fabs(q) > 7.0f;
+      ASSERT_EQ(codes[o * cols + k], static_cast<int8_t>(std::clamp(q, -7.0f, 7.0f)))
+          << "row " << o << " col " << k;
+    }
+  }
+  EXPECT_EQ(clipped, want_clipped);
+  EXPECT_GT(clipped, 0u);  // SAWB clips each row's tails
+  EXPECT_EQ(factor[2], 1.0f);
+  EXPECT_GT(factor[0], 1.0f);  // a row of small weights: a finer grid, a larger dW
+  EXPECT_LT(factor[3], 1.0f);
+  // A zero tensor step (an all-zero tensor) leaves dW alone.
+  quantize_int4_rows(w, rows, cfg, 0.0f, codes, factor, nullptr);
+  for (float f : factor) EXPECT_EQ(f, 1.0f);
+  std::vector<float> short_factor(rows - 1);
+  EXPECT_THROW(quantize_int4_rows(w, rows, cfg, tensor_step, codes, short_factor, nullptr),
+               SimulationError);
 }
 
 TEST(Pact, Uint4CodesAndClipping) {

@@ -243,6 +243,55 @@ TEST(Model, PactInitialClipFollowsBatchNorm) {
   for (const auto& [name, a] : alphas(m, plain)) EXPECT_EQ(a, 7.0f) << name;
 }
 
+// Per-channel weight grids go to the int4 GEMMs whose output goes straight
+// into a BatchNorm (the builder decides from the graph), and to no other.
+TEST(Model, ChannelGridsOnlyBeforeBatchNorm) {
+  const auto grids = [](Model& m, const Recipe& r) {
+    m.apply_recipe(r);
+    std::map<std::string, bool> out;
+    for (GemmLayer* g : m.gemm_layers()) out[g->name()] = g->precision().weights.channel_grids;
+    return out;
+  };
+  const std::string ibm4 = test::source_path("configs/recipes/ibm4.json");
+  const Recipe on = Recipe::load(ibm4, {"/ibm4/weights/channel_grids_before_bn=true"});
+  const Recipe off = Recipe::load(ibm4, {});
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  size_t with = 0;
+  for (const auto& [name, g] : grids(res, on)) {
+    // conv1 (first layer, fp16), the 1x1 projections (hfp8) and fc keep one scale.
+    const bool interior = name.rfind("b", 0) == 0 && name.find("conv") != std::string::npos;
+    EXPECT_EQ(g, interior) << name;
+    with += g;
+  }
+  EXPECT_EQ(with, 6u);
+  for (const auto& [name, g] : grids(res, off)) EXPECT_FALSE(g) << name;
+  Model cnn = Model::load(test::source_path("workloads/nets/cnn.json"), 1);
+  for (const auto& [name, g] : grids(cnn, on)) EXPECT_FALSE(g) << name << ": no BatchNorm";
+  const json net = json::parse(R"({"name": "grids", "input": [1, 8, 8], "classes": 2,
+      "layers": [{"type": "conv2d", "name": "a", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "conv2d", "name": "b", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "batchnorm"}, {"type": "relu"},
+                 {"type": "conv2d", "name": "c", "out_channels": 4, "kernel": 3, "padding": 1},
+                 {"type": "relu"}, {"type": "batchnorm"},
+                 {"type": "residual", "body": [
+                    {"type": "conv2d", "name": "d", "out_channels": 4, "kernel": 3, "padding": 1},
+                    {"type": "batchnorm"}],
+                  "shortcut": [
+                    {"type": "conv2d", "name": "e", "out_channels": 4, "kernel": 1}]},
+                 {"type": "batchnorm"},
+                 {"type": "avgpool", "global": true}, {"type": "linear", "name": "fc", "out": 2}]})");
+  Model m = Model::from_json(net, "grids.json", 1);
+  // b, d: straight into a BatchNorm; c: a ReLU between; e: its residual sum
+  // goes into the BatchNorm, not e alone; a, fc: first and last (fp16).
+  const Recipe all4 = Recipe::load(
+      ibm4, {"/ibm4/weights/channel_grids_before_bn=true", "/precision/first_layer=default",
+             "/precision/pointwise_conv=default", "/precision/last_layer=default"});
+  EXPECT_EQ(
+      grids(m, all4),
+      (std::map<std::string, bool>{
+          {"a", false}, {"b", true}, {"c", false}, {"d", true}, {"e", false}, {"fc", false}}));
+}
+
 TEST(Model, SameSeedSameInitialWeights) {
   Model a = Model::load(test::source_path("workloads/nets/cnn.json"), 3);
   Model b = Model::load(test::source_path("workloads/nets/cnn.json"), 3);

@@ -124,6 +124,7 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       q.spec.sawb_c1 = j["sawb_c1"];
       q.spec.sawb_c2 = j["sawb_c2"];
       if (j.contains("grad_scale_top_log2")) q.spec.grad_scale_top_log2 = j["grad_scale_top_log2"];
+      if (j.contains("channel_grids")) q.spec.channel_grids = j["channel_grids"];
       q.phases.clear();
       for (const auto& p : j["phases"])
         q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));
@@ -147,6 +148,11 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       const Mat g = r.load(op.tensors.at("grad")).values;
       train::UpdateOp u{op.layer,      j["param"],       &w, &g, &v, j["lr"],
                         j["momentum"], j["weight_decay"]};
+      Mat row_factor;
+      if (op.tensors.contains("row_factor")) {
+        row_factor = r.load(op.tensors.at("row_factor")).values;
+        u.row_factor = {row_factor.data(), static_cast<size_t>(row_factor.size())};
+      }
       ex.weight_update(u);
       EXPECT_EQ(w, r.load(op.tensors.at("weights_after")).values) << op.pointer;
       EXPECT_EQ(v, r.load(op.tensors.at("velocity_after")).values) << op.pointer;
@@ -264,6 +270,9 @@ TEST_F(TraceRoundTrip, EveryBadFieldIsAnInputErrorNamingManifestAndPointer) {
        "/a/shape/0: expected an integer in [0, 2147483647]"},
       {"scale_1e308", "gemm", "/a/scale", 1e308, "/a/scale: expected a number in"},
       {"unknown_key", "gemm", "/flavour", "vanilla", "unknown key"},
+      {"channel_grids_number", "quantize", "/channel_grids", 1, "true or false"},
+      // The first quantize op is conv1's fp16 weights: no per-channel grids.
+      {"channel_grids_fp16", "quantize", "/channel_grids", true, "are for int4 weights"},
   };
   for (const auto& c : cases) {
     const std::string d = copy(std::string("trace_case_") + c.name);

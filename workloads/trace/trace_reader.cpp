@@ -219,6 +219,12 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
     if (q.spec.format == train::Format::fp4_radix4 && f.has("grad_scale_top_log2"))
       q.spec.grad_scale_top_log2 = static_cast<int>(f.integer(
           "grad_scale_top_log2", num::kFp4MaxLog2, train::QuantSpec::kMaxGradScaleTopLog2));
+    if (f.has("channel_grids")) {
+      q.spec.channel_grids = f.boolean("channel_grids");
+      if (q.spec.channel_grids &&
+          !(q.spec.format == train::Format::int4 && q.role == train::Role::weight))
+        f.fail("channel_grids", "false (per-channel grids are for int4 weights)", "true");
+    }
     if (train::is_block_fp4(q.spec.format)) {
       q.phases = {train::Phase::none};
       q.spec.block_size = static_cast<int>(f.integer("block_size", 16, 32));
@@ -264,6 +270,9 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
     const std::vector<int64_t> w = ref("weights_before");
     for (const char* k : {"velocity_before", "grad", "weights_after", "velocity_after"})
       same_shape(k, ref(k), w, "the shape of weights_before");
+    if (f.has("row_factor"))
+      same_shape("row_factor", ref("row_factor"), {w.empty() ? 0 : w[0], 1},
+                 "[rows of weights_before, 1]");
   } else {
     f.fail("kind", "quantize, gemm or update", "\"" + op.kind + "\"");
   }

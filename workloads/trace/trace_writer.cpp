@@ -153,6 +153,8 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   for (auto p : op.phases) phases.push_back(to_string(p));
   j["phases"] = phases;
   if (op.spec.format == Format::fp4_radix4) j["grad_scale_top_log2"] = op.spec.grad_scale_top_log2;
+  // Written only when set, so traces without the knob keep their bytes.
+  if (op.spec.channel_grids) j["channel_grids"] = true;
   if (train::is_block_fp4(op.spec.format)) {
     j["block_size"] = op.spec.block_size;
     j["tiles_2d"] = op.spec.tiles_2d;
@@ -209,6 +211,11 @@ void TraceWriter::weight_update(const train::UpdateOp& op) {
   j["weights_before"] = tensor("weights_before", *op.weights);
   j["velocity_before"] = tensor("velocity_before", *op.velocity);
   j["grad"] = tensor("grad", *op.grad);
+  if (!op.row_factor.empty())
+    j["row_factor"] =
+        tensor("row_factor",
+               train::Mat(Eigen::Map<const train::Mat>(
+                   op.row_factor.data(), static_cast<Eigen::Index>(op.row_factor.size()), 1)));
   inner_.weight_update(op);
   j["weights_after"] = tensor("weights_after", *op.weights);
   j["velocity_after"] = tensor("velocity_after", *op.velocity);

@@ -80,6 +80,7 @@ Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
   GemmOp dw{name_, Pass::grad_weight,           g_.out_c, g_.k(), p, &g.for_dw,
             false, blocks ? &colq_dw_ : &colq_, true};
   w_.grad = run_gemm(ctx, dw);
+  w_.grad_row_factor = wq_.row_factor;
   if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_,

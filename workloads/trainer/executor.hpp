@@ -42,6 +42,9 @@ struct QTensor {
   CodeMat codes16;
   num::BlockFp4Tensor blocks;
   bool blocks_transposed = false;
+  // int4 weights with channel_grids: dW row o is multiplied by row_factor[o]
+  // (tensor step / row o's step); empty otherwise.
+  std::vector<float> row_factor;
   int rows_ = 0, cols_ = 0;
   int rows() const { return rows_; }
   int cols() const { return cols_; }
@@ -102,6 +105,10 @@ struct QuantSpec {
   std::string scale_mode = "none";
   std::string rounding = "nearest";  // or "stochastic" (fp4)
   double sawb_c1 = 0.0, sawb_c2 = 0.0;
+  // int4 weights of a GEMM whose output feeds a BatchNorm: one grid per
+  // output channel (row), num::quantize_int4_rows; the GEMMs keep the tensor
+  // step and dW is rescaled per row (QTensor::row_factor).
+  bool channel_grids = false;
   uint64_t seed = 0;
   // mxfp4/nvfp4: elements per block along K (32 | 16), 16x16 2-D tiles
   // (NVFP4 weights), the MXFP4 E8M0 scale rounding (floor | ceil | even).
@@ -170,6 +177,9 @@ struct UpdateOp {
   const Mat* grad = nullptr;
   Mat* velocity = nullptr;
   float lr = 0, momentum = 0, weight_decay = 0;
+  // Per-channel weight grids: row o's gradient times row_factor[o] (the SFU
+  // applies it as it reads dW); empty otherwise.
+  std::span<const float> row_factor = {};
 };
 
 class Executor {

@@ -7,6 +7,7 @@ namespace nibble::train {
 void GemmLayer::set_precision(const LayerPrecision& p, bool input_nonnegative) {
   prec_ = p;
   pact_ = p.activations.scale_mode == "pact";
+  prec_.weights.channel_grids = p.weights.channel_grids && output_normalized_;
   input_signed_ = !input_nonnegative;
   if (pact_) {
     // Inputs that may be negative use the signed INT4 PACT variant.

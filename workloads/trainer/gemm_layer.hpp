@@ -43,6 +43,11 @@ class GemmLayer : public Layer {
   // every path (set by the model builder; picks PACT's initial clip).
   void set_input_normalized(bool v) { input_normalized_ = v; }
   bool input_normalized() const { return input_normalized_; }
+  // Whether the output goes straight into a BatchNorm (set by the model
+  // builder): only then may int4 weights use per-channel grids, because the
+  // BatchNorm absorbs a per-channel factor.
+  void set_output_normalized(bool v) { output_normalized_ = v; }
+  bool output_normalized() const { return output_normalized_; }
   void collect_params(std::vector<Param*>& out) override;
   void for_each_gemm(const std::function<void(GemmLayer&)>& f) override { f(*this); }
   bool output_nonnegative(bool) const override { return false; }
@@ -92,6 +97,7 @@ class GemmLayer : public Layer {
   bool need_input_grad_ = true;
   bool input_nonnegative_ = false;
   bool input_normalized_ = false;
+  bool output_normalized_ = false;
   bool pact_ = false, input_signed_ = false;
   Param alpha_;  // PACT clip, 1x1
   Mat x_raw_;    // input before quantization (PACT backward)

@@ -20,6 +20,9 @@ struct Param {
   Mat value, grad, velocity;
   bool decay = true;          // weight decay applies (not to biases/BN/PACT)
   float decay_override = -1;  // >= 0: use this weight decay instead
+  // The update scales row o of grad by this (per-channel weight grids,
+  // QTensor::row_factor); empty: no scaling.
+  std::vector<float> grad_row_factor = {};
   void init_state() {
     grad = Mat::Zero(value.rows(), value.cols());
     velocity = Mat::Zero(value.rows(), value.cols());

@@ -52,6 +52,7 @@ Mat Linear::backward(const Mat& dy, StepContext& ctx) {
   GemmOp dw{name_, Pass::grad_weight,       out_.size(), in_.size(), n, &g.for_dw,
             true,  blocks ? &xq_dw_ : &xq_, false};
   w_.grad = run_gemm(ctx, dw);
+  w_.grad_row_factor = wq_.row_factor;
   if (has_bias_) b_.grad = dy.colwise().sum();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input,        n,    in_.size(), out_.size(), &g.for_dx,

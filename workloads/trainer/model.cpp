@@ -66,6 +66,7 @@ struct Builder {
   // through it.
   Sequential build(std::vector<JsonReader> defs, Shape& shape, bool& nonneg, bool& normalized) {
     Sequential seq;
+    GemmLayer* previous_gemm = nullptr;  // the list's previous layer, if a GEMM
     for (auto& r : defs) {
       const std::string type = r.string(
           "type", "", {"conv2d", "linear", "relu", "maxpool", "avgpool", "batchnorm", "residual"});
@@ -125,6 +126,8 @@ struct Builder {
       }
       r.finish();
       auto* gemm = dynamic_cast<GemmLayer*>(l.get());
+      if (previous_gemm && type == "batchnorm") previous_gemm->set_output_normalized(true);
+      previous_gemm = gemm;
       if (gemm) {
         gemm->set_input_nonnegative(nonneg);
         gemm->set_input_normalized(normalized);

@@ -35,6 +35,7 @@ LayerPrecision read_ibm4(JsonReader r) {
   p.weights.scale_mode = w.string("scale", "sawb", {"sawb", "max", "mse"});
   p.weights.sawb_c1 = w.number("sawb_c1", 0.0, 0.0, 1e3);  // 0: the numerics default
   p.weights.sawb_c2 = w.number("sawb_c2", 0.0, 0.0, 1e3);
+  p.weights.channel_grids = w.boolean("channel_grids_before_bn", false);
   w.finish();
   JsonReader a = r.object("activations");
   p.activations.format = Format::uint4;

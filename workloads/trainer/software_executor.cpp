@@ -82,8 +82,14 @@ std::vector<QTensor> SoftwareExecutor::quantize(const QuantizeOp& op) {
         if (s.sawb_c1 != 0.0 || s.sawb_c2 != 0.0) cfg.sawb = {s.sawb_c1, s.sawb_c2};
         const float alpha = num::int4_alpha(span_of(x), cfg);
         q.scale = num::int4_step(alpha, cfg.max_code);
-        num::quantize_int4_bulk(span_of(x), q.scale, cfg.max_code, mspan_of(q.codes8),
-                                op.counts ? &op.counts->clipped : nullptr);
+        uint64_t* clipped = op.counts ? &op.counts->clipped : nullptr;
+        if (s.channel_grids) {
+          q.row_factor.resize(static_cast<size_t>(x.rows()));
+          num::quantize_int4_rows(span_of(x), q.row_factor.size(), cfg, q.scale, mspan_of(q.codes8),
+                                  q.row_factor, clipped);
+        } else {
+          num::quantize_int4_bulk(span_of(x), q.scale, cfg.max_code, mspan_of(q.codes8), clipped);
+        }
       }
       if (op.counts) op.counts->elements += static_cast<uint64_t>(x.size());
       break;
@@ -283,7 +289,7 @@ void SoftwareExecutor::weight_update(const UpdateOp& op) {
   ++stats_.updates;
   // One copy of the arithmetic, shared with the chip's SFU.
   num::sgd_momentum_update(mspan_of(*op.weights), mspan_of(*op.velocity), span_of(*op.grad), op.lr,
-                           op.momentum, op.weight_decay);
+                           op.momentum, op.weight_decay, op.row_factor);
 }
 
 Mat dequantize(const QTensor& t) {

@@ -75,7 +75,8 @@ double Trainer::step(const Mat& x, const std::vector<uint8_t>& labels, double lr
                &p->velocity,
                static_cast<float>(lr),
                static_cast<float>(o.momentum),
-               wd};
+               wd,
+               p->grad_row_factor};
     exec_.weight_update(u);
   }
   exec_.end_step();

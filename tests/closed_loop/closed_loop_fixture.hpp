@@ -51,7 +51,10 @@ inline std::string temp_dir(const std::string& suite, const std::string& name) {
 
 // conv1 and fc2 are a recipe's first and last layers; conv2 and fc1 its
 // interior ones (K of 36, 72, 16, 128; batch x pixels 4 x 16 for dW).
-inline std::string tiny_cnn(const std::string& dir, const std::string& description) {
+// batchnorm: conv2 (without its bias) feeds a BatchNorm, as per-channel
+// weight grids need.
+inline std::string tiny_cnn(const std::string& dir, const std::string& description,
+                            bool batchnorm = false) {
   const std::string path = dir + "/tiny_cnn.json";
   std::ofstream(path) << R"({
   "version": 1, "name": "tiny_cnn", "description": ")"
@@ -61,7 +64,11 @@ inline std::string tiny_cnn(const std::string& dir, const std::string& descripti
     {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
     {"type": "relu"},
     {"type": "maxpool", "kernel": 2},
-    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1},
+    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1)"
+                      << (batchnorm ? R"(, "bias": false},
+    {"type": "batchnorm"},)"
+                                    : "},")
+                      << R"(
     {"type": "relu"},
     {"type": "maxpool", "kernel": 2},
     {"type": "linear", "name": "fc1", "out": 16},

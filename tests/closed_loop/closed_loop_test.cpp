@@ -281,21 +281,8 @@ TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
 // the scale unit quantizes conv2's rows on their own grids and the SFU
 // rescales dW per row; the chip trains bit-equal to the software trainer.
 TEST(ClosedLoop, ChannelGridsTrainBitEqualOnTheChip) {
-  const std::string dir = temp_dir("closed_loop_grids");
-  const std::string model_path = dir + "/tiny_bn_cnn.json";
-  std::ofstream(model_path) << R"({
-  "version": 1, "name": "tiny_bn_cnn", "input": [1, 8, 8], "classes": 10,
-  "layers": [
-    {"type": "conv2d", "name": "conv1", "out_channels": 4, "kernel": 3, "padding": 1},
-    {"type": "relu"},
-    {"type": "conv2d", "name": "conv2", "out_channels": 8, "kernel": 3, "padding": 1, "bias": false},
-    {"type": "batchnorm"},
-    {"type": "relu"},
-    {"type": "maxpool", "kernel": 2},
-    {"type": "linear", "name": "fc1", "out": 16},
-    {"type": "relu"},
-    {"type": "linear", "name": "fc2", "out": 10}
-  ]})";
+  const std::string model_path =
+      test::tiny_cnn(temp_dir("closed_loop_grids"), "closed-loop test CNN with a BatchNorm", true);
   const std::string knob = "/ibm4/weights/channel_grids_before_bn=true";
   train::SoftwareExecutor sw(ibm4(8).gemm);
   const RunResult want = train_run(sw, model_path, {knob});

@@ -63,10 +63,11 @@ int8_t quantize_int4(float x, float step, int max_code = 7);
 // alpha_o = int4_alpha(row o, cfg) and step_o = int4_step(alpha_o); its codes
 // are clamp(RNE(w / step_o)). The GEMMs use the codes with the one tensor
 // step `tensor_step`: the BatchNorm after the GEMM normalises each channel,
-// so a per-channel factor before it changes nothing in the forward pass and
-// dX; only dW differs, by row_factor[o] = tensor_step / step_o (the
-// straight-through estimator of the per-channel quantizer). A row whose
-// step is 0 (all zero) or a zero tensor step gives row_factor 1.
+// so a per-channel factor before it changes nothing in the training forward
+// pass (up to the BatchNorm's epsilon) and dX; only dW differs, by
+// row_factor[o] = tensor_step / step_o (the straight-through estimator of
+// the per-channel quantizer). A row whose step is 0 (all zero) or a zero
+// tensor step gives row_factor 1.
 void quantize_int4_rows(std::span<const float> w, size_t rows, const Int4WeightConfig& cfg,
                         float tensor_step, std::span<int8_t> codes, std::span<float> row_factor,
                         uint64_t* clipped);

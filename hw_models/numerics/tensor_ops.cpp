@@ -70,15 +70,21 @@ void sgd_momentum_update(std::span<float> w, std::span<float> v, std::span<const
   if (!row_factor.empty() && w.size() % row_factor.size() != 0)
     throw SimulationError("sgd_momentum_update: " + std::to_string(row_factor.size()) +
                           " row factors do not divide " + std::to_string(w.size()) + " weights");
-  const size_t cols = row_factor.empty() ? w.size() : w.size() / row_factor.size();
-  for (size_t i = 0; i < w.size(); ++i) {
-    const float gi = row_factor.empty() ? g[i] : g[i] * row_factor[i / cols];
-    const float mv = momentum * v[i];
-    const float mvg = mv + gi;
-    const float decay = weight_decay * w[i];
-    v[i] = mvg + decay;
-    const float step = lr * v[i];
-    w[i] = w[i] - step;
+  // Without row factors the whole tensor is one row whose gradient is used as is.
+  const size_t rows = row_factor.empty() ? 1 : row_factor.size();
+  const size_t cols = w.size() / rows;
+  for (size_t r = 0; r < rows; ++r) {
+    const bool scaled = !row_factor.empty();
+    const float factor = scaled ? row_factor[r] : 1.0f;
+    for (size_t i = r * cols; i < (r + 1) * cols; ++i) {
+      const float gi = scaled ? g[i] * factor : g[i];
+      const float mv = momentum * v[i];
+      const float mvg = mv + gi;
+      const float decay = weight_decay * w[i];
+      v[i] = mvg + decay;
+      const float step = lr * v[i];
+      w[i] = w[i] - step;
+    }
   }
 }
 

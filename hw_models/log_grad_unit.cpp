@@ -30,7 +30,12 @@ uint64_t LogGradUnit::quantize(const LguJob& job) {
     throw InputError(std::string(name()) + ": a job holds either FP16 or FP32 gradients");
   const size_t n = fp32_in ? job.gradients_fp32.size() : job.gradients_fp16.size();
   if (compute_values_) {
-    for (auto out : {job.even_codes, job.odd_codes})
+    const int copies =
+        !job.even_codes.empty() + !job.odd_codes.empty() + !job.channel_codes.empty();
+    if (copies > 2)
+      throw InputError(std::string(name()) + ": a pass writes at most 2 FP4 copies, not " +
+                       std::to_string(copies));
+    for (auto out : {job.even_codes, job.odd_codes, job.channel_codes})
       if (!out.empty() && out.size() != n)
         throw InputError(std::string(name()) + ": FP4 output holds " + std::to_string(out.size()) +
                          " codes for " + std::to_string(n) + " gradients");
@@ -47,11 +52,14 @@ uint64_t LogGradUnit::quantize(const LguJob& job) {
     if (!job.odd_codes.empty())
       num::fp4_quantize_bulk(x, num::fp4_grid_exp(job.gradscale_exp, num::TprPhase::odd, job.fp4),
                              job.fp4, job.index_base, job.odd_codes, job.odd_counts);
+    if (!job.channel_codes.empty())
+      num::fp4_quantize_channels(x, job.rows, job.cols, job.channel_axis, job.channel_grid_exp,
+                                 job.fp4, job.index_base, job.channel_codes, job.channel_counts);
   }
   const uint64_t t = cycles(n);
   wait(clock_period_ * static_cast<double>(t));
   counters_.elements += n;
-  counters_.fp4_codes += job.even_codes.size() + job.odd_codes.size();
+  counters_.fp4_codes += job.even_codes.size() + job.odd_codes.size() + job.channel_codes.size();
   counters_.busy_cycles += t;
   ++counters_.passes;
   return t;

@@ -5,7 +5,8 @@
 // register doubled). Arithmetic: numerics' fp4 quantizer (fp4.hpp,
 // quantize_bulk.hpp), counts for GradScale included. Timing it owns: V lanes
 // and a pipeline latency L per pass, T = ceil(n/V) + L - 1; one pass emits
-// both phases when both_phases_per_pass, else two passes (2T).
+// both phases when both_phases_per_pass, else two passes (2T). A copy with
+// a per-channel GradScale (dW's) takes the place of one phase.
 #include <systemc>
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/fp4_channels.hpp"
 #include "hw_models/stats.hpp"
 #include "hw_models/vector_unit_params.hpp"
 
@@ -40,6 +42,15 @@ struct LguJob {
   // FP32 gradients instead (the trainer's element-wise backward is FP32):
   // used when non-empty, gradients_fp16 must then be empty.
   std::span<const float> gradients_fp32;
+  // Per-channel GradScale copy (dW's; numerics/fp4_channels.hpp): channel c
+  // of the rows x cols tensor on grid channel_grid_exp[c], which the scale
+  // unit's statistics pass latched per channel. It is one of the (at most
+  // two) copies a pass writes, so the timing does not change.
+  std::span<uint8_t> channel_codes = {};
+  std::span<const int> channel_grid_exp = {};
+  int rows = 0, cols = 0;
+  num::ChannelAxis channel_axis = num::ChannelAxis::rows;
+  num::Fp4Counts* channel_counts = nullptr;
 };
 
 // Block-scaled FP4 (MXFP4 / NVFP4) encoding: the optional 16-point random

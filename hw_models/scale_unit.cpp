@@ -89,6 +89,14 @@ uint64_t ScaleUnit::max_abs(std::span<const float> x, float& max_abs_value) {
   return t;
 }
 
+uint64_t ScaleUnit::channel_max_abs(std::span<const float> x, int rows, int cols,
+                                    num::ChannelAxis axis, std::span<float> channel_max) {
+  if (compute_values_) num::channel_max_abs(x, rows, cols, axis, channel_max);
+  const uint64_t t = pass(x.size());
+  ++counters_.stat_passes;
+  return t;
+}
+
 uint64_t ScaleUnit::quantize_weights(std::span<const float> w, float step, int max_code,
                                      std::span<int8_t> codes, uint64_t* clipped) {
   if (compute_values_) num::quantize_int4_bulk(w, step, max_code, codes, clipped);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hw_models/numerics/float_format.hpp"
+#include "hw_models/numerics/fp4_channels.hpp"
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
 #include "hw_models/stats.hpp"
@@ -61,6 +62,10 @@ class ScaleUnit : public sc_core::sc_module {
   // the INT4 clip alpha (SAWB/max/MSE) or max|x| (GradScale, loss scale).
   uint64_t weight_alpha(std::span<const float> w, const num::Int4WeightConfig& cfg, float& alpha);
   uint64_t max_abs(std::span<const float> x, float& max_abs_value);
+  // The same one pass, latching max|x| per channel (per-channel GradScale of
+  // dW, numerics/fp4_channels.hpp); the tensor's max is the largest.
+  uint64_t channel_max_abs(std::span<const float> x, int rows, int cols, num::ChannelAxis axis,
+                           std::span<float> channel_max);
   // clipped (optional): += the elements the quantizer's clamp changed
   // (numerics/quantize_bulk.hpp), counted in the same pass.
   uint64_t quantize_weights(std::span<const float> w, float step, int max_code,

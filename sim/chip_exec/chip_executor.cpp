@@ -363,11 +363,19 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
   cfg.rounding = s.rounding == "stochastic" ? num::Rounding::stochastic : num::Rounding::nearest;
   cfg.seed = s.seed ^ (op.step * 0x9E3779B97F4A7C15ull);
   const bool dynamic = s.scale_mode == "dynamic";
-  const bool odd_first = op.phases.front() == Phase::odd;
+  // With a per-channel GradScale the last copy (dW's) is the channel copy;
+  // the others sit on the layer's grid.
+  const bool channel_dw = s.dw_channel_scale;
+  const size_t plain = op.phases.size() - (channel_dw ? 1 : 0);
   bool want_even = false, want_odd = false;
-  for (Phase p : op.phases) (p == Phase::odd ? want_odd : want_even) = true;
+  for (size_t i = 0; i < plain; ++i) (op.phases[i] == Phase::odd ? want_odd : want_even) = true;
   train::Code8Mat even(x.rows(), want_even ? x.cols() : 0), odd(x.rows(), want_odd ? x.cols() : 0);
-  num::Fp4Counts even_counts, odd_counts;
+  train::Code8Mat chan(x.rows(), channel_dw ? x.cols() : 0);
+  const int rows = static_cast<int>(x.rows()), cols = static_cast<int>(x.cols());
+  std::vector<float> chan_max(channel_dw ? num::channel_count(rows, cols, op.channel_axis) : 0);
+  std::vector<int> chan_exp(chan_max.size());
+  int chan_top = 0;
+  num::Fp4Counts even_counts, odd_counts, chan_counts;
   int exp = reg.exponent;
   if (dynamic) {
     auto it = dynamic_gradscale_.find(op.layer);
@@ -383,12 +391,26 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
   }
   run_op(op.layer, "grad_quantize", "lgu", [&](hw::Chip& chip) {
     hw::Core& core = chip.core(0);
-    if (!dynamic) {
+    if (!dynamic || channel_dw) {
+      // One statistics pass; per channel when dW has its own scales (the
+      // tensor's max is then the largest channel's).
       float m = 0.0f;
-      core.scale_unit().max_abs(span_of(x), m);
-      if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
+      if (channel_dw) {
+        core.scale_unit().channel_max_abs(span_of(x), rows, cols, op.channel_axis, chan_max);
+        for (float c : chan_max) m = std::max(m, c);
+      } else {
+        core.scale_unit().max_abs(span_of(x), m);
+      }
+      if (!dynamic && m > 0 && std::isfinite(m))
+        exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
     }
     core.scale_unit().write_register(reg_index, std::ldexp(1.0f, exp));
+    if (channel_dw) {
+      const auto phase = op.phases.back() == Phase::odd ? num::TprPhase::odd : num::TprPhase::even;
+      chan_top = num::fp4_grid_exp(
+          num::channel_gradscale_exps(chan_max, s.grad_scale_top_log2, exp, chan_exp), phase, cfg);
+      for (int& e : chan_exp) e = num::fp4_grid_exp(e, phase, cfg);
+    }
     hw::LguJob job;
     job.gradients_fp32 = span_of(x);
     job.gradscale_exp = exp;
@@ -397,19 +419,34 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
     job.odd_codes = mbytes_of(odd);
     job.counts = &even_counts;
     job.odd_counts = &odd_counts;
+    job.channel_codes = mbytes_of(chan);
+    job.channel_grid_exp = chan_exp;
+    job.rows = rows;
+    job.cols = cols;
+    job.channel_axis = op.channel_axis;
+    job.channel_counts = &chan_counts;
     core.lgu().quantize(job);
   });
-  // GradScale reads the first copy's counts; the health counts cover both.
-  const num::Fp4Counts& counts = odd_first ? odd_counts : even_counts;
+  // GradScale reads the first copy's counts; the health counts cover all.
+  const num::Fp4Counts& counts = plain == 0                        ? chan_counts
+                                 : op.phases.front() == Phase::odd ? odd_counts
+                                                                   : even_counts;
   if (op.counts)
-    for (const num::Fp4Counts* c : {&even_counts, &odd_counts})
+    for (const num::Fp4Counts* c : {&even_counts, &odd_counts, &chan_counts})
       *op.counts += {c->total, c->saturated, c->underflow, 0};
-  for (Phase p : op.phases) {
+  for (size_t i = 0; i < op.phases.size(); ++i) {
+    const Phase p = op.phases[i];
     QTensor q = shell(x, Format::fp4_radix4, p);
-    q.exp2 =
-        num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
+    if (i == plain) {  // the channel copy
+      q.exp2 = chan_top;
+      q.channel_exp2 = chan_exp;
+      q.codes8 = chan;
+    } else {
+      q.exp2 =
+          num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);
+      q.codes8 = p == Phase::odd ? odd : even;
+    }
     q.scale = std::ldexp(1.0f, q.exp2);
-    q.codes8 = p == Phase::odd ? odd : even;
     out.push_back(std::move(q));
   }
   if (dynamic) dynamic_gradscale_.at(op.layer).update(counts);

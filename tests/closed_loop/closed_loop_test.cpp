@@ -263,7 +263,8 @@ TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
 TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
   for (const char* knob :
        {"/ibm4/gradients/rounding=stochastic", "/ibm4/gradients/grad_scale=dynamic",
-        "/ibm4/gradients/two_phase=false", "/ibm4/gradients/grad_scale_top_log2=8"}) {
+        "/ibm4/gradients/two_phase=false", "/ibm4/gradients/grad_scale_top_log2=8",
+        "/ibm4/gradients/dw_channel_scale=true"}) {
     const std::string model_path = tiny_cnn(temp_dir("closed_loop_knob"));
     train::SoftwareExecutor sw(ibm4(8).gemm);
     const RunResult want = train_run(sw, model_path, {knob});
@@ -292,6 +293,32 @@ TEST(ClosedLoop, ChannelGridsTrainBitEqualOnTheChip) {
   EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
   EXPECT_EQ(got.result.figures, want.figures);
   EXPECT_EQ(got.result.health, want.health);
+}
+
+// The per-channel GradScale of dW (docs/numerics.md section 4) with every
+// knob it meets: the per-channel weight grids (both row factors reach the
+// SFU), one TPR phase (dX and dW still get their own copies) and the dynamic
+// GradScale (the scale unit's statistics pass comes back, per channel).
+// conv2's channels are rows of dY, fc1's are columns. Bit-equal on the chip.
+TEST(ClosedLoop, DwChannelScaleWithGridsOnePhaseDynamicBitEqualOnTheChip) {
+  const std::string model_path =
+      test::tiny_cnn(temp_dir("closed_loop_dwch"), "closed-loop test CNN with a BatchNorm", true);
+  const std::vector<std::string> base = {"/ibm4/weights/channel_grids_before_bn=true",
+                                         "/ibm4/gradients/two_phase=false",
+                                         "/ibm4/gradients/grad_scale=dynamic"};
+  std::vector<std::string> knobs = base;
+  knobs.push_back("/ibm4/gradients/dw_channel_scale=true");
+  train::SoftwareExecutor sw(ibm4(8).gemm);
+  const RunResult want = train_run(sw, model_path, knobs);
+  EXPECT_FALSE(want.weight_bits == train_run(sw, model_path, base).weight_bits)
+      << "changed nothing";
+  const ChipRun got = chip_train_run(model_path, {}, knobs);
+  EXPECT_EQ(got.steps, 6u);
+  EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
+  EXPECT_EQ(got.result.figures, want.figures);
+  EXPECT_EQ(got.result.health, want.health);
+  // The dynamic GradScale has no statistics pass; the per-channel one adds it.
+  EXPECT_GT(got.cycles, chip_train_run(model_path, {}, base).cycles);
 }
 
 // A 10-bit accumulator saturates on this net: the chip (its array's

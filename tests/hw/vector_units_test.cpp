@@ -11,8 +11,10 @@
 
 #include "hw_models/log_grad_unit.hpp"
 #include "hw_models/numerics/block_fp4.hpp"
+#include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
 #include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/fp4_channels.hpp"
 #include "hw_models/numerics/hadamard.hpp"
 #include "hw_models/numerics/int4.hpp"
 #include "hw_models/numerics/pact.hpp"
@@ -76,6 +78,62 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
     return test::to_bytes(out);
   }));
   EXPECT_EQ(r, (std::vector<uint64_t>{0, 1, 18, 0, 1, 200}));
+}
+
+// Per-channel GradScale of dW: the scale unit latches each channel's max in
+// one statistics pass (ceil(100/16) + 4 - 1 = 10 clocks), and the channel
+// copy takes the place of one TPR phase in the LGU's pass (9 clocks, as
+// above). 4 x 25 gradients, channels = rows, each row a few octaves below
+// the previous one; codes == the scalar encoder on each row's own grid.
+// A third copy in one pass is an error.
+TEST(LogGradUnit, ChannelCopyTakesOnePhasesPlace) {
+  const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
+    LguParams p;
+    p.lanes = 16;
+    p.latency_cycles = 3;
+    LogGradUnit lgu("lgu", p, kClock, true);
+    ScaleUnitParams sp;
+    sp.lanes = 16;
+    sp.latency_cycles = 4;
+    ScaleUnit su("su", sp, kClock, true);
+    std::vector<float> x(100);
+    std::mt19937 rng(3);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = std::ldexp(g(rng), -8 - 3 * static_cast<int>(i / 25));
+    std::vector<float> maxes(4);
+    std::vector<int> grid(4);
+    std::vector<uint8_t> even(100), chan(100), third(100);
+    const int exp = -10;
+    uint64_t t_stats = 0, t_lgu = 0, rejected = 0;
+    Thread t("t", [&] {
+      t_stats = su.channel_max_abs(x, 4, 25, num::ChannelAxis::rows, maxes);
+      num::channel_gradscale_exps(maxes, num::kFp4MaxLog2, exp, grid);
+      for (int& e : grid) e = num::fp4_grid_exp(e, num::TprPhase::odd);
+      LguJob job{{}, exp, {}, 0, even, {}, nullptr, nullptr, x};
+      job.channel_codes = chan;
+      job.channel_grid_exp = grid;
+      job.rows = 4;
+      job.cols = 25;
+      t_lgu = lgu.quantize(job);
+      job.odd_codes = third;
+      try {
+        lgu.quantize(job);
+      } catch (const InputError&) {
+        rejected = 1;
+      }
+    });
+    sc_core::sc_start();
+    uint64_t mismatches = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      mismatches += even[i] != num::fp4_encode(x[i], exp, {}, i);
+      mismatches += chan[i] != num::fp4_encode(x[i], grid[i / 25], {}, i);
+    }
+    const uint64_t distinct_grids = grid[0] != grid[1] && grid[1] != grid[2] && grid[2] != grid[3];
+    return test::to_bytes(std::vector<uint64_t>{t_stats, t_lgu, mismatches, distinct_grids,
+                                                rejected, lgu.counters().fp4_codes});
+  }));
+  EXPECT_EQ(r, (std::vector<uint64_t>{10, 9, 0, 1, 1, 200}));
 }
 
 // Block-scaled FP4: 3 x 40 = 120 elements, 16 lanes, latency 3: ceil(120/16)

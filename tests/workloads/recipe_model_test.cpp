@@ -103,6 +103,15 @@ TEST(Recipe, SetOverridesAnyKnob) {
   EXPECT_EQ(r.effective["optimizer"]["lr"], 0.2);  // the report shows the effective recipe
 }
 
+TEST(Recipe, DwChannelScaleIsReadOffByDefault) {
+  const std::string path = test::source_path("configs/recipes/ibm4.json");
+  EXPECT_FALSE(Recipe::load(path, {}).precision("ibm4").gradients.dw_channel_scale);
+  EXPECT_TRUE(Recipe::load(path, {"/ibm4/gradients/dw_channel_scale=true"})
+                  .precision("ibm4")
+                  .gradients.dw_channel_scale);
+  EXPECT_THROW(Recipe::load(path, {"/ibm4/gradients/dw_channel_scale=1"}), InputError);
+}
+
 TEST(Recipe, GradScaleTopLog2IsReadAndRangeChecked) {
   const std::string path = test::source_path("configs/recipes/ibm4.json");
   EXPECT_EQ(Recipe::load(path, {"/ibm4/gradients/grad_scale_top_log2=8"})

@@ -273,6 +273,8 @@ TEST_F(TraceRoundTrip, EveryBadFieldIsAnInputErrorNamingManifestAndPointer) {
       {"channel_grids_number", "quantize", "/channel_grids", 1, "true or false"},
       // The first quantize op is conv1's fp16 weights: no per-channel grids.
       {"channel_grids_fp16", "quantize", "/channel_grids", true, "are for int4 weights"},
+      {"dw_channel_scale_fp16", "quantize", "/dw_channel_scale", "rows",
+       "only fp4_radix4 gradients have one"},
   };
   for (const auto& c : cases) {
     const std::string d = copy(std::string("trace_case_") + c.name);

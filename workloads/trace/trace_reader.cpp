@@ -225,6 +225,16 @@ TraceOp TraceReader::parse_op(const json& jo, const std::string& ptr, size_t pos
           !(q.spec.format == train::Format::int4 && q.role == train::Role::weight))
         f.fail("channel_grids", "false (per-channel grids are for int4 weights)", "true");
     }
+    if (f.has("dw_channel_scale")) {
+      if (q.spec.format != train::Format::fp4_radix4 || q.role != train::Role::gradient)
+        f.fail("dw_channel_scale", "no such key on this op (only fp4_radix4 gradients have one)",
+               found_of(f.get("dw_channel_scale", "")));
+      const std::string axis = f.str("dw_channel_scale");
+      if (axis != "rows" && axis != "cols")
+        f.fail("dw_channel_scale", "\"rows\" or \"cols\"", axis);
+      q.spec.dw_channel_scale = true;
+      q.channel_axis = axis == "rows" ? num::ChannelAxis::rows : num::ChannelAxis::cols;
+    }
     if (train::is_block_fp4(q.spec.format)) {
       q.phases = {train::Phase::none};
       q.spec.block_size = static_cast<int>(f.integer("block_size", 16, 32));

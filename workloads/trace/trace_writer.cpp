@@ -155,6 +155,8 @@ std::vector<QTensor> TraceWriter::quantize(const train::QuantizeOp& op) {
   if (op.spec.format == Format::fp4_radix4) j["grad_scale_top_log2"] = op.spec.grad_scale_top_log2;
   // Written only when set, so traces without the knob keep their bytes.
   if (op.spec.channel_grids) j["channel_grids"] = true;
+  if (op.spec.dw_channel_scale)
+    j["dw_channel_scale"] = op.channel_axis == num::ChannelAxis::rows ? "rows" : "cols";
   if (train::is_block_fp4(op.spec.format)) {
     j["block_size"] = op.spec.block_size;
     j["tiles_2d"] = op.spec.tiles_2d;

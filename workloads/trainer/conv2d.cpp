@@ -75,12 +75,12 @@ Mat Conv2d::backward(const Mat& dy, StepContext& ctx) {
   const bool blocks = block_fp4();
   // Blocks: dY along batch x pixels for dW (its rows), down its columns
   // (out_c) for dX.
-  GradCopies g =
-      blocks ? quantize_grad_blocks(ctx, dyg, {true}, dw_layout(false)) : quantize_grads(ctx, dyg);
+  GradCopies g = blocks ? quantize_grad_blocks(ctx, dyg, {true}, dw_layout(false))
+                        : quantize_grads(ctx, dyg, num::ChannelAxis::rows);
   GemmOp dw{name_, Pass::grad_weight,           g_.out_c, g_.k(), p, &g.for_dw,
             false, blocks ? &colq_dw_ : &colq_, true};
   w_.grad = run_gemm(ctx, dw);
-  w_.grad_row_factor = wq_.row_factor;
+  w_.grad_row_factor = dw_row_factor(wq_, g.for_dw);
   if (has_bias_) b_.grad = dyg.rowwise().sum().transpose();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input, g_.k(), p, g_.out_c, blocks ? &wq_dx_ : &wq_,

@@ -12,6 +12,7 @@
 
 #include "hw_models/numerics/block_fp4.hpp"
 #include "hw_models/numerics/fp4.hpp"
+#include "hw_models/numerics/fp4_channels.hpp"
 #include "workloads/trainer/formats.hpp"
 #include "workloads/trainer/tensor.hpp"
 
@@ -45,6 +46,11 @@ struct QTensor {
   // int4 weights with channel_grids: dW row o is multiplied by row_factor[o]
   // (tensor step / row o's step); empty otherwise.
   std::vector<float> row_factor;
+  // fp4_radix4 dW copy with a per-channel GradScale: the grid exponent of
+  // each output channel (GradScale exponent + TPR offset); exp2 is their
+  // maximum, the dW GEMM's output scale, and dW row o is rescaled by
+  // 2^(channel_exp2[o] - exp2). Empty otherwise.
+  std::vector<int> channel_exp2;
   int rows_ = 0, cols_ = 0;
   int rows() const { return rows_; }
   int cols() const { return cols_; }
@@ -121,6 +127,10 @@ struct QuantSpec {
   // largest gradients to 64 and lifts one more octave of small ones above
   // the underflow threshold.
   int grad_scale_top_log2 = num::kFp4MaxLog2;
+  // Radix-4 FP4 gradients: the last copy (dW's) gets one GradScale exponent
+  // per output channel by the max rule (numerics/fp4_channels.hpp); the
+  // dX copy and the layer's register keep grad_scale.
+  bool dw_channel_scale = false;
   // The largest target a recipe or trace may give: 12 octaves above the top
   // code, the FP4 grid's whole span.
   static constexpr int kMaxGradScaleTopLog2 = num::kFp4MaxLog2 + 12;
@@ -152,6 +162,10 @@ struct QuantizeOp {
   uint64_t step = 0;              // for counter-based stochastic rounding
   ScaleRegister* reg = nullptr;   // read and updated
   QuantCounts* counts = nullptr;  // optional: += this op's health counts
+  // Gradients with spec.dw_channel_scale: where the output channels are
+  // (convolutions: rows of [out_c x batch*pixels]; linear: columns of
+  // [batch x out]).
+  num::ChannelAxis channel_axis = num::ChannelAxis::rows;
 };
 
 // C[m,n] = op(A)[m,k] * op(B)[k,n]; op transposes a stored matrix when the
@@ -177,8 +191,9 @@ struct UpdateOp {
   const Mat* grad = nullptr;
   Mat* velocity = nullptr;
   float lr = 0, momentum = 0, weight_decay = 0;
-  // Per-channel weight grids: row o's gradient times row_factor[o] (the SFU
-  // applies it as it reads dW); empty otherwise.
+  // Per-channel weight grids and/or per-channel GradScale of dW: row o's
+  // gradient times row_factor[o] (the SFU applies it as it reads dW); empty
+  // otherwise.
   std::span<const float> row_factor = {};
 };
 

@@ -1,5 +1,7 @@
 #include "workloads/trainer/gemm_layer.hpp"
 
+#include <cmath>
+
 #include "hw_models/numerics/pact.hpp"
 
 namespace nibble::train {
@@ -71,7 +73,8 @@ Mat GemmLayer::input_quant_backward(const Mat& dxq) {
   return dx;
 }
 
-GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy) {
+GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy,
+                                                num::ChannelAxis channels) {
   QuantizeOp op;
   op.layer = name_;
   op.role = Role::gradient;
@@ -80,9 +83,11 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
   op.step = ctx.step;
   op.reg = &g_reg_;
   op.counts = &health_.gradients;  // backward runs in training steps only
+  op.channel_axis = channels;
   const bool was_set = g_reg_.initialised;
   const int32_t old_exp = g_reg_.exponent;
-  const bool two = prec_.dx_phase != prec_.dw_phase;
+  // The per-channel GradScale needs dW's own copy even on one phase.
+  const bool two = prec_.dx_phase != prec_.dw_phase || prec_.gradients.dw_channel_scale;
   if (!need_input_grad_)
     op.phases = {prec_.dw_phase};
   else if (two)
@@ -105,6 +110,18 @@ GemmLayer::GradCopies GemmLayer::quantize_grads(StepContext& ctx, const Mat& dy)
     out.for_dw = std::move(q[0]);
   }
   return out;
+}
+
+std::vector<float> GemmLayer::dw_row_factor(const QTensor& wq, const QTensor& dy_for_dw) {
+  const std::vector<int>& e = dy_for_dw.channel_exp2;
+  if (e.empty()) return wq.row_factor;
+  std::vector<float> f(e.size());
+  for (size_t o = 0; o < e.size(); ++o) {
+    // A power of two: exact, in either order with the grid factor.
+    const float g = std::ldexp(1.0f, e[o] - dy_for_dw.exp2);
+    f[o] = wq.row_factor.empty() ? g : wq.row_factor.at(o) * g;
+  }
+  return f;
 }
 
 GemmLayer::WeightCopies GemmLayer::quantize_weight_blocks(StepContext& ctx, const Mat& w) {

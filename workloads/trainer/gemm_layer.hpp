@@ -72,7 +72,13 @@ class GemmLayer : public Layer {
   struct GradCopies {
     QTensor for_dx, for_dw;
   };
-  GradCopies quantize_grads(StepContext& ctx, const Mat& dy);
+  // FP4 copies of dY; `channels` says where its output channels are (for
+  // the per-channel GradScale of the dW copy).
+  GradCopies quantize_grads(StepContext& ctx, const Mat& dy, num::ChannelAxis channels);
+  // dW's per-row factor: the per-channel weight grids' (wq.row_factor) times
+  // the per-channel GradScale's 2^(channel_exp2[o] - exp2); empty when
+  // neither is on.
+  static std::vector<float> dw_row_factor(const QTensor& wq, const QTensor& dy_for_dw);
 
   // Block-scaled FP4 (mxfp4/nvfp4): each tensor is quantized once per GEMM
   // that reads it, blocked along that GEMM's K axis (block_quant.hpp).

@@ -47,12 +47,12 @@ Mat Linear::backward(const Mat& dy, StepContext& ctx) {
   const int n = static_cast<int>(dy.rows());
   const bool blocks = block_fp4();
   // Blocks: dY along `out` for dX, dY^T along the batch for dW.
-  GradCopies g =
-      blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true)) : quantize_grads(ctx, dy);
+  GradCopies g = blocks ? quantize_grad_blocks(ctx, dy, {}, dw_layout(true))
+                        : quantize_grads(ctx, dy, num::ChannelAxis::cols);
   GemmOp dw{name_, Pass::grad_weight,       out_.size(), in_.size(), n, &g.for_dw,
             true,  blocks ? &xq_dw_ : &xq_, false};
   w_.grad = run_gemm(ctx, dw);
-  w_.grad_row_factor = wq_.row_factor;
+  w_.grad_row_factor = dw_row_factor(wq_, g.for_dw);
   if (has_bias_) b_.grad = dy.colwise().sum();
   if (!need_input_grad_) return Mat();
   GemmOp dx{name_, Pass::grad_input,        n,    in_.size(), out_.size(), &g.for_dx,

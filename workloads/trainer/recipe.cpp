@@ -52,6 +52,7 @@ LayerPrecision read_ibm4(JsonReader r) {
   p.gradients.seed = static_cast<uint64_t>(g.integer("seed", 0, 0, 2147483647));
   p.gradients.grad_scale_top_log2 = g.integer("grad_scale_top_log2", num::kFp4MaxLog2,
                                               num::kFp4MaxLog2, QuantSpec::kMaxGradScaleTopLog2);
+  p.gradients.dw_channel_scale = g.boolean("dw_channel_scale", false);
   const bool tpr = g.boolean("two_phase", true);
   p.dx_phase =
       phase_from_string(g.string("dx_phase", "even", {"even", "odd"}), g.where("dx_phase"));

@@ -7,6 +7,7 @@
 
 #include "hw_models/numerics/errors.hpp"
 #include "hw_models/numerics/fp16.hpp"
+#include "hw_models/numerics/fp4_channels.hpp"
 #include "hw_models/numerics/gemm.hpp"
 #include "hw_models/numerics/hfp8.hpp"
 #include "hw_models/numerics/int4.hpp"
@@ -134,6 +135,35 @@ std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
   return out;
 }
 
+namespace {
+
+// The dW copy with a per-channel GradScale (numerics/fp4_channels.hpp); a
+// channel of zeros stays on the layer's exponent.
+QTensor fp4_channel_copy(const Mat& x, num::ChannelAxis axis, int layer_exp, int top_log2, Phase p,
+                         const num::Fp4Config& cfg, num::Fp4Counts& first_counts, bool first,
+                         QuantCounts* health) {
+  const int rows = static_cast<int>(x.rows()), cols = static_cast<int>(x.cols());
+  const int channels = num::channel_count(rows, cols, axis);
+  std::vector<float> maxes(static_cast<size_t>(channels));
+  num::channel_max_abs(span_of(x), rows, cols, axis, maxes);
+  QTensor q = shell(x, Format::fp4_radix4, p);
+  q.channel_exp2.resize(maxes.size());
+  const int top = num::channel_gradscale_exps(maxes, top_log2, layer_exp, q.channel_exp2);
+  const auto phase = p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even;
+  for (int& e : q.channel_exp2) e = num::fp4_grid_exp(e, phase, cfg);
+  q.exp2 = num::fp4_grid_exp(top, phase, cfg);
+  q.scale = std::ldexp(1.0f, q.exp2);
+  q.codes8.resize(x.rows(), x.cols());
+  num::Fp4Counts c;
+  num::fp4_quantize_channels(span_of(x), rows, cols, axis, q.channel_exp2, cfg, 0,
+                             mbytes_of(q.codes8), &c);
+  if (first) first_counts = c;
+  if (health) *health += {c.total, c.saturated, c.underflow, 0};
+  return q;
+}
+
+}  // namespace
+
 std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   const Mat& x = *op.input;
   const QuantSpec& s = op.spec;
@@ -176,7 +206,15 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
     if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
   }
   num::Fp4Counts counts;  // of the first copy: GradScale's
-  for (Phase p : op.phases) {
+  for (size_t i = 0; i < op.phases.size(); ++i) {
+    const Phase p = op.phases[i];
+    if (s.dw_channel_scale && i + 1 == op.phases.size()) {
+      // dW's copy (the last): one exponent per output channel.
+      QTensor q = fp4_channel_copy(x, op.channel_axis, exp, s.grad_scale_top_log2, p, cfg, counts,
+                                   out.empty(), op.counts);
+      out.push_back(std::move(q));
+      continue;
+    }
     QTensor q = shell(x, Format::fp4_radix4, p);
     q.exp2 =
         num::fp4_grid_exp(exp, p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even, cfg);

@@ -49,6 +49,13 @@ int channel_gradscale_exps(std::span<const float> channel_max, int top_log2, int
   return top;
 }
 
+int fp4_channel_grid_exps(std::span<const float> channel_max, int top_log2, int fallback_exp,
+                          TprPhase phase, const Fp4Config& c, std::span<int> grid_exp) {
+  const int top = channel_gradscale_exps(channel_max, top_log2, fallback_exp, grid_exp);
+  for (int& e : grid_exp) e = fp4_grid_exp(e, phase, c);
+  return fp4_grid_exp(top, phase, c);
+}
+
 void fp4_quantize_channels(std::span<const float> x, int rows, int cols, ChannelAxis axis,
                            std::span<const int> grid_exp, const Fp4Config& c, uint64_t index_base,
                            std::span<uint8_t> codes, Fp4Counts* counts) {

@@ -34,6 +34,11 @@ void channel_max_abs(std::span<const float> x, int rows, int cols, ChannelAxis a
 int channel_gradscale_exps(std::span<const float> channel_max, int top_log2, int fallback_exp,
                            std::span<int> exps);
 
+// The copy's grids: channel_gradscale_exps plus the TPR phase offset of
+// each; returns the largest grid (the copy's exp2, the dW GEMM's scale).
+int fp4_channel_grid_exps(std::span<const float> channel_max, int top_log2, int fallback_exp,
+                          TprPhase phase, const Fp4Config& c, std::span<int> grid_exp);
+
 // Quantize with channel c on grid grid_exp[c] (GradScale exponent plus the
 // TPR phase offset). Element i (row-major) keeps the stochastic counter
 // index_base + i, as in fp4_quantize_bulk; counts add up over the tensor.

@@ -407,9 +407,8 @@ std::vector<QTensor> ChipExecutor::quantize_gradient(const train::QuantizeOp& op
     core.scale_unit().write_register(reg_index, std::ldexp(1.0f, exp));
     if (channel_dw) {
       const auto phase = op.phases.back() == Phase::odd ? num::TprPhase::odd : num::TprPhase::even;
-      chan_top = num::fp4_grid_exp(
-          num::channel_gradscale_exps(chan_max, s.grad_scale_top_log2, exp, chan_exp), phase, cfg);
-      for (int& e : chan_exp) e = num::fp4_grid_exp(e, phase, cfg);
+      chan_top =
+          num::fp4_channel_grid_exps(chan_max, s.grad_scale_top_log2, exp, phase, cfg, chan_exp);
     }
     hw::LguJob job;
     job.gradients_fp32 = span_of(x);

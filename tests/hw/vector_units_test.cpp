@@ -31,6 +31,20 @@ using test::Thread;
 
 const sc_core::sc_time kClock(1, sc_core::SC_NS);
 
+// The LGU and scale unit most tests below derive their timing for.
+LguParams lgu_16_lanes_latency_3() {
+  LguParams p;
+  p.lanes = 16;
+  p.latency_cycles = 3;
+  return p;
+}
+ScaleUnitParams scale_unit_16_lanes_latency_4() {
+  ScaleUnitParams p;
+  p.lanes = 16;
+  p.latency_cycles = 4;
+  return p;
+}
+
 std::vector<uint16_t> random_fp16(size_t n, uint32_t seed, float scale) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> g(0.0f, scale);
@@ -43,9 +57,7 @@ std::vector<uint16_t> random_fp16(size_t n, uint32_t seed, float scale) {
 // with both TPR phases in one pass 9, else two passes 18.
 TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
   const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
-    LguParams p;
-    p.lanes = 16;
-    p.latency_cycles = 3;
+    const LguParams p = lgu_16_lanes_latency_3();
     LogGradUnit lgu("lgu", p, kClock, true);
     LguParams two_pass = p;
     two_pass.both_phases_per_pass = false;
@@ -88,14 +100,8 @@ TEST(LogGradUnit, QuantizesBothPhasesLikeNumericsInLaneTime) {
 // A third copy in one pass is an error.
 TEST(LogGradUnit, ChannelCopyTakesOnePhasesPlace) {
   const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
-    LguParams p;
-    p.lanes = 16;
-    p.latency_cycles = 3;
-    LogGradUnit lgu("lgu", p, kClock, true);
-    ScaleUnitParams sp;
-    sp.lanes = 16;
-    sp.latency_cycles = 4;
-    ScaleUnit su("su", sp, kClock, true);
+    LogGradUnit lgu("lgu", lgu_16_lanes_latency_3(), kClock, true);
+    ScaleUnit su("su", scale_unit_16_lanes_latency_4(), kClock, true);
     std::vector<float> x(100);
     std::mt19937 rng(3);
     std::normal_distribution<float> g(0.0f, 1.0f);
@@ -141,14 +147,8 @@ TEST(LogGradUnit, ChannelCopyTakesOnePhasesPlace) {
 // quantize_block_fp4 of the (transformed) tensor; scale pass 8 + 3 = 11.
 TEST(LogGradUnit, BlockFp4EncoderAndHadamardStage) {
   const auto r = test::from_bytes<uint64_t>(test::run_in_child([] {
-    LguParams p;
-    p.lanes = 16;
-    p.latency_cycles = 3;
-    LogGradUnit lgu("lgu", p, kClock, true);
-    ScaleUnitParams sp;
-    sp.lanes = 16;
-    sp.latency_cycles = 4;
-    ScaleUnit su("su", sp, kClock, true);
+    LogGradUnit lgu("lgu", lgu_16_lanes_latency_3(), kClock, true);
+    ScaleUnit su("su", scale_unit_16_lanes_latency_4(), kClock, true);
     std::mt19937 rng(9);
     std::normal_distribution<float> g(0.0f, 0.02f);
     std::vector<float> x(120);

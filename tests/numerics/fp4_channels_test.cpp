@@ -70,6 +70,10 @@ TEST(Fp4Channels, EachChannelOnItsOwnGrid) {
         EXPECT_NE(exps.front(), exps.back()) << "the channels should differ";
         std::vector<int> grid(exps);
         for (int& g : grid) g += 1;  // the odd TPR phase
+        std::vector<int> grid_fn(exps.size());
+        EXPECT_EQ(fp4_channel_grid_exps(maxes, top, fallback, TprPhase::odd, {}, grid_fn),
+                  want_top + 1);
+        EXPECT_EQ(grid_fn, grid);
         Fp4Config cfg{.rounding = rounding, .seed = 77};
         const uint64_t base = 1000;
         std::vector<uint8_t> codes(x.size(), 0xFF);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
@@ -137,21 +138,17 @@ std::vector<QTensor> SoftwareExecutor::quantize_blocks(const QuantizeOp& op) {
 
 namespace {
 
-// The dW copy with a per-channel GradScale (numerics/fp4_channels.hpp); a
-// channel of zeros stays on the layer's exponent.
-QTensor fp4_channel_copy(const Mat& x, num::ChannelAxis axis, int layer_exp, int top_log2, Phase p,
-                         const num::Fp4Config& cfg, num::Fp4Counts& first_counts, bool first,
-                         QuantCounts* health) {
+// The dW copy with a per-channel GradScale (numerics/fp4_channels.hpp) from
+// the channel maxima; a channel of zeros stays on the layer's exponent.
+QTensor fp4_channel_copy(const Mat& x, num::ChannelAxis axis, std::span<const float> channel_max,
+                         int layer_exp, int top_log2, Phase p, const num::Fp4Config& cfg,
+                         num::Fp4Counts& first_counts, bool first, QuantCounts* health) {
   const int rows = static_cast<int>(x.rows()), cols = static_cast<int>(x.cols());
-  const int channels = num::channel_count(rows, cols, axis);
-  std::vector<float> maxes(static_cast<size_t>(channels));
-  num::channel_max_abs(span_of(x), rows, cols, axis, maxes);
   QTensor q = shell(x, Format::fp4_radix4, p);
-  q.channel_exp2.resize(maxes.size());
-  const int top = num::channel_gradscale_exps(maxes, top_log2, layer_exp, q.channel_exp2);
-  const auto phase = p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even;
-  for (int& e : q.channel_exp2) e = num::fp4_grid_exp(e, phase, cfg);
-  q.exp2 = num::fp4_grid_exp(top, phase, cfg);
+  q.channel_exp2.resize(channel_max.size());
+  q.exp2 = num::fp4_channel_grid_exps(channel_max, top_log2, layer_exp,
+                                      p == Phase::odd ? num::TprPhase::odd : num::TprPhase::even,
+                                      cfg, q.channel_exp2);
   q.scale = std::ldexp(1.0f, q.exp2);
   q.codes8.resize(x.rows(), x.cols());
   num::Fp4Counts c;
@@ -188,6 +185,13 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
   cfg.rounding = s.rounding == "stochastic" ? num::Rounding::stochastic : num::Rounding::nearest;
   // Distinct stochastic streams per step (the counter covers the tensor).
   cfg.seed = s.seed ^ (op.step * 0x9E3779B97F4A7C15ull);
+  // The per-channel GradScale's statistics (dW's copy).
+  std::vector<float> chan_max;
+  if (s.dw_channel_scale) {
+    const int rows = static_cast<int>(x.rows()), cols = static_cast<int>(x.cols());
+    chan_max.resize(static_cast<size_t>(num::channel_count(rows, cols, op.channel_axis)));
+    num::channel_max_abs(span_of(x), rows, cols, op.channel_axis, chan_max);
+  }
   int exp = reg.exponent;
   if (s.scale_mode == "dynamic") {
     auto it = dynamic_gradscale_.find(op.layer);
@@ -202,7 +206,13 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
     }
     exp = it->second.exp();
   } else {
-    const float m = max_abs(x);
+    // One read of dY: with per-channel scales the tensor's max is the
+    // largest channel's, as in the chip's scale unit.
+    float m = 0.0f;
+    if (s.dw_channel_scale)
+      for (float c : chan_max) m = std::max(m, c);
+    else
+      m = max_abs(x);
     if (m > 0 && std::isfinite(m)) exp = num::gradscale_exp_from_max(m, s.grad_scale_top_log2);
   }
   num::Fp4Counts counts;  // of the first copy: GradScale's
@@ -210,8 +220,8 @@ std::vector<QTensor> SoftwareExecutor::quantize_gradient(const QuantizeOp& op) {
     const Phase p = op.phases[i];
     if (s.dw_channel_scale && i + 1 == op.phases.size()) {
       // dW's copy (the last): one exponent per output channel.
-      QTensor q = fp4_channel_copy(x, op.channel_axis, exp, s.grad_scale_top_log2, p, cfg, counts,
-                                   out.empty(), op.counts);
+      QTensor q = fp4_channel_copy(x, op.channel_axis, chan_max, exp, s.grad_scale_top_log2, p, cfg,
+                                   counts, out.empty(), op.counts);
       out.push_back(std::move(q));
       continue;
     }

@@ -361,9 +361,9 @@ void add_train(CLI::App& root) {
                 "Network: a name under workloads/nets (mlp, cnn, resnet8) or a JSON path")
       ->capture_default_str();
   args->deprecated.add(*c, "--model", "--net", args->model);
-  c->add_option(
-       "--recipe", args->recipe,
-       "Recipe: a name under configs/recipes (fp32, fp16, ibm4, hfp8, mxfp4, nvfp4) or a JSON path")
+  c->add_option("--recipe", args->recipe,
+                "Recipe: a name under configs/recipes (fp32, fp16, ibm4, ibm4_paper, hfp8, mxfp4, "
+                "nvfp4) or a JSON path")
       ->capture_default_str();
   c->add_option("--epochs", args->epochs, "Epochs")
       ->check(CLI::Range(1, 100000))

@@ -49,10 +49,18 @@ std::string tiny_cnn(const std::string& dir) {
   return test::tiny_cnn(dir, "closed-loop test CNN");
 }
 
-train::Recipe ibm4(int batch, std::vector<std::string> sets = {}) {
+// The knob tests start from the published recipe, so that each knob is the
+// only change; the shipped ibm4 is that recipe with kShippedIbm4Knobs.
+train::Recipe recipe_named(const std::string& name, int batch, std::vector<std::string> sets) {
   sets.push_back("/optimizer/batch=" + std::to_string(batch));
-  return train::Recipe::load(source_path("configs/recipes/ibm4.json"), sets);
+  return train::Recipe::load(source_path("configs/recipes/" + name + ".json"), sets);
 }
+train::Recipe ibm4_paper(int batch, std::vector<std::string> sets = {}) {
+  return recipe_named("ibm4_paper", batch, std::move(sets));
+}
+const std::vector<std::string> kShippedIbm4Knobs = {
+    "/ibm4/gradients/rounding=stochastic", "/ibm4/gradients/dw_channel_scale=true",
+    "/ibm4/activations/pact_alpha_init_bn=3", "/precision/full_resolution_conv=hfp8"};
 
 // Trace of training step 1 of the tiny CNN (software executor), written once.
 class Replay : public ::testing::Test {
@@ -60,7 +68,7 @@ class Replay : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(temp_dir("trace"));
     const auto ds = data::make_synthetic(12, 8, 8, 10, 3);
-    const train::Recipe recipe = ibm4(4);
+    const train::Recipe recipe = ibm4_paper(4);
     train::Model model = train::Model::load(tiny_cnn(*dir_), 1);
     train::SoftwareExecutor sw(recipe.gemm);
     trace::TraceWriter writer(sw, *dir_ + "/trace", {1});
@@ -178,7 +186,7 @@ RunResult train_run(train::Executor& ex, const std::string& model_path,
                     const std::vector<std::string>& recipe_sets = {}) {
   const auto train_set = data::make_synthetic(24, 8, 8, 10, 5);
   const auto test_set = data::make_synthetic(16, 8, 8, 10, 6);
-  const train::Recipe recipe = ibm4(8, recipe_sets);
+  const train::Recipe recipe = ibm4_paper(8, recipe_sets);
   train::Model model = train::Model::load(model_path, 3);
   train::Trainer t(model, recipe, ex, 3);
   RunResult r;
@@ -244,7 +252,7 @@ ChipRun chip_train_run(const std::string& model_path, const std::vector<std::str
 
 TEST(ClosedLoop, ChipTrainingEqualsSoftwareTrainingBitForBit) {
   const std::string model_path = tiny_cnn(temp_dir("closed_loop"));
-  train::SoftwareExecutor sw(ibm4(8).gemm);
+  train::SoftwareExecutor sw(ibm4_paper(8).gemm);
   const RunResult want = train_run(sw, model_path);
   const ChipRun got = chip_train_run(model_path, {});
   EXPECT_EQ(got.steps, 6u);  // 2 epochs x 24 images / batch 8
@@ -266,7 +274,7 @@ TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
         "/ibm4/gradients/two_phase=false", "/ibm4/gradients/grad_scale_top_log2=8",
         "/ibm4/gradients/dw_channel_scale=true"}) {
     const std::string model_path = tiny_cnn(temp_dir("closed_loop_knob"));
-    train::SoftwareExecutor sw(ibm4(8).gemm);
+    train::SoftwareExecutor sw(ibm4_paper(8).gemm);
     const RunResult want = train_run(sw, model_path, {knob});
     const RunResult nearest_max_tpr = train_run(sw, model_path);
     EXPECT_FALSE(want.weight_bits == nearest_max_tpr.weight_bits) << knob << " changed nothing";
@@ -278,6 +286,30 @@ TEST(ClosedLoop, GradientKnobsTrainBitEqualOnTheChip) {
   }
 }
 
+// The shipped ibm4 (configs/recipes/ibm4.json) is the published recipe plus
+// the knobs of docs/trainer.md's 0.5-point table, nothing else, and it
+// trains bit-equal on the chip (the tiny CNN with a BatchNorm, so that the
+// initial clip after a BatchNorm applies).
+TEST(ClosedLoop, ShippedIbm4IsThePaperRecipeWithItsKnobs) {
+  nlohmann::json shipped = recipe_named("ibm4", 8, {}).effective;
+  nlohmann::json paper_with_knobs = ibm4_paper(8, kShippedIbm4Knobs).effective;
+  for (nlohmann::json* j : {&shipped, &paper_with_knobs}) {
+    j->erase("name");
+    j->erase("description");
+  }
+  EXPECT_EQ(shipped, paper_with_knobs) << shipped.dump(1) << "\n" << paper_with_knobs.dump(1);
+  const std::string model_path = test::tiny_cnn(temp_dir("closed_loop_shipped"),
+                                                "closed-loop test CNN with a BatchNorm", true);
+  train::SoftwareExecutor sw(ibm4_paper(8).gemm);
+  const RunResult want = train_run(sw, model_path, kShippedIbm4Knobs);
+  EXPECT_FALSE(want.weight_bits == train_run(sw, model_path).weight_bits) << "changed nothing";
+  const ChipRun got = chip_train_run(model_path, {}, kShippedIbm4Knobs);
+  EXPECT_EQ(got.steps, 6u);
+  EXPECT_TRUE(got.result.weight_bits == want.weight_bits);
+  EXPECT_EQ(got.result.figures, want.figures);
+  EXPECT_EQ(got.result.health, want.health);
+}
+
 // Per-channel weight grids before a BatchNorm (docs/numerics.md section 1):
 // the scale unit quantizes conv2's rows on their own grids and the SFU
 // rescales dW per row; the chip trains bit-equal to the software trainer.
@@ -285,7 +317,7 @@ TEST(ClosedLoop, ChannelGridsTrainBitEqualOnTheChip) {
   const std::string model_path =
       test::tiny_cnn(temp_dir("closed_loop_grids"), "closed-loop test CNN with a BatchNorm", true);
   const std::string knob = "/ibm4/weights/channel_grids_before_bn=true";
-  train::SoftwareExecutor sw(ibm4(8).gemm);
+  train::SoftwareExecutor sw(ibm4_paper(8).gemm);
   const RunResult want = train_run(sw, model_path, {knob});
   EXPECT_FALSE(want.weight_bits == train_run(sw, model_path).weight_bits) << "changed nothing";
   const ChipRun got = chip_train_run(model_path, {}, {knob});
@@ -308,7 +340,7 @@ TEST(ClosedLoop, DwChannelScaleWithGridsOnePhaseDynamicBitEqualOnTheChip) {
                                          "/ibm4/gradients/grad_scale=dynamic"};
   std::vector<std::string> knobs = base;
   knobs.push_back("/ibm4/gradients/dw_channel_scale=true");
-  train::SoftwareExecutor sw(ibm4(8).gemm);
+  train::SoftwareExecutor sw(ibm4_paper(8).gemm);
   const RunResult want = train_run(sw, model_path, knobs);
   EXPECT_FALSE(want.weight_bits == train_run(sw, model_path, base).weight_bits)
       << "changed nothing";
@@ -326,7 +358,7 @@ TEST(ClosedLoop, DwChannelScaleWithGridsOnePhaseDynamicBitEqualOnTheChip) {
 // report the same health counts, every counter, every epoch.
 TEST(ClosedLoop, NarrowAccumulatorHealthEqualsSoftware) {
   const std::string model_path = tiny_cnn(temp_dir("closed_loop_acc10"));
-  train::GemmSettings g = ibm4(8).gemm;
+  train::GemmSettings g = ibm4_paper(8).gemm;
   g.acc_bits = 10;
   train::SoftwareExecutor sw(g);
   const RunResult want = train_run(sw, model_path);

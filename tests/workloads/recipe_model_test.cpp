@@ -36,7 +36,7 @@ std::string model_error(const json& j) {
 }
 
 TEST(Recipe, ShippedRecipesLoad) {
-  for (const char* n : {"fp32", "fp16", "ibm4", "hfp8", "mxfp4", "nvfp4"}) {
+  for (const char* n : {"fp32", "fp16", "ibm4", "ibm4_paper", "hfp8", "mxfp4", "nvfp4"}) {
     const Recipe r =
         Recipe::load(test::source_path(std::string("configs/recipes/") + n + ".json"), {});
     EXPECT_EQ(r.name, n);
@@ -64,6 +64,17 @@ TEST(Recipe, Ibm4ResolvesTheIbmFormats) {
   EXPECT_EQ(r.last_layer, "fp16");
   EXPECT_EQ(r.precision("hfp8").weights.format, Format::hfp8_143);
   EXPECT_EQ(r.precision("hfp8").gradients.format, Format::hfp8_152);
+  // The knobs the shipped recipe adds to the published one (docs/trainer.md).
+  const Recipe paper = Recipe::load(test::source_path("configs/recipes/ibm4_paper.json"), {});
+  const LayerPrecision& q = paper.precision("ibm4");
+  EXPECT_EQ(q.weights.format, p.weights.format);
+  EXPECT_EQ(q.gradients.format, p.gradients.format);
+  EXPECT_EQ(q.gradients.rounding, "nearest");
+  EXPECT_EQ(p.gradients.rounding, "stochastic");
+  EXPECT_FALSE(q.gradients.dw_channel_scale);
+  EXPECT_TRUE(p.gradients.dw_channel_scale);
+  EXPECT_EQ(q.gradients.scale_mode, "max");
+  EXPECT_EQ(p.gradients.scale_mode, "max");
 }
 
 TEST(Recipe, UnknownKeyNamesFileAndPointer) {
@@ -104,7 +115,7 @@ TEST(Recipe, SetOverridesAnyKnob) {
 }
 
 TEST(Recipe, DwChannelScaleIsReadOffByDefault) {
-  const std::string path = test::source_path("configs/recipes/ibm4.json");
+  const std::string path = test::source_path("configs/recipes/ibm4_paper.json");
   EXPECT_FALSE(Recipe::load(path, {}).precision("ibm4").gradients.dw_channel_scale);
   EXPECT_TRUE(Recipe::load(path, {"/ibm4/gradients/dw_channel_scale=true"})
                   .precision("ibm4")
@@ -155,19 +166,28 @@ TEST(Model, ShippedNetsBuildWithExpectedShapes) {
   EXPECT_EQ(res.gemm_layers().back()->in_shape(), (Shape{64, 1, 1}));
 }
 
+// The published recipe keeps every other conv in 4 bits; the shipped ibm4
+// also puts block 1 (the full-resolution convs) in HFP8.
 TEST(Model, RecipeAssignsFirstLastAndPointwisePrecisions) {
-  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
-  res.apply_recipe(Recipe::load(test::source_path("configs/recipes/ibm4.json"), {}));
-  for (GemmLayer* g : res.gemm_layers()) {
-    const std::string& n = g->name();
-    const auto* conv = dynamic_cast<Conv2d*>(g);
-    if (n == "stem" || n == "fc")
-      EXPECT_EQ(g->precision().name, "fp16") << n;
-    else if (conv && conv->geometry().kernel == 1)
-      EXPECT_EQ(g->precision().name, "hfp8") << n;
-    else
-      EXPECT_EQ(g->precision().name, "ibm4") << n;
+  for (const char* name : {"ibm4_paper", "ibm4"}) {
+    Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+    res.apply_recipe(
+        Recipe::load(test::source_path(std::string("configs/recipes/") + name + ".json"), {}));
+    const bool block1_hfp8 = std::string(name) == "ibm4";
+    for (GemmLayer* g : res.gemm_layers()) {
+      const std::string& n = g->name();
+      const auto* conv = dynamic_cast<Conv2d*>(g);
+      if (n == "stem" || n == "fc")
+        EXPECT_EQ(g->precision().name, "fp16") << name << " " << n;
+      else if ((conv && conv->geometry().kernel == 1) ||
+               (block1_hfp8 && n.rfind("b1_conv", 0) == 0))
+        EXPECT_EQ(g->precision().name, "hfp8") << name << " " << n;
+      else
+        EXPECT_EQ(g->precision().name, "ibm4") << name << " " << n;
+    }
   }
+  Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
+  res.apply_recipe(Recipe::load(test::source_path("configs/recipes/ibm4_paper.json"), {}));
   // Post-ReLU inputs use UINT4 PACT; b1_conv1's input is post-ReLU.
   for (GemmLayer* g : res.gemm_layers())
     if (g->name() == "b1_conv1") {
@@ -217,7 +237,7 @@ TEST(Model, PactInitialClipFollowsBatchNorm) {
       if (g->precision().name == "ibm4") out[g->name()] = g->pact_alpha();
     return out;
   };
-  const std::string ibm4 = test::source_path("configs/recipes/ibm4.json");
+  const std::string ibm4 = test::source_path("configs/recipes/ibm4_paper.json");
   const Recipe bn3 = Recipe::load(ibm4, {"/ibm4/activations/pact_alpha_init_bn=3"});
   Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);
   const auto res_alpha = alphas(res, bn3);
@@ -261,7 +281,7 @@ TEST(Model, ChannelGridsOnlyBeforeBatchNorm) {
     for (GemmLayer* g : m.gemm_layers()) out[g->name()] = g->precision().weights.channel_grids;
     return out;
   };
-  const std::string ibm4 = test::source_path("configs/recipes/ibm4.json");
+  const std::string ibm4 = test::source_path("configs/recipes/ibm4_paper.json");
   const Recipe on = Recipe::load(ibm4, {"/ibm4/weights/channel_grids_before_bn=true"});
   const Recipe off = Recipe::load(ibm4, {});
   Model res = Model::load(test::source_path("workloads/nets/resnet8.json"), 1);

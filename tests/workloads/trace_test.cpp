@@ -125,6 +125,11 @@ TEST_F(TraceRoundTrip, ReplayThroughTheSoftwareExecutorIsBitExact) {
       q.spec.sawb_c2 = j["sawb_c2"];
       if (j.contains("grad_scale_top_log2")) q.spec.grad_scale_top_log2 = j["grad_scale_top_log2"];
       if (j.contains("channel_grids")) q.spec.channel_grids = j["channel_grids"];
+      if (j.contains("dw_channel_scale")) {  // the shipped ibm4's conv rows, fc columns
+        q.spec.dw_channel_scale = true;
+        q.channel_axis =
+            j["dw_channel_scale"] == "rows" ? num::ChannelAxis::rows : num::ChannelAxis::cols;
+      }
       q.phases.clear();
       for (const auto& p : j["phases"])
         q.phases.push_back(train::phase_from_string(p.get<std::string>(), "t"));

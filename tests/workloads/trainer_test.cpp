@@ -44,11 +44,11 @@ TEST(Trainer, Ibm4VariantsFromSetOverridesRun) {
   // every knob reaches the numerics and still trains.
   const data::Dataset train_set = data::make_synthetic(512, 12, 12, 4, 11, 0);
   const data::Dataset test_set = data::make_synthetic(128, 12, 12, 4, 11, 1);
-  const train::Recipe recipe =
-      recipe_named("ibm4", {"/optimizer/batch=32", "/ibm4/gradients/rounding=stochastic",
-                            "/ibm4/gradients/grad_scale=dynamic", "/ibm4/gradients/two_phase=false",
-                            "/ibm4/weights/scale=mse", "/ibm4/gradients/dw_channel_scale=true",
-                            "/precision/last_layer=ibm4"});
+  const train::Recipe recipe = recipe_named(
+      "ibm4_paper", {"/optimizer/batch=32", "/ibm4/gradients/rounding=stochastic",
+                     "/ibm4/gradients/grad_scale=dynamic", "/ibm4/gradients/two_phase=false",
+                     "/ibm4/weights/scale=mse", "/ibm4/gradients/dw_channel_scale=true",
+                     "/precision/last_layer=ibm4"});
   train::Model model = train::Model::from_json(tiny_cnn_json(), "tiny_cnn", 1);
   train::SoftwareExecutor ex(recipe.gemm);
   train::Trainer t(model, recipe, ex, 1);

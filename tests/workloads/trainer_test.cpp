@@ -2,6 +2,9 @@
 // determinism (same seed -> same bits), and a pinned regression figure.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 #include "test_util.hpp"
 #include "train_fixture.hpp"
 
@@ -56,6 +59,40 @@ TEST(Trainer, Ibm4VariantsFromSetOverridesRun) {
   EXPECT_GT(t.evaluate(test_set).accuracy, 0.6);
   EXPECT_EQ(model.gemm_layers().back()->precision().name, "ibm4");
   EXPECT_EQ(model.gemm_layers().back()->precision().dw_phase, train::Phase::even);  // no TPR
+}
+
+// FP32 GEMMs sum a long K in depth blocks whose size Eigen takes from the
+// L1 size it reads with cpuid; the software executor fixes the sizes, so
+// the bits do not depend on the machine (docs/trainer.md). K = 3136 is the
+// CNN's fc1: the sums do depend on the blocking (the last check), and the
+// executor's are those of a 48 KiB L1 whatever the machine reported.
+TEST(Trainer, Fp32GemmBitsDoNotDependOnTheMachinesCaches) {
+  const int m = 8, n = 8, k = 3136;
+  train::QTensor a, b;
+  a.values.resize(m, k);
+  b.values.resize(k, n);
+  std::mt19937_64 gen(7);
+  for (train::Mat* x : {&a.values, &b.values})
+    for (int64_t i = 0; i < x->size(); ++i)
+      x->data()[i] = static_cast<float>(static_cast<int64_t>(gen() % 2001) - 1000) / 977.0f;
+  a.rows_ = m;
+  a.cols_ = b.rows_ = k;
+  b.cols_ = n;
+  const auto product_with_l1 = [&](std::ptrdiff_t l1) {
+    Eigen::setCpuCacheSizes(l1, 512 * 1024, 32 * 1024 * 1024);
+    train::Mat c = a.values * b.values;
+    return c;
+  };
+  const train::Mat l1_32k = product_with_l1(32 * 1024), l1_48k = product_with_l1(48 * 1024);
+  train::SoftwareExecutor ex;
+  for (std::ptrdiff_t l1 : {16 * 1024, 32 * 1024, 48 * 1024, 64 * 1024, 1024 * 1024}) {
+    Eigen::setCpuCacheSizes(l1, 512 * 1024, 32 * 1024 * 1024);  // what this "machine" reports
+    const train::Mat c = ex.gemm({"fc1", train::Pass::forward, m, n, k, &a, false, &b, false});
+    ASSERT_EQ(c.size(), l1_48k.size());
+    EXPECT_EQ(0, std::memcmp(c.data(), l1_48k.data(), c.size() * sizeof(float))) << l1;
+  }
+  EXPECT_NE(0, std::memcmp(l1_32k.data(), l1_48k.data(), l1_48k.size() * sizeof(float)))
+      << "the blocking changes no sum here: this test could not fail";
 }
 
 TEST(Trainer, SameSeedSameBits) {

@@ -21,6 +21,20 @@
 namespace nibble::train {
 namespace {
 
+// Eigen picks its GEMM's depth blocking, where a long dot product is split
+// into partial sums that are then added, from the L1 size it reads with
+// cpuid, so the same FP32 GEMM rounded differently on machines with other
+// caches: `make run`'s FP32 reference gave 0.8474 on the 48 KiB-L1 machine
+// that measured the docs' FP32 figures and 0.8508 on 32 KiB-L1 machines
+// (issue 17's, session 11's). Setting the sizes before every product (three
+// stores; other code in the process may set them too) gives one blocking,
+// hence the same FP32 bits on every machine of the same SIMD build; 48 KiB
+// keeps the docs' figures. L2 and L3 only size the row and column panels,
+// which do not change any sum.
+void fix_eigen_blocking() {
+  Eigen::setCpuCacheSizes(48 * 1024, 512 * 1024, 32 * 1024 * 1024);
+}
+
 num::WeightScaleMode weight_scale_mode(const std::string& m) {
   if (m == "max") return num::WeightScaleMode::max;
   if (m == "mse") return num::WeightScaleMode::mse;
@@ -272,7 +286,9 @@ Mat SoftwareExecutor::gemm(const GemmOp& op) {
     op.counts->outputs += static_cast<uint64_t>(op.m) * static_cast<uint64_t>(op.n);
   }
   if (a.format == Format::fp32 && b.format == Format::fp32) {
-    // Single-threaded Eigen: a fixed blocking, hence a fixed summation order.
+    // Single-threaded Eigen with fixed cache sizes: a fixed blocking, hence
+    // a fixed summation order.
+    fix_eigen_blocking();
     Mat c(op.m, op.n);
     if (op.a_trans && op.b_trans)
       c.noalias() = a.values.transpose() * b.values.transpose();

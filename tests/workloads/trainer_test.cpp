@@ -28,7 +28,8 @@ TEST(Trainer, Ibm4AndIbm4PaperLearnTheSyntheticSet) {
     double sum = 0;
     for (uint64_t seed : {1, 2, 3}) {
       const RunResult r = short_run(recipe, 3, seed);
-      EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss) << recipe << seed;
+      EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss)
+          << recipe << " seed " << seed;
       EXPECT_GT(r.history.back().test_accuracy, 0.5) << recipe << " seed " << seed;
       sum += r.history.back().test_accuracy;
     }
